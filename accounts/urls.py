@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("profil/", views.profile, name="profile"),
+]

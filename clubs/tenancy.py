@@ -1,0 +1,68 @@
+"""Rule 1: every club page resolves its club here, once.
+
+``club_view`` (for function views) and ``ClubMixin`` (for class-based views) take the club slug from
+the URL, look up the user's membership and set ``request.club`` and ``request.membership``.
+Outsiders - and anonymous visitors - get 404, so that nobody learns that a club exists; members
+whose role is too low get 403. Staff are treated like outsiders here: they help clubs through the
+admin, not by browsing club pages.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from clubs.models import Club, Membership
+
+Predicate = Callable[[Membership], bool]
+
+
+def resolve_club(request: HttpRequest, club_slug: str, allowed: Predicate | None = None) -> None:
+    """Set request.club/request.membership or raise 404 (outsider) / 403 (predicate fails)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.select_related("club", "user")
+        .filter(club__slug=club_slug, user=user)
+        .exclude(club__status__in=[Club.Status.REJECTED, Club.Status.CLOSED])
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    request.club = membership.club
+    request.membership = membership
+    if allowed is not None and not allowed(membership):
+        raise PermissionDenied
+
+
+def club_view(allowed: Predicate | None = None) -> Callable:
+    """Decorator for a view taking ``club_slug``: ``@club_view(permissions.can_manage_rooms)``."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, club_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            resolve_club(request, club_slug, allowed)
+            return view(request, *args, **kwargs)
+
+        wrapped.club_permission = allowed  # read by the permission-matrix test
+        return wrapped
+
+    return decorator
+
+
+class ClubMixin:
+    """Class-based counterpart of ``club_view``: set ``club_permission`` on the view class."""
+
+    club_permission: Predicate | None = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        club_slug = kwargs.pop("club_slug")
+        resolve_club(request, club_slug, type(self).club_permission)
+        self.club = request.club
+        self.membership = request.membership
+        return super().dispatch(request, *args, **kwargs)

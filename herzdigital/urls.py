@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from herzdigital import views
+
+# Staff log in to the admin through allauth (rate limits, MFA), never through the admin's own form.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "herzdigital – Verwaltung"
+admin.site.site_title = "herzdigital"
+admin.site.index_title = "Betrieb"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("konto/", include("accounts.urls")),
+    path("konto/", include("allauth.urls")),
+    path("", include("clubs.urls")),
+    path("", include("rooms.urls")),
+]
+
+handler403 = "herzdigital.views.error_403"
+handler404 = "herzdigital.views.error_404"
+handler500 = "herzdigital.views.error_500"

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from clubs.models import Club
+from rooms.models import Room
+
+
+def public_room(request: HttpRequest, friendly_id: str) -> HttpResponse:
+    room = get_object_or_404(
+        Room.objects.select_related("club"), friendly_id=friendly_id, club__status=Club.Status.ACTIVE
+    )
+    return render(request, "rooms/public.html", {"room": room})

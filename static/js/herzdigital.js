@@ -1,0 +1,12 @@
+// Small progressive enhancements; every page works without JavaScript.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const text = button.getAttribute("data-copy");
+  navigator.clipboard.writeText(text).then(() => {
+    const done = button.getAttribute("data-copied") || "✓";
+    const original = button.textContent;
+    button.textContent = done;
+    setTimeout(() => { button.textContent = original; }, 2000);
+  });
+});

@@ -1,0 +1,92 @@
+"""factory-boy factories for every model the tests need."""
+
+from __future__ import annotations
+
+import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from accounts.models import User
+from clubs.models import Club, Membership, Role
+from rooms.models import Meeting, Recording, Room, Server
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    name = factory.Sequence(lambda n: f"Person {n}")
+    password = factory.django.Password("correct-horse-battery")
+
+    @factory.post_generation
+    def verified(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class ClubFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Club
+
+    name = factory.Sequence(lambda n: f"Verein {n} e.V.")
+    slug = factory.Sequence(lambda n: f"verein-{n}")
+    status = Club.Status.ACTIVE
+    contact_name = "Vera Vorstand"
+    contact_email = factory.Sequence(lambda n: f"kontakt{n}@example.org")
+    approved_at = factory.LazyFunction(timezone.now)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    club = factory.SubFactory(ClubFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.MEMBER
+
+
+class ServerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Server
+
+    name = factory.Sequence(lambda n: f"bbb{n}")
+    api_url = factory.Sequence(lambda n: f"http://127.0.0.1:1/{n}/bigbluebutton/api/")
+    secret = "test-secret"
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+
+    club = factory.SubFactory(ClubFactory)
+    name = factory.Sequence(lambda n: f"Raum {n}")
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    room = factory.SubFactory(RoomFactory)
+    club = factory.SelfAttribute("room.club")
+    server = factory.SubFactory(ServerFactory)
+    meeting_id = factory.SelfAttribute("room.meeting_id")
+    internal_meeting_id = factory.Sequence(lambda n: f"internal-{n}")
+    status = Meeting.Status.RUNNING
+    started_at = factory.LazyFunction(timezone.now)
+
+
+class RecordingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Recording
+
+    room = factory.SubFactory(RoomFactory)
+    club = factory.SelfAttribute("room.club")
+    server = factory.SubFactory(ServerFactory)
+    record_id = factory.Sequence(lambda n: f"record-{n:06d}")
+    bbb_meeting_id = factory.SelfAttribute("room.meeting_id")
+    name = factory.Sequence(lambda n: f"Aufzeichnung {n}")
+    state = Recording.State.PUBLISHED
+    published = True
+    started_at = factory.LazyFunction(timezone.now)

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from herzdigital import health
+from tests.processes import ROOT
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    full_env = {
+        k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS"}
+    }
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+    )
+
+
+PRODUCTION_ENV = {
+    "HERZDIGITAL_ENV": "production",
+    "SECRET_KEY": "x7Jq0-a-long-random-production-secret-key-for-the-test-3f9c2b1d8e7a6",
+    "ALLOWED_HOSTS": "herzdigital.example.org",
+    "SITE_URL": "https://herzdigital.example.org",
+}
+
+
+def test_check_deploy_with_production_settings_reports_nothing():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_required_settings(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert f"{missing} must be set in production" in result.stderr
+
+
+def test_env_example_documents_every_variable_the_settings_read():
+    settings_source = (ROOT / "herzdigital" / "settings.py").read_text()
+    import re
+
+    used = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', settings_source))
+    documented = {
+        line.split("=", 1)[0]
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    }
+    assert used - documented == set()
+
+
+def test_healthz_is_503_without_heartbeat(client, db):
+    cache.delete(health.HEARTBEAT_BEAT_KEY)
+    cache.delete(health.HEARTBEAT_WORKER_KEY)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["checks"]["database"] is True
+    assert body["checks"]["beat"] is False
+
+
+def test_healthz_is_200_with_fresh_heartbeats_and_names_no_secret(client, settings, db):
+    health.heartbeat_record(role="beat", at=timezone.now())
+    health.heartbeat_record(role="worker", at=timezone.now())
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.content
+    text = response.content.decode()
+    assert settings.SECRET_KEY not in text
+    assert "postgres" not in text and "redis://" not in text
+    assert json.loads(text)["status"] == "ok"
+
+
+def test_stale_heartbeat_makes_healthz_fail(client, settings, db):
+    old = timezone.now() - timezone.timedelta(seconds=settings.HEARTBEAT_MAX_AGE + 5)
+    health.heartbeat_record(role="beat", at=old)
+    health.heartbeat_record(role="worker", at=timezone.now())
+    assert client.get("/healthz").status_code == 503
+
+
+def test_home_page_renders_in_german(client, db):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert 'lang="de"' in response.content.decode()
+
+
+def test_beat_schedule_contains_the_heartbeat():
+    from herzdigital.celery import app, build_beat_schedule
+
+    app.loader.import_default_modules()
+    assert "heartbeat" in build_beat_schedule()
+
+
+def test_static_htmx_is_vendored():
+    assert (ROOT / "static" / "vendor" / "htmx.min.js").stat().st_size > 10_000
+    assert not list(Path(ROOT / "templates").rglob("*.html")) or all(
+        "cdn" not in p.read_text().lower() and "https://" not in p.read_text()
+        for p in (ROOT / "templates").rglob("*.html")
+    )
