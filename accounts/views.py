@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from clubs.tenancy import account_view
 
-@login_required
+
+@account_view
 def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html")

@@ -49,15 +49,32 @@ def club_view(allowed: Predicate | None = None) -> Callable:
             resolve_club(request, club_slug, allowed)
             return view(request, *args, **kwargs)
 
-        wrapped.club_permission = allowed  # read by the permission-matrix test
+        wrapped.access = "club"  # read by the permission-matrix test
+        wrapped.club_permission = allowed
         return wrapped
 
     return decorator
 
 
+def public_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a view as deliberately public (room links, registration, callbacks, legal pages)."""
+    view.access = "public"
+    return view
+
+
+def account_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page about the logged-in user's own account (login required, no club)."""
+    from django.contrib.auth.decorators import login_required
+
+    wrapped = login_required(view)
+    wrapped.access = "account"
+    return wrapped
+
+
 class ClubMixin:
     """Class-based counterpart of ``club_view``: set ``club_permission`` on the view class."""
 
+    access = "club"
     club_permission: Predicate | None = None
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
 
 from celery import Celery
@@ -11,23 +13,35 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "herzdigital.settings")
 
 app = Celery("herzdigital")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["herzdigital", "accounts", "clubs", "rooms"])
 
 # Cleanup and mail go to their own queue so that they never delay the meeting sync.
 app.conf.task_queues = (Queue("default"), Queue("maintenance"))
 app.conf.task_routes = {"rooms.tasks.recordings_cleanup_run": {"queue": "maintenance"}}
 
 
-def build_beat_schedule() -> dict:
-    from django.conf import settings
+# Modules holding tasks; each may define ``beat_schedule() -> dict`` for its periodic tasks.
+TASK_MODULES = ["herzdigital.tasks", "rooms.tasks", "rooms.recording_tasks", "events.tasks"]
 
-    return {
-        "heartbeat": {
-            "task": "herzdigital.tasks.heartbeat",
-            "schedule": float(settings.HEARTBEAT_INTERVAL),
-            "options": {"expires": settings.HEARTBEAT_INTERVAL},
-        },
-    }
+
+def _existing(module_name: str) -> bool:
+    try:
+        return importlib.util.find_spec(module_name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+app.conf.imports = [m for m in TASK_MODULES if _existing(m)]
+
+
+def build_beat_schedule() -> dict:
+    schedule: dict = {}
+    for module_name in TASK_MODULES:
+        if not _existing(module_name):
+            continue
+        module = importlib.import_module(module_name)
+        if hasattr(module, "beat_schedule"):
+            schedule.update(module.beat_schedule())
+    return schedule
 
 
 @app.on_after_finalize.connect

@@ -6,6 +6,7 @@ from typing import Any
 
 from celery import shared_task
 from celery.signals import before_task_publish
+from django.conf import settings
 from django.utils import timezone
 
 from herzdigital import health
@@ -17,6 +18,16 @@ HEARTBEAT_TASK = "herzdigital.tasks.heartbeat"
 def heartbeat() -> None:
     """Run by a worker: proves that the broker delivers and a worker executes."""
     health.heartbeat_record(role="worker", at=timezone.now())
+
+
+def beat_schedule() -> dict:
+    return {
+        "heartbeat": {
+            "task": HEARTBEAT_TASK,
+            "schedule": float(settings.HEARTBEAT_INTERVAL),
+            "options": {"expires": settings.HEARTBEAT_INTERVAL},
+        },
+    }
 
 
 @before_task_publish.connect

@@ -4,9 +4,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from clubs.tenancy import public_view
 from herzdigital.health import health_report
 
 
+@public_view
 def home(request: HttpRequest) -> HttpResponse:
     """Landing page; a member of exactly one club goes straight to that club."""
     if request.user.is_authenticated:
@@ -19,6 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"memberships": []})
 
 
+@public_view
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     healthy, report = health_report()

@@ -1,11 +1,9 @@
+"""Each view module of the rooms app lists its own URL patterns; they share the namespace "rooms"."""
+
 from __future__ import annotations
 
-from django.urls import path
-
-from rooms import views
+from rooms.views import callbacks, recordings, rooms
 
 app_name = "rooms"
 
-urlpatterns = [
-    path("r/<str:friendly_id>/", views.public_room, name="public"),
-]
+urlpatterns = [*rooms.urlpatterns, *recordings.urlpatterns, *callbacks.urlpatterns]
