@@ -92,13 +92,7 @@ class BBBClient:
     def _send(self, call: str, url: str, body: bytes | None, content_type: str | None) -> bytes:
         self.calls[call or "apiVersion"] += 1
         try:
-            if body is None:
-                response = self.session.get(url, timeout=self.timeout, stream=True, allow_redirects=False)
-            else:
-                headers = {"Content-Type": content_type or "application/xml"}
-                response = self.session.post(
-                    url, data=body, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False
-                )
+            response = self._send_exact(url, body, content_type)
         except requests.RequestException as exc:  # connect errors, timeouts, bad URLs
             raise BBBUnavailable(f"{call}: {exc.__class__.__name__}: {exc}", retryable=True) from exc
         with response:
@@ -107,6 +101,19 @@ class BBBClient:
                     f"{call}: HTTP {response.status_code}", retryable=response.status_code >= 500
                 )
             return self._read_capped(call, response)
+
+    def _send_exact(self, url: str, body: bytes | None, content_type: str | None) -> requests.Response:
+        """Send ``url`` byte for byte.
+
+        requests normalises URLs while preparing them (e.g. ``%7E`` -> ``~``), which would break
+        the checksum, so the prepared URL is replaced by the one we hashed.
+        """
+        headers = {"Content-Type": content_type or "application/xml"} if body is not None else {}
+        request = requests.Request("POST" if body is not None else "GET", url, data=body, headers=headers)
+        prepared = self.session.prepare_request(request)
+        prepared.url = url
+        settings = self.session.merge_environment_settings(url, {}, True, None, None)
+        return self.session.send(prepared, timeout=self.timeout, allow_redirects=False, **settings)
 
     def _read_capped(self, call: str, response: requests.Response) -> bytes:
         declared = response.headers.get("Content-Length")
