@@ -551,7 +551,7 @@ class Simulator:
         if page == "admit":
             guest = meeting.users.get(params.get("guest", ""))
             if guest is not None and guest.guest_status == "WAIT":
-                guest.guest_status = "DENY" if params.get("action") == "deny" else "ALLOW"
+                guest.guest_status = "DENY" if params.get("decision") == "deny" else "ALLOW"
             return _redirect(meeting_url, "303 See Other")
         return Reply(status="404 Not Found", body=b"not found", content_type="text/plain")
 

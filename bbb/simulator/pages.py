@@ -24,10 +24,10 @@ def page(title: str, body: str, *, refresh: int | None = None) -> bytes:
     ).encode()
 
 
-def _post_button(action: str, token: str, label: str, testid: str, css: str = "", **fields: str) -> str:
+def _post_button(url: str, token: str, label: str, testid: str, css: str = "", **fields: str) -> str:
     hidden = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items())
     return (
-        f'<form method="post" action="{escape(action)}"><input type="hidden" name="sessionToken" value="{escape(token)}">'
+        f'<form method="post" action="{escape(url)}"><input type="hidden" name="sessionToken" value="{escape(token)}">'
         f'{hidden}<button type="submit" class="{css}" id="{testid}" data-testid="{testid}">{escape(label)}</button></form>'
     )
 
@@ -51,8 +51,8 @@ def meeting_page(meeting: SimMeeting, user: SimUser) -> bytes:
                 controls.append(_post_button("/html5client/record", token, "Start recording", "sim-start-recording", on="true"))
         guests = "".join(
             f'<li data-testid="sim-lobby-guest" data-guest-name="{escape(g.full_name)}">{escape(g.full_name)} '
-            + _post_button("/html5client/admit", token, "Admit", f"sim-admit-{g.internal_id}", "ok", guest=g.session_token, action="allow")
-            + _post_button("/html5client/admit", token, "Deny", f"sim-deny-{g.internal_id}", "", guest=g.session_token, action="deny")
+            + _post_button("/html5client/admit", token, "Admit", f"sim-admit-{g.internal_id}", "ok", guest=g.session_token, decision="allow")
+            + _post_button("/html5client/admit", token, "Deny", f"sim-deny-{g.internal_id}", "", guest=g.session_token, decision="deny")
             + "</li>"
             for g in meeting.waiting_guests()
         )
