@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "accounts",
     "clubs",
     "rooms",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -265,3 +266,7 @@ if not PRODUCTION:
 
 STAFF_REQUIRE_MFA = env.bool("STAFF_REQUIRE_MFA", default=True)
 BBB_SIMULATOR_SECRET = env.str("BBB_SIMULATOR_SECRET", default="herzdigital-simulator-secret")
+
+# Only strictly necessary cookies (sessionid, csrftoken, django_language): flash messages live in the session,
+# not in a cookie of their own (the privacy page lists the cookies; tests/ui/test_cookies.py checks it).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from herzdigital import views
+from pages import views as pages_views
 
 # Staff log in to the admin through allauth (rate limits, MFA), never through the admin's own form.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -15,12 +16,13 @@ admin.site.index_title = "Betrieb"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", pages_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("konto/", include("accounts.urls")),
     path("konto/", include("allauth.urls")),
     path("", include("clubs.urls")),
     path("", include("rooms.urls")),
+    path("", include("pages.urls")),
 ]
 
 handler403 = "herzdigital.views.error_403"

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+import math
+
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 
 from clubs.tenancy import public_view
@@ -36,6 +39,33 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "errors/404.html", status=404)
 
 
+def error_429(request: HttpRequest, *, retry_after: int | None = None, back_url: str = "") -> HttpResponse:
+    """Too many attempts: a friendly page with a Retry-After header (rate limits of any area)."""
+    context = {"retry_after": retry_after, "back_url": back_url}
+    if retry_after:
+        context["retry_after_minutes"] = max(1, math.ceil(retry_after / 60))
+    response = render(request, "errors/429.html", context, status=429)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def error_503(
+    request: HttpRequest,
+    *,
+    retry_url: str = "",
+    retry_post: bool = False,
+    back_url: str = "",
+    detail: str = "",
+    retry_after: int = 30,
+) -> HttpResponse:
+    """A service we depend on (the BBB server) is unavailable: a page with a retry button."""
+    context = {"retry_url": retry_url, "retry_post": retry_post, "back_url": back_url, "detail": detail}
+    response = render(request, "errors/503.html", context, status=503)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
 def error_500(request: HttpRequest) -> HttpResponse:
-    # No request context: the failure may have come from a context processor or the database.
-    return render(request, "errors/500.html", status=500, using=None)
+    # Rendered without context processors or database access: the failure may have come from them.
+    return HttpResponseServerError(loader.get_template("errors/500.html").render())

@@ -1,0 +1,82 @@
+"""Legal pages: seeded, linked in the footer, German and English, edited by staff in the admin."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from pages.models import LegalPage
+from pages.templatetags.legal import legal_text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_three_legal_pages_exist_after_migrating() -> None:
+    assert set(LegalPage.objects.values_list("kind", flat=True)) == {"impressum", "datenschutz", "nutzungsbedingungen"}
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [("pages:imprint", "Impressum"), ("pages:privacy", "Datenschutzerklärung"), ("pages:terms", "Nutzungsbedingungen")],
+)
+def test_every_page_links_to_the_legal_pages_in_the_footer(client: Client, name: str, title: str) -> None:
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert f'href="{reverse(name)}"' in home
+    response = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 200
+    assert f"<h1>{title}</h1>" in response.content.decode()
+
+
+def test_privacy_page_names_every_cookie_we_set(client: Client) -> None:
+    text = client.get(reverse("pages:privacy"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    for cookie in ("sessionid", "csrftoken", "django_language"):
+        assert cookie in text
+    assert "technisch notwendige Cookies" in text
+
+
+def test_english_visitors_get_the_english_text(client: Client) -> None:
+    text = client.get(reverse("pages:privacy"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<h1>Privacy policy</h1>" in text
+    assert "strictly necessary" in text
+
+
+def test_english_visitors_get_german_text_marked_as_german_when_no_english_exists(client: Client) -> None:
+    LegalPage.objects.filter(kind="impressum").update(body_en="", title_en="")
+    text = client.get(reverse("pages:imprint"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<article class="card legal" lang="de">' in text
+    assert "Angaben gemäß § 5" in text
+
+
+def test_staff_edit_a_page_in_the_admin_and_visitors_see_it(client: Client, personas) -> None:
+    page = LegalPage.objects.get(kind="impressum")
+    client.force_login(personas.staff)
+    url = reverse("admin:pages_legalpage_change", args=[page.pk])
+    response = client.post(
+        url,
+        {
+            "title_de": "Impressum",
+            "body_de": "## Anbieter\nHerzverein e.V.\nMusterweg 1",
+            "title_en": "Legal notice",
+            "body_en": "## Provider\nHerzverein e.V.",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    anonymous = Client()
+    text = anonymous.get(reverse("pages:imprint"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "<h2>Anbieter</h2>" in text
+    assert "Herzverein e.V.<br>Musterweg 1" in text
+
+
+def test_staff_cannot_add_or_delete_legal_pages(client: Client, personas) -> None:
+    client.force_login(personas.staff)
+    assert client.get(reverse("admin:pages_legalpage_add")).status_code == 403
+
+
+def test_legal_text_escapes_html_and_builds_headings_lists_and_links() -> None:
+    html = legal_text("Intro <b>x</b>\n\n## Titel\n- eins\n- zwei https://example.org\nSatz")
+    assert "&lt;b&gt;x&lt;/b&gt;" in html
+    assert "<h2>Titel</h2>" in html
+    assert "<ul><li>eins</li><li>zwei" in html
+    assert 'href="https://example.org"' in html
+    assert "<p>Satz</p>" in html
