@@ -50,6 +50,7 @@ lint: $(VENV)/.dev
 messages: $(VENV)/.dev
 	$(BIN)/python manage.py makemessages -l de -l en --no-location --ignore '.venv/*' --ignore 'staticfiles/*'
 	$(BIN)/python manage.py makemessages -d djangojs -l de -l en --no-location --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*'
+	$(BIN)/python scripts/fill_german_catalogue.py
 
 ## Re-pin the requirements from the *.in files.
 pin: | $(BIN)/python
