@@ -13,7 +13,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
@@ -55,7 +55,11 @@ def parse_xml(body: bytes | str) -> Element:
     if text is not None:
         text = text.strip()  # samples from real code carry leading newlines before the root
         declared = _XML_DECLARATION.match(text)
-        plain = declared is None or declared.group(1).lower().replace("_", "-") in ("utf-8", "utf8", "us-ascii")
+        plain = declared is None or declared.group(1).lower().replace("_", "-") in (
+            "utf-8",
+            "utf8",
+            "us-ascii",
+        )
         if plain and "<!DOCTYPE" not in text and "<!ENTITY" not in text:
             return _checked_root(_parse_fast, text)
     return _checked_root(_parse_defused, body.strip())
@@ -122,7 +126,7 @@ def _ms_to_datetime(value: str | None) -> datetime | None:
         return None
     if ms <= 0:
         return None
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
 def _time(fields: dict[str, Element], tag: str) -> datetime | None:
@@ -152,7 +156,9 @@ def check_returncode(root: Element) -> dict[str, Element]:
         errors = []
         for error in errors_el:
             sub = _children(error)
-            errors.append((_str(sub, "key") or error.get("key", ""), _str(sub, "message") or error.get("message", "")))
+            errors.append(
+                (_str(sub, "key") or error.get("key", ""), _str(sub, "message") or error.get("message", ""))
+            )
         key, message = errors[0]
         raise BBBError(key or "unknownError", message, errors)
     # returncode FAILED (or something odd like ERROR): decide on messageKey, never on text.
@@ -165,7 +171,9 @@ def check_returncode(root: Element) -> dict[str, Element]:
 
 def parse_api_version(fields: dict[str, Element]) -> ApiVersion:
     return ApiVersion(
-        version=_str(fields, "version"), api_version=_str(fields, "apiVersion"), build=_str(fields, "bbbVersion")
+        version=_str(fields, "version"),
+        api_version=_str(fields, "apiVersion"),
+        build=_str(fields, "bbbVersion"),
     )
 
 
@@ -311,7 +319,9 @@ def _recording(el: Element) -> Recording:
 
 def parse_recordings(fields: dict[str, Element]) -> RecordingPage:
     recordings_el = fields.get("recordings")
-    recordings = [_recording(r) for r in recordings_el if r.tag == "recording"] if recordings_el is not None else []
+    recordings = (
+        [_recording(r) for r in recordings_el if r.tag == "recording"] if recordings_el is not None else []
+    )
     return RecordingPage(
         recordings=recordings, total_elements=_int(fields, "totalElements"), offset=None, limit=None
     )
