@@ -240,3 +240,19 @@ def test_dtd_hidden_behind_another_encoding_is_still_refused() -> None:
         parse_xml(laughs.encode("utf-16"))
     clean = '<?xml version="1.0" encoding="UTF-16"?><response><returncode>SUCCESS</returncode></response>'
     assert parse_xml(clean.encode("utf-16")).tag == "response"
+
+
+def test_big_answers_leave_the_garbage_collector_as_they_found_it(sim: Simulator) -> None:
+    import gc
+
+    from bbb.parsing import parse_response
+
+    sim.bulk_load(meetings=60, attendees_per_meeting=20)
+    body = sim.render("getMeetings")
+    assert len(body) > 256 * 1024
+    assert gc.isenabled()
+    assert len(parse_response("getMeetings", body)) == 60
+    assert gc.isenabled()
+    with pytest.raises(BBBUnavailable):
+        parse_response("getMeetings", body[:-20])
+    assert gc.isenabled()
