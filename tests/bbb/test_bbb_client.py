@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import SECRET
+
+SECRET = "639259d4-9dd8-4b25-bf01-95f9567eaf4b"  # the `sim` fixture's secret (the docs' example)
 
 from bbb import BBBClient, BBBError
 from bbb.simulator import Simulator

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import jwt
 import pytest
 import requests
-from conftest import SECRET, CallbackServer
+
+if TYPE_CHECKING:
+    from conftest import CallbackServer
+
+SECRET = "639259d4-9dd8-4b25-bf01-95f9567eaf4b"  # the `sim` fixture's secret (the docs' example)
 
 from bbb import BBBClient, BBBError
 from bbb.simulator import Simulator

@@ -23,7 +23,8 @@ import pytest
 import requests
 from bigbluebutton_api_python import BigBlueButton
 from bigbluebutton_api_python.util import UrlBuilder
-from conftest import SECRET
+
+SECRET = "639259d4-9dd8-4b25-bf01-95f9567eaf4b"  # the `sim` fixture's secret (the docs' example)
 
 from bbb import BBBClient
 from bbb.simulator import Simulator
