@@ -17,8 +17,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bbb.parsing import parse_response  # noqa: E402
-from bbb.simulator import Simulator  # noqa: E402
+from bbb.parsing import parse_response
+from bbb.simulator import Simulator
 
 RUNS = 7
 
