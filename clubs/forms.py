@@ -57,7 +57,12 @@ class ClubRegistrationForm(PasswordPairMixin, forms.Form):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-Mail-Adresse"))
-    role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices, initial=Role.MEMBER)
+    role = forms.ChoiceField(
+        label=_("Rolle"),
+        choices=Role.choices,
+        initial=Role.MEMBER,
+        error_messages={"invalid_choice": _("Diese Rolle können Sie nicht vergeben.")},
+    )
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,7 +72,11 @@ class InvitationForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Neue Rolle"), choices=Role.choices)
+    role = forms.ChoiceField(
+        label=_("Neue Rolle"),
+        choices=Role.choices,
+        error_messages={"invalid_choice": _("Diese Rolle können Sie nicht vergeben.")},
+    )
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
