@@ -270,3 +270,5 @@ BBB_SIMULATOR_SECRET = env.str("BBB_SIMULATOR_SECRET", default="herzdigital-simu
 # Only strictly necessary cookies (sessionid, csrftoken, django_language): flash messages live in the session,
 # not in a cookie of their own (the privacy page lists the cookies; tests/ui/test_cookies.py checks it).
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Staff without a TOTP authenticator are sent from /admin/ to set one up (accounts.middleware).
+MIDDLEWARE.append("accounts.middleware.StaffMFAMiddleware")

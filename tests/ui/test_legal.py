@@ -48,7 +48,8 @@ def test_english_visitors_get_german_text_marked_as_german_when_no_english_exist
     assert "Angaben gemäß § 5" in text
 
 
-def test_staff_edit_a_page_in_the_admin_and_visitors_see_it(client: Client, personas) -> None:
+def test_staff_edit_a_page_in_the_admin_and_visitors_see_it(client: Client, personas, settings) -> None:
+    settings.STAFF_REQUIRE_MFA = False  # the MFA gate has its own tests (accounts)
     page = LegalPage.objects.get(kind="impressum")
     client.force_login(personas.staff)
     url = reverse("admin:pages_legalpage_change", args=[page.pk])
@@ -68,9 +69,12 @@ def test_staff_edit_a_page_in_the_admin_and_visitors_see_it(client: Client, pers
     assert "Herzverein e.V.<br>Musterweg 1" in text
 
 
-def test_staff_cannot_add_or_delete_legal_pages(client: Client, personas) -> None:
+def test_staff_cannot_add_or_delete_legal_pages(client: Client, personas, settings) -> None:
+    settings.STAFF_REQUIRE_MFA = False
     client.force_login(personas.staff)
     assert client.get(reverse("admin:pages_legalpage_add")).status_code == 403
+    page = LegalPage.objects.get(kind="impressum")
+    assert client.get(reverse("admin:pages_legalpage_delete", args=[page.pk])).status_code == 403
 
 
 def test_legal_text_escapes_html_and_builds_headings_lists_and_links() -> None:
