@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, IntegerField, Q, Sum, Value
+from django.db.models import Count, F, FilteredRelation, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -366,6 +366,56 @@ def meeting_state(meeting: Meeting | None) -> str:
 
 
 # -- join --------------------------------------------------------------------------------------
+
+_JOIN_ROOM_FIELDS = (
+    "id",
+    "club_id",
+    "friendly_id",
+    "meeting_id",
+    "viewer_code",
+    "moderator_code",
+    "waiting_room",
+    "all_moderators",
+    "anyone_can_start",
+)
+_JOIN_MEETING_FIELDS = ("open__id", "open__status")
+_JOIN_SERVER_FIELDS = (
+    "open__server__id",
+    "open__server__api_url",
+    "open__server__secret",
+    "open__server__checksum_algorithm",
+    "open__server__healthy",
+)
+
+
+def room_join_target(*, friendly_id: str) -> tuple[Room, Meeting | None] | None:
+    """The public room and its open meeting for the join view, in ONE lean query.
+
+    Joining a running meeting is the hottest path of the site (a whole club clicking the link at
+    19:00), so it reads only the columns it needs instead of full Room/Club/Meeting/Server rows.
+    The instances returned are partial: enough for ``room_join_decide`` and ``meeting_join_url``,
+    not for saving or rendering. None when the room does not exist or its club is not active.
+    """
+    fields = (*_JOIN_ROOM_FIELDS, *_JOIN_MEETING_FIELDS, *_JOIN_SERVER_FIELDS)
+    row = (
+        Room.objects.filter(friendly_id=friendly_id, club__status=Club.Status.ACTIVE)
+        .annotate(open=FilteredRelation("meetings", condition=Q(meetings__ended_at__isnull=True)))
+        .values_list(*fields)
+        .first()
+    )
+    if row is None:
+        return None
+    values = dict(zip(fields, row, strict=True))
+    room = Room(**{name: values[name] for name in _JOIN_ROOM_FIELDS})
+    room._state.adding = False
+    if values["open__id"] is None:
+        return room, None
+    server = Server(**{name.removeprefix("open__server__"): values[name] for name in _JOIN_SERVER_FIELDS})
+    meeting = Meeting(
+        id=values["open__id"], status=values["open__status"], room=room, meeting_id=room.meeting_id, server=server
+    )
+    meeting._state.adding = server._state.adding = False
+    return room, meeting
 
 
 @dataclass(frozen=True)
