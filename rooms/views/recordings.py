@@ -98,7 +98,8 @@ def recording_rename(request: HttpRequest, recording_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Die Aufzeichnung heißt jetzt „%(name)s“.") % {"name": recording.name})
             return _back(request)
-    return render(request, "rooms/recordings_rename.html", {"recording": recording, "form": form})
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    return render(request, "rooms/recordings_rename.html", {"recording": recording, "form": form, "next": next_url})
 
 
 @club_view(permissions.can_manage_recordings)
