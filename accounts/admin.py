@@ -43,7 +43,7 @@ class UserMembershipInline(admin.TabularInline):
     verbose_name_plural = _("Mitgliedschaften in Vereinen")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("club")
+        return super().get_queryset(request).select_related("club", "user")  # __str__ shows both
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

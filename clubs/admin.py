@@ -200,7 +200,7 @@ class MembershipInline(admin.TabularInline):
     verbose_name_plural = _("Mitglieder")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("user")
+        return super().get_queryset(request).select_related("user", "club")  # __str__ shows both
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
