@@ -12,6 +12,11 @@ def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def default_retention_days() -> int | None:
+    """Retention of a new club: the service-wide RECORDING_DEFAULT_RETENTION_DAYS (0 = keep forever)."""
+    return getattr(settings, "RECORDING_DEFAULT_RETENTION_DAYS", 0) or None
+
+
 class Club(models.Model):
     """A tenant: a club, self-help group or similar organisation with its members and rooms."""
 
@@ -60,6 +65,7 @@ class Club(models.Model):
         _("Aufbewahrung von Aufzeichnungen (Tage)"),
         null=True,
         blank=True,
+        default=default_retention_days,
         help_text=_("Leer bedeutet: für immer aufbewahren."),
     )
     default_mute_on_start = models.BooleanField(_("Standard: stumm beitreten"), default=True)
