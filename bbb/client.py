@@ -69,11 +69,17 @@ class BBBClient:
         """Signed URL for ``call``. The query is built once, hashed and sent exactly as is."""
         query = build_query(params or {})
         digest = checksum(call, query, self.secret, self.checksum_algorithm)
-        return f"{self.base_url}{call}?{query}&checksum={digest}" if query else f"{self.base_url}{call}?checksum={digest}"
+        return (
+            f"{self.base_url}{call}?{query}&checksum={digest}"
+            if query
+            else f"{self.base_url}{call}?checksum={digest}"
+        )
 
     # -- transport -----------------------------------------------------------------------------
 
-    def _request(self, call: str, url: str, *, body: bytes | None = None, content_type: str | None = None) -> bytes:
+    def _request(
+        self, call: str, url: str, *, body: bytes | None = None, content_type: str | None = None
+    ) -> bytes:
         attempts = 1 + (self.retries if call in IDEMPOTENT_CALLS else 0)
         last_error: BBBUnavailable | None = None
         for attempt in range(attempts):
@@ -85,7 +91,9 @@ class BBBClient:
                 last_error = exc
                 if not exc.retryable:
                     break
-                logger.info("BBB %s attempt %d/%d failed: %s", call or "apiVersion", attempt + 1, attempts, exc)
+                logger.info(
+                    "BBB %s attempt %d/%d failed: %s", call or "apiVersion", attempt + 1, attempts, exc
+                )
         assert last_error is not None
         raise last_error
 
@@ -239,7 +247,12 @@ class BBBClient:
         seen: set[str] = set()
         while True:
             page = self.get_recordings(
-                meeting_ids=meeting_ids, record_ids=record_ids, states=states, meta=meta, offset=offset, limit=page_size
+                meeting_ids=meeting_ids,
+                record_ids=record_ids,
+                states=states,
+                meta=meta,
+                offset=offset,
+                limit=page_size,
             )
             for recording in page.recordings:
                 # Recordings may shift between pages while we walk; never yield one twice.
@@ -264,9 +277,11 @@ class BBBClient:
 
     def insert_document(self, meeting_id: str, documents: list[tuple[str, str]]) -> None:
         self._call(
-            "insertDocument", {"meetingID": meeting_id}, body=_modules_xml(documents), content_type="application/xml"
+            "insertDocument",
+            {"meetingID": meeting_id},
+            body=_modules_xml(documents),
+            content_type="application/xml",
         )
 
     def close(self) -> None:
         self.session.close()
-

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "bbb" / "sampl
 
 
 def utc(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
 def call_of(filename: str) -> str:
@@ -344,7 +344,9 @@ def test_sample_parses_as_expected(name: str) -> None:
         check(parse_response(call_of(name), body))
 
 
-def test_missing_samples_folder_skips_or_fails_in_strict_mode(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_missing_samples_folder_skips_or_fails_in_strict_mode(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setitem(globals(), "SAMPLES", tmp_path / "missing")
     monkeypatch.delenv("HD_STRICT", raising=False)
     with pytest.raises(pytest.skip.Exception, match="samples folder not found"):
