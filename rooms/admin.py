@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy as _
 
 from bbb import BBBError, BBBUnavailable
 from clubs.audit import audit_log
-from clubs.models import Club
 from rooms.models import Meeting, Recording, Room, Server
 from rooms.stats import service_overview
 
@@ -337,24 +336,17 @@ class AgeFilter(admin.SimpleListFilter):
         return queryset
 
 
-def due_for_deletion(within_days: int = 0) -> Q:
-    """Recordings whose club's retention runs out within ``within_days`` (0: has run out).
+def _expired_pks(*, days_ahead: int = 0) -> QuerySet:
+    """Pks the retention cleanup deletes now (or within ``days_ahead`` days): the cleanup's own rule."""
+    from rooms.recordings import recordings_expired
 
-    The cleanup's rule (rule 5): not protected, not deleted, club keeps recordings for a limited
-    time only (``retention_days`` empty = keep forever). One query reads the distinct retention
-    periods, so the filter stays portable (no interval arithmetic in SQL).
-    """
-    periods = (
-        Club.objects.filter(retention_days__isnull=False).order_by().values_list("retention_days", flat=True).distinct()
-    )
-    now = timezone.now()
-    expired = Q(pk__in=[])
-    for days in periods:
-        expired |= Q(club__retention_days=days, started_at__lt=now - timedelta(days=days) + timedelta(days=within_days))
-    return expired & Q(protected=False, deleted_at__isnull=True) & ~Q(state__in=[Recording.State.DELETED])
+    expired, _info = recordings_expired(now=timezone.now() + timedelta(days=days_ahead))
+    return expired.order_by().values("pk")
 
 
 class WillBeDeletedFilter(admin.SimpleListFilter):
+    """Recordings the retention cleanup deletes: due now, due soon (notice period), or not."""
+
     title = _("wird gelöscht")
     parameter_name = "will_be_deleted"
 
@@ -367,13 +359,13 @@ class WillBeDeletedFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        notice_days = settings.RECORDING_DELETION_NOTICE_DAYS
         if self.value() == "due":
-            return queryset.filter(due_for_deletion())
+            return queryset.filter(pk__in=_expired_pks())
         if self.value() == "soon":
-            soon = due_for_deletion(within_days=settings.RECORDING_DELETION_NOTICE_DAYS)
-            return queryset.filter(soon).exclude(due_for_deletion())
+            return queryset.filter(pk__in=_expired_pks(days_ahead=notice_days)).exclude(pk__in=_expired_pks())
         if self.value() == "no":
-            return queryset.exclude(due_for_deletion(within_days=settings.RECORDING_DELETION_NOTICE_DAYS))
+            return queryset.exclude(pk__in=_expired_pks(days_ahead=notice_days))
         return queryset
 
 
@@ -440,14 +432,14 @@ class RecordingAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Löschung am"))
     def deletion_date(self, recording: Recording) -> str:
+        from rooms.recordings import recording_deletion_date
+
         if recording.deleted_at:
             return gettext("gelöscht")
         if recording.protected:
             return gettext("geschützt")
-        days = recording.club.retention_days
-        if days is None or recording.started_at is None:
-            return gettext("nie")
-        return timezone.localdate(recording.started_at + timedelta(days=days)).strftime("%d.%m.%Y")
+        day = recording_deletion_date(recording)
+        return day.strftime("%d.%m.%Y") if day else gettext("nie")
 
     @admin.action(description=_("Auf BBB löschen …"), permissions=["change"])
     def delete_on_bbb(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
@@ -458,24 +450,16 @@ class RecordingAdmin(admin.ModelAdmin):
         skipped = list(queryset.filter(Q(protected=True) | Q(deleted_at__isnull=False)))
         form = DeleteRecordingsForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid() and deletable:
-            try:
-                recordings_delete(recordings=deletable, actor=request.user, reason=form.cleaned_data["reason"])
-            except BBB_ERRORS as exc:
-                self.message_user(
-                    request, gettext("Nichts gelöscht – %(error)s.") % {"error": bbb_error_text(exc)}, messages.ERROR
-                )
-                return None
-            deleted = Recording.objects.filter(pk__in=[r.pk for r in deletable], deleted_at__isnull=False).count()
-            self.message_user(
-                request, gettext("%(count)s Aufzeichnung(en) auf BBB gelöscht.") % {"count": deleted}, messages.SUCCESS
-            )
-            if deleted < len(deletable):
-                self.message_user(
-                    request,
-                    gettext("%(count)s Aufzeichnung(en) konnten nicht gelöscht werden; Einzelheiten im Protokoll.")
-                    % {"count": len(deletable) - deleted},
-                    messages.ERROR,
-                )
+            result = recordings_delete(recordings=deletable, actor=request.user, reason=form.cleaned_data["reason"])
+            if result.deleted:
+                text = gettext("%(count)s Aufzeichnung(en) auf BBB gelöscht.") % {"count": len(result.deleted)}
+                self.message_user(request, text, messages.SUCCESS)
+            if result.failed:
+                text = gettext(
+                    "%(count)s Aufzeichnung(en) nicht gelöscht, weil BBB das Löschen nicht bestätigt hat "
+                    "(%(errors)s). Bitte später erneut versuchen."
+                ) % {"count": len(result.failed), "errors": "; ".join(result.errors) or "–"}
+                self.message_user(request, text, messages.ERROR)
             return None
         if not deletable:
             self.message_user(
@@ -522,17 +506,16 @@ class RecordingAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Mit BBB abgleichen"), permissions=["change"])
     def resync(self, request: HttpRequest, queryset: QuerySet) -> None:
-        from rooms.recordings import recording_resync
+        from rooms.recordings import RecordingActionFailed, recording_resync
 
         done = 0
         for recording in queryset.select_related("club", "room", "server"):
             try:
                 recording_resync(recording=recording)
-            except BBB_ERRORS as exc:
-                self.message_user(request, f"{recording}: {bbb_error_text(exc)}", messages.ERROR)
+            except RecordingActionFailed as exc:
+                self.message_user(request, f"{recording}: {exc}", messages.ERROR)
             else:
                 done += 1
         if done:
-            self.message_user(
-                request, gettext("%(count)s Aufzeichnung(en) abgeglichen.") % {"count": done}, messages.SUCCESS
-            )
+            text = gettext("%(count)s Aufzeichnung(en) mit BBB abgeglichen.") % {"count": done}
+            self.message_user(request, text, messages.SUCCESS)
