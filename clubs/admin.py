@@ -196,7 +196,7 @@ class MembershipInline(admin.TabularInline):
     readonly_fields = ("person", "email", "created_at")
     extra = 0
     can_delete = True
-    show_change_link = True
+    classes = ("hd-members",)
     verbose_name_plural = _("Mitglieder")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -222,16 +222,16 @@ class UsageColumns:
     def status_badge(self, club: Club) -> str:
         return status_badge(club)
 
-    @admin.display(description=_("Räume (genutzt/erlaubt)"), ordering="rooms_used")
+    @admin.display(description=_("Räume"), ordering="rooms_used")
     def rooms_usage(self, club: Club) -> str:
         css = "bad" if club.rooms_used > club.max_rooms else ("warn" if club.rooms_used == club.max_rooms else "")
         return format_html('<span class="hd-usage {}">{} / {}</span>', css, club.rooms_used, club.max_rooms)
 
-    @admin.display(description=_("Besprechungen diesen Monat"), ordering="meetings_this_month")
+    @admin.display(description=_("Besprechungen im Monat"), ordering="meetings_this_month")
     def meetings_month(self, club: Club) -> int:
         return club.meetings_this_month
 
-    @admin.display(description=_("Laufend (erlaubt)"), ordering="meetings_running")
+    @admin.display(description=_("Laufend"), ordering="meetings_running")
     def running_usage(self, club: Club) -> str:
         return f"{club.meetings_running} / {club.max_concurrent_meetings}"
 
@@ -253,14 +253,12 @@ class ClubAdmin(ClubStatusActions, UsageColumns, admin.ModelAdmin):
     list_display = (
         "name",
         "status_badge",
-        "kind",
         "members",
         "rooms_usage",
         "running_usage",
         "meetings_month",
         "recordings",
         "storage",
-        "recording_allowed",
         "retention",
         "created_at",
     )

@@ -21,6 +21,7 @@ from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -78,13 +79,12 @@ class ServerAdmin(admin.ModelAdmin):
     list_display = (
         "name",
         "health",
-        "enabled",
+        "takes_new",
         "load_display",
-        "meeting_count",
-        "participant_count",
-        "foreign_meeting_count",
-        "last_success_at",
-        "consecutive_failures",
+        "meetings",
+        "participants",
+        "last_success",
+        "failures",
         "last_error_short",
     )
     list_filter = ("enabled", "healthy", "checksum_algorithm")
@@ -129,6 +129,30 @@ class ServerAdmin(admin.ModelAdmin):
         if server.last_success_at is None:
             return badge("warn", gettext("Noch nie abgefragt"))
         return badge("ok", gettext("In Ordnung"))
+
+    @admin.display(description=_("Neue Besprechungen"), boolean=True, ordering="enabled")
+    def takes_new(self, server: Server) -> bool:
+        return server.enabled
+
+    @admin.display(description=_("Besprechungen (fremde)"), ordering="meeting_count")
+    def meetings(self, server: Server) -> str:
+        return f"{server.meeting_count} ({server.foreign_meeting_count})"
+
+    @admin.display(description=_("Teilnehmende"), ordering="participant_count")
+    def participants(self, server: Server) -> int:
+        return server.participant_count
+
+    @admin.display(description=_("Letzte erfolgreiche Abfrage"), ordering="last_success_at")
+    def last_success(self, server: Server) -> str:
+        if server.last_success_at is None:
+            return gettext("nie")
+        return gettext("vor %(time)s") % {"time": timesince(server.last_success_at)}
+
+    @admin.display(description=_("Fehlschläge"), ordering="consecutive_failures")
+    def failures(self, server: Server) -> str:
+        if not server.consecutive_failures:
+            return "0"
+        return badge("bad" if not server.healthy else "warn", str(server.consecutive_failures))
 
     @admin.display(description=_("Last (Kapazität)"), ordering="load")
     def load_display(self, server: Server) -> str:
