@@ -141,8 +141,8 @@ class ClubStatusActions:
             queryset,
             service="club_approve",
             allowed={Club.Status.PENDING, Club.Status.REJECTED},
-            done=_("Freigegeben: %(clubs)s. Die Ansprechpersonen wurden per E-Mail benachrichtigt."),
-            skipped=_("Nicht freigegeben, weil sie nicht auf Freigabe warten: %(clubs)s."),
+            done=_("Freigegeben, die Ansprechpersonen sind per E-Mail benachrichtigt: %(clubs)s"),
+            skipped=_("Nicht freigegeben, weil sie nicht auf Freigabe warten: %(clubs)s"),
         )
 
     @admin.action(description=_("Ausgewählte Vereine ablehnen …"), permissions=["change"])
@@ -155,8 +155,8 @@ class ClubStatusActions:
             intro=_("Die Begründung wird den Ansprechpersonen per E-Mail mitgeteilt."),
             service="club_reject",
             allowed={Club.Status.PENDING},
-            done=_("Abgelehnt: %(clubs)s. Die Ansprechpersonen wurden per E-Mail benachrichtigt."),
-            skipped=_("Nicht abgelehnt, weil sie nicht auf Freigabe warten: %(clubs)s."),
+            done=_("Abgelehnt, die Ansprechpersonen sind per E-Mail benachrichtigt: %(clubs)s"),
+            skipped=_("Nicht abgelehnt, weil sie nicht auf Freigabe warten: %(clubs)s"),
         )
 
     @admin.action(description=_("Ausgewählte Vereine sperren …"), permissions=["change"])
@@ -172,8 +172,8 @@ class ClubStatusActions:
             ),
             service="club_suspend",
             allowed={Club.Status.ACTIVE},
-            done=_("Gesperrt: %(clubs)s."),
-            skipped=_("Nicht gesperrt, weil sie nicht aktiv sind: %(clubs)s."),
+            done=_("Gesperrt, die Ansprechpersonen sind per E-Mail benachrichtigt: %(clubs)s"),
+            skipped=_("Nicht gesperrt, weil sie nicht aktiv sind: %(clubs)s"),
         )
 
     @admin.action(description=_("Ausgewählte Vereine wieder freischalten"), permissions=["change"])
@@ -183,8 +183,8 @@ class ClubStatusActions:
             queryset,
             service="club_reactivate",
             allowed={Club.Status.SUSPENDED},
-            done=_("Wieder freigeschaltet: %(clubs)s."),
-            skipped=_("Nicht freigeschaltet, weil sie nicht gesperrt sind: %(clubs)s."),
+            done=_("Wieder freigeschaltet, die Ansprechpersonen sind per E-Mail benachrichtigt: %(clubs)s"),
+            skipped=_("Nicht freigeschaltet, weil sie nicht gesperrt sind: %(clubs)s"),
         )
 
 

@@ -235,20 +235,24 @@ class ServerAdmin(admin.ModelAdmin):
 
 
 def end_meetings(modeladmin: admin.ModelAdmin, request: HttpRequest, meetings: QuerySet) -> None:
-    from rooms.services import meeting_end
+    """End each meeting on BBB through ``meeting_end`` (which marks it ended and audits)."""
+    from rooms.services import MeetingUnavailable, meeting_end
 
     ended, failed = [], []
     for meeting in meetings.select_related("room", "club", "server"):
+        label = str(meeting.room or meeting.meeting_id)
         try:
-            meeting_end(meeting=meeting, actor=request.user)
-        except BBB_ERRORS as exc:
-            failed.append(f"{meeting.room or meeting.meeting_id}: {bbb_error_text(exc)}")
+            meeting_end(meeting=meeting, actor=request.user, reason="ended_by_staff")
+        except MeetingUnavailable as exc:
+            failed.append(f"{label} ({exc})")
         else:
-            ended.append(str(meeting.room or meeting.meeting_id))
+            ended.append(label)
     if ended:
         modeladmin.message_user(request, gettext("Beendet: %(list)s.") % {"list": ", ".join(ended)}, messages.SUCCESS)
     for text in failed:
-        text = gettext("Nicht beendet – %(error)s. Bitte später erneut versuchen.") % {"error": text}
+        text = gettext("Nicht beendet, BBB hat nicht geantwortet: %(error)s. Bitte später erneut versuchen.") % {
+            "error": text
+        }
         modeladmin.message_user(request, text, messages.ERROR)
     if not ended and not failed:
         modeladmin.message_user(request, gettext("Keine der ausgewählten Besprechungen läuft."), messages.WARNING)
