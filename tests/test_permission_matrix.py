@@ -156,6 +156,7 @@ KWARG_FACTORIES: dict[str, Callable[[Objects], Any]] = {
     "room_id": lambda o: o.room.pk,
     "friendly_id": lambda o: o.room.friendly_id,
     "recording_id": lambda o: o.recording.pk,
+    "recording_pk": lambda o: o.recording.pk,
     "record_id": lambda o: o.recording.record_id,
     "membership_id": lambda o: o.membership.pk,
     "invitation_id": lambda o: o.invitation.pk,

@@ -104,8 +104,7 @@ class Journey:
         current = page.viewport_size
         sizes = [("desktop", DESKTOP), ("phone", PHONE)]
         for kind, size in sizes:
-            if size != current:
-                page.set_viewport_size(size)
+            page.set_viewport_size(size)
             page.screenshot(path=str(self.folder / f"{self.counter:02d}-{slug}-{kind}.png"), full_page=True)
             STATS["screenshots"] += 1
         page.set_viewport_size(current)

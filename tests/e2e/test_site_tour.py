@@ -66,7 +66,8 @@ def test_site_tour_in_german(journey, personas) -> None:
     for path, label in (("/konto/profil/", "profile"), ("/konto/email/", "email addresses"),
                         ("/konto/password/change/", "change password"), ("/konto/2fa/", "two-factor")):  # fmt: skip
         journey.visit(page, path, label)
-        expect(page.get_by_role("navigation", name="Kontonavigation")).to_be_visible()
+        if path != "/konto/profil/":  # allauth's pages sit next to the account navigation
+            expect(page.get_by_role("navigation", name="Kontonavigation")).to_be_visible()
 
     journey.visit(page, "/diese-seite-gibt-es-nicht/", "404")
     expect(page.get_by_role("heading", level=1)).to_have_text("Diese Seite gibt es nicht")
@@ -79,8 +80,8 @@ def test_site_tour_in_german(journey, personas) -> None:
 
     # switching the language in the footer is remembered on the account
     page.goto("/konto/profil/")
-    page.get_by_label("Sprache").select_option("en")
-    page.get_by_role("button", name="Wechseln").click()
+    page.get_by_role("contentinfo").get_by_label("Sprache").select_option("en")
+    page.get_by_role("contentinfo").get_by_role("button", name="Wechseln").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("link", name="Skip to content")).to_be_attached()
     assert User.objects.get(pk=personas.owner.pk).language == "en"

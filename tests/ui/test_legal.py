@@ -84,3 +84,11 @@ def test_legal_text_escapes_html_and_builds_headings_lists_and_links() -> None:
     assert "<ul><li>eins</li><li>zwei" in html
     assert 'href="https://example.org"' in html
     assert "<p>Satz</p>" in html
+
+
+def test_a_missing_page_is_recreated_with_the_default_text(client: Client) -> None:
+    LegalPage.objects.filter(kind="nutzungsbedingungen").delete()
+    response = client.get(reverse("pages:terms"), HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 200
+    assert "<h1>Nutzungsbedingungen</h1>" in response.content.decode()
+    assert LegalPage.objects.filter(kind="nutzungsbedingungen").count() == 1
