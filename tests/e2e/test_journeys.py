@@ -88,6 +88,11 @@ def test_journey_1_register_approve_verify_login_create_room(journey, site, lang
     journey.shot(admin_page, "admin-approved")
     club.refresh_from_db()
     assert club.status == Club.Status.ACTIVE
+    # emails go out in the recipient's language (the owner registered in ``lang``)
+    approved = tr(lang, "Ihr Verein „%(name)s“ ist freigeschaltet") % {"name": club.name}
+    assert any(m.to == ["frieda@example.org"] and approved in m.subject for m in mail.outbox), [
+        m.subject for m in mail.outbox
+    ]
     assert Authenticator.objects.filter(user=staff).exists()
 
     # the owner verifies the email address with the link from the captured mail, then logs in
