@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, FilteredRelation, IntegerField, Q, Sum, Value
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -367,54 +367,61 @@ def meeting_state(meeting: Meeting | None) -> str:
 
 # -- join --------------------------------------------------------------------------------------
 
-_JOIN_ROOM_FIELDS = (
-    "id",
-    "club_id",
-    "friendly_id",
-    "meeting_id",
-    "viewer_code",
-    "moderator_code",
-    "waiting_room",
-    "all_moderators",
-    "anyone_can_start",
-)
-_JOIN_MEETING_FIELDS = ("open__id", "open__status")
-_JOIN_SERVER_FIELDS = (
-    "open__server__id",
-    "open__server__api_url",
-    "open__server__secret",
-    "open__server__checksum_algorithm",
-    "open__server__healthy",
-)
+_JOIN_SQL: str | None = None
+
+
+def _join_sql() -> str:
+    """The join lookup as plain SQL (table names from the models), built once per process."""
+    global _JOIN_SQL
+    if _JOIN_SQL is None:
+        q = connection.ops.quote_name
+        room, club, meeting, server = (m._meta.db_table for m in (Room, Club, Meeting, Server))
+        # Only quoted table names from our own models are interpolated; values are parameters.
+        _JOIN_SQL = (
+            "SELECT r.id, r.club_id, r.meeting_id, r.viewer_code, r.moderator_code, r.waiting_room,"  # noqa: S608
+            " r.all_moderators, r.anyone_can_start, m.id, m.status,"
+            " s.id, s.api_url, s.secret, s.checksum_algorithm, s.healthy"
+            f" FROM {q(room)} r INNER JOIN {q(club)} c ON c.id = r.club_id"
+            f" LEFT JOIN {q(meeting)} m ON m.room_id = r.id AND m.ended_at IS NULL"
+            f" LEFT JOIN {q(server)} s ON s.id = m.server_id"
+            " WHERE r.friendly_id = %s AND c.status = %s"
+        )
+    return _JOIN_SQL
 
 
 def room_join_target(*, friendly_id: str) -> tuple[Room, Meeting | None] | None:
     """The public room and its open meeting for the join view, in ONE lean query.
 
     Joining a running meeting is the hottest path of the site (a whole club clicking the link at
-    19:00), so it reads only the columns it needs instead of full Room/Club/Meeting/Server rows.
-    The instances returned are partial: enough for ``room_join_decide`` and ``meeting_join_url``,
-    not for saving or rendering. None when the room does not exist or its club is not active.
+    19:00). Building the equivalent ORM query costs several times more than running it, so this
+    one lookup is plain SQL (the room's open meeting is unique by ``one_open_meeting_per_room``).
+    The instances returned are partial: enough for ``room_join_decide``, ``meeting_join_url`` and
+    links, not for saving or rendering. None when the room does not exist or its club is inactive.
     """
-    fields = (*_JOIN_ROOM_FIELDS, *_JOIN_MEETING_FIELDS, *_JOIN_SERVER_FIELDS)
-    row = (
-        Room.objects.filter(friendly_id=friendly_id, club__status=Club.Status.ACTIVE)
-        .annotate(open=FilteredRelation("meetings", condition=Q(meetings__ended_at__isnull=True)))
-        .values_list(*fields)
-        .first()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_join_sql(), [friendly_id, Club.Status.ACTIVE.value])
+        row = cursor.fetchone()
     if row is None:
         return None
-    values = dict(zip(fields, row, strict=True))
-    room = Room(**{name: values[name] for name in _JOIN_ROOM_FIELDS})
-    room._state.adding = False
-    if values["open__id"] is None:
-        return room, None
-    server = Server(**{name.removeprefix("open__server__"): values[name] for name in _JOIN_SERVER_FIELDS})
-    meeting = Meeting(
-        id=values["open__id"], status=values["open__status"], room=room, meeting_id=room.meeting_id, server=server
+    (room_pk, club_pk, meeting_id, viewer_code, moderator_code, waiting_room, all_moderators, anyone_can_start) = row[
+        :8
+    ]
+    room = Room(
+        id=room_pk,
+        club_id=club_pk,
+        friendly_id=friendly_id,
+        meeting_id=meeting_id,
+        viewer_code=viewer_code,
+        moderator_code=moderator_code,
+        waiting_room=bool(waiting_room),
+        all_moderators=bool(all_moderators),
+        anyone_can_start=bool(anyone_can_start),
     )
-    meeting._state.adding = server._state.adding = False
+    meeting_pk, status, server_pk, api_url, secret, algorithm, healthy = row[8:]
+    if meeting_pk is None:
+        return room, None
+    server = Server(id=server_pk, api_url=api_url, secret=secret, checksum_algorithm=algorithm, healthy=bool(healthy))
+    meeting = Meeting(id=meeting_pk, status=status, room=room, meeting_id=meeting_id, server=server)
     return room, meeting
 
 
