@@ -306,8 +306,6 @@ def _public_page(
 ) -> HttpResponse:
     """The public room page again (full room loaded), e.g. with the form's errors."""
     room = _public_room(friendly_id)
-    if form is not None:
-        form.room = room
     context = _public_context(room, _membership(request, room), form, **extra)
     return render(request, "rooms/public.html", context, status=status)
 
