@@ -296,6 +296,9 @@ def _meeting_start(*, room: Room, actor: Any, display_name: str, role: str, gues
         room = Room.objects.select_for_update(of=("self",)).select_related("club").get(pk=room.pk)
         meeting = Meeting.objects.select_related("server").filter(room=room, ended_at__isnull=True).first()
         if meeting is None:
+            # Starts of different rooms of one club wait for each other here, so that two of them
+            # cannot both pass the concurrency quota (lock order: room, then club).
+            Club.objects.select_for_update().filter(pk=room.club_id).values_list("pk", flat=True).first()
             quotas.check_concurrent_meetings(club=room.club)
             server = server_choose()
             meeting = Meeting.objects.create(
