@@ -5,10 +5,12 @@ DATABASE_URL database, with a club/room/server this script creates and removes a
 started through ``meeting_start`` (the only BBB call), then the site under gunicorn.
 
 Phases, all with N concurrent keep-alive connections from an asyncio client in this process:
-  1. trivial   N clients request a trivial Django view (``HttpResponse("ok")``, same middleware)
-  2. page      N guests open the public room page (GET, collects the CSRF cookie and token)
+  1. page      N guests open the public room page (GET, collects the CSRF cookie and token)
+  2. trivial   N clients request a trivial Django view (``HttpResponse("ok")``, same middleware),
+               ``--rounds`` times each
   3. join      N guests post name + token to the join view, ``--rounds`` times each; a good answer
                is a 302 whose Location is the simulator's signed join URL (never fetched)
+  2 and 3 alternate ``--repeat`` times; rps is the median over those runs.
 
 ``bbb_calls`` counts every API call the simulator received during phases 1-3 (goal: 0).
 The last line is ``RESULT rps=… p50_ms=… p95_ms=… errors=… bbb_calls=… baseline_rps=… ratio=…``
@@ -24,6 +26,7 @@ import asyncio
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -192,14 +195,34 @@ async def run_load(args, port: int, room_path: str, join_path: str, join_prefix:
         for _ in range(args.rounds):
             await timed(stats, lambda: conn.request("POST", join_path, headers, body), good)
 
-    # Warm up every worker and connection, then measure.
+    # Warm up every worker and connection, then measure. The trivial and join phases alternate
+    # --repeat times and the median rps of each counts, so that a burst of other load on the
+    # machine does not decide the ratio.
     await phase(connections, lambda n, c, s: c.request("GET", "/bench/trivial/"))
-    results = {"trivial": await phase(connections, trivial)}
-    results["page"] = await phase(connections, page)
-    results["join"] = await phase(connections, join)
+    page_stats = await phase(connections, page)
+    trivial_runs, join_runs = [], []
+    for _ in range(args.repeat):
+        trivial_runs.append(await phase(connections, trivial))
+        join_runs.append(await phase(connections, join))
     for conn in connections:
         await conn.close()
-    return results
+    return {"trivial": Combined(trivial_runs), "page": Combined([page_stats]), "join": Combined(join_runs)}
+
+
+class Combined(Stats):
+    """Several runs of one phase: all latencies, the summed errors and the median rps."""
+
+    def __init__(self, runs: list[Stats]):
+        super().__init__()
+        self.runs = runs
+        for run in runs:
+            self.latencies += run.latencies
+            self.errors += run.errors
+            self.elapsed += run.elapsed
+
+    @property
+    def rps(self) -> float:
+        return statistics.median(run.rps for run in self.runs)
 
 
 # -- setup -------------------------------------------------------------------------------------
@@ -290,6 +313,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--port", type=int, default=8201, help="port of the site")
     parser.add_argument("--sim-port", type=int, default=8290, help="port of the BBB simulator")
+    parser.add_argument("--repeat", type=int, default=3, help="alternating trivial/join runs (median rps)")
     parser.add_argument("--code", action="store_true", help="give the room a viewer access code")
     args = parser.parse_args()
 
@@ -343,7 +367,8 @@ def main() -> None:
     )
     for name, stats in results.items():
         print(
-            f"{name:8s} requests={len(stats.latencies)} rps={stats.rps:.1f} p50_ms={stats.pct(0.5):.1f} "
+            f"{name:8s} requests={len(stats.latencies)} rps={stats.rps:.1f} "
+            f"(runs: {', '.join(f'{run.rps:.0f}' for run in stats.runs)}) p50_ms={stats.pct(0.5):.1f} "
             f"p95_ms={stats.pct(0.95):.1f} errors={stats.errors}"
         )
     errors = trivial.errors + page.errors + join.errors
