@@ -93,7 +93,7 @@ def beat_schedule() -> dict:
         },
         "recordings-cleanup": {
             "task": "rooms.recording_tasks.recordings_cleanup_run",
-            "schedule": crontab(hour=3, minute=15),
+            "schedule": crontab(hour=services.CLEANUP_HOUR, minute=services.CLEANUP_MINUTE),
             "options": {"queue": "maintenance"},
         },
     }

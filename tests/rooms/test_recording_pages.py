@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from clubs.models import AuditEntry
 from rooms.models import Recording
-from rooms.recordings import recordings_reconcile
+from rooms.recordings import recording_deletion_date, recordings_reconcile
 from tests.factories import RecordingFactory, RoomFactory
 from tests.rooms.recording_sim import bbb_fixture  # noqa: F401 (fixture "bbb")
 
@@ -45,7 +43,7 @@ def test_members_see_the_list_with_formats_and_states_but_no_actions(client, per
     text = response.content.decode()
     assert "Mitgliederversammlung" in text
     assert "Veröffentlicht" in text and "Nicht veröffentlicht" in text
-    deletion = timezone.localdate(published.started_at + timedelta(days=30)).strftime("%d.%m.%Y")
+    deletion = recording_deletion_date(published).strftime("%d.%m.%Y")
     assert f"Wird am {deletion} gelöscht" in text
     assert published.formats[0]["url"] in text
     assert "Umbenennen" not in text and "Löschen</a>" not in text
@@ -226,3 +224,17 @@ def test_public_room_page_lists_published_recordings_when_the_room_allows(client
     room.save()
     text = client.get(url).content.decode()
     assert "Öffentlicher Vortrag" in text and "Interne Sitzung" not in text
+
+
+@pytest.mark.parametrize(
+    ("started_local", "expected"),
+    [("2026-03-01 02:00", "2026-03-31"), ("2026-03-01 03:15", "2026-03-31"), ("2026-03-01 10:00", "2026-04-01")],
+)
+def test_the_deletion_date_is_the_first_cleanup_run_after_expiry(personas, room, started_local, expected):
+    from datetime import date, datetime
+
+    started = timezone.make_aware(datetime.strptime(started_local, "%Y-%m-%d %H:%M"))
+    recording = RecordingFactory(room=room, club=room.club, started_at=started)
+    assert recording_deletion_date(recording) == date.fromisoformat(expected)
+    recording.protected = True
+    assert recording_deletion_date(recording) is None
