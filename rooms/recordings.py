@@ -518,14 +518,23 @@ def _mark_deleted(batch: list[Recording], *, actor: Any, reason: str, action: st
 
 
 def recordings_delete(*, recordings: Iterable[Recording], actor: Any, reason: str) -> DeleteResult:
-    """Delete recordings on their servers (batched deleteRecordings), mark confirmed ones deleted."""
-    pending = sorted(
-        (r for r in recordings if r.deleted_at is None and r.state != Recording.State.GONE),
-        key=lambda r: (r.server_id, r.pk),
-    )
-    return _delete_on_servers(
+    """Delete recordings on their servers (batched deleteRecordings), mark confirmed ones deleted.
+
+    Recordings still being processed are not sent (BBB would answer notFound while it still has
+    them) and count as failed; recordings already gone or deleted are skipped.
+    """
+    pending: list[Recording] = []
+    busy: list[int] = []
+    for recording in recordings:
+        if recording.deleted_at is not None or recording.state == Recording.State.GONE:
+            continue
+        (pending if recording.state in DELETABLE_STATES else busy).append(recording)
+    pending.sort(key=lambda r: (r.server_id, r.pk))
+    result = _delete_on_servers(
         recordings=pending, actor=actor, reason=reason, batch_size=settings.RECORDING_CLEANUP_BATCH_SIZE
     )
+    result.failed.extend(r.pk for r in busy)
+    return result
 
 
 def recording_delete(*, recording: Recording, actor: Any, reason: str) -> Recording:
@@ -540,6 +549,8 @@ def recording_delete(*, recording: Recording, actor: Any, reason: str) -> Record
             _audit(action="recording.deleted", recording=recording, actor=actor, reason=reason)
         recording.refresh_from_db()
         return recording
+    if recording.state not in DELETABLE_STATES:
+        raise RecordingActionFailed(_("Die Aufzeichnung wird noch verarbeitet. Bitte versuchen Sie es später."))
     result = recordings_delete(recordings=[recording], actor=actor, reason=reason)
     if recording.pk not in result.deleted:
         raise RecordingActionFailed(_bbb_failure_message())

@@ -238,3 +238,31 @@ def test_the_deletion_date_is_the_first_cleanup_run_after_expiry(personas, room,
     assert recording_deletion_date(recording) == date.fromisoformat(expected)
     recording.protected = True
     assert recording_deletion_date(recording) is None
+
+
+def test_a_recording_still_processing_is_not_deleted(client, personas, room, bbb):
+    recording = RecordingFactory(
+        room=room, club=room.club, server=bbb.server, state=Recording.State.PROCESSING, published=False
+    )
+    client.force_login(personas.admin)
+    response = client.post(_url("recording_delete", personas.club, recording_pk=recording.pk), follow=True)
+    assert "wird noch verarbeitet" in response.content.decode()
+    recording.refresh_from_db()
+    assert recording.deleted_at is None
+    assert bbb.calls("deleteRecordings") == 0
+
+
+def test_deleting_several_recordings_uses_one_call_per_batch(personas, room, bbb):
+    from rooms.recordings import recordings_delete
+
+    ids = [bbb.add(room, days_ago=n) for n in range(3)]
+    recordings_reconcile(server=bbb.server)
+    rows = list(Recording.objects.filter(record_id__in=ids))
+    processing = RecordingFactory(room=room, club=room.club, server=bbb.server, state=Recording.State.PROCESSING)
+
+    result = recordings_delete(recordings=[*rows, processing], actor=personas.staff, reason="admin action")
+
+    assert sorted(result.deleted) == sorted(r.pk for r in rows)
+    assert result.failed == [processing.pk]
+    assert bbb.calls("deleteRecordings") == 1
+    assert AuditEntry.objects.filter(action="recording.deleted", reason="admin action").count() == 3
