@@ -69,3 +69,11 @@ def can_schedule_meetings(membership: Membership | None) -> bool:
 
 def club_accepts_meetings(club: Club) -> bool:
     return club.status == Club.Status.ACTIVE
+
+
+def can_transfer_ownership(membership: Membership | None) -> bool:
+    return is_owner(membership)
+
+
+def can_leave_club(membership: Membership | None) -> bool:
+    return is_member(membership)

@@ -265,3 +265,5 @@ if not PRODUCTION:
 
 STAFF_REQUIRE_MFA = env.bool("STAFF_REQUIRE_MFA", default=True)
 BBB_SIMULATOR_SECRET = env.str("BBB_SIMULATOR_SECRET", default="herzdigital-simulator-secret")
+# Staff without a TOTP authenticator are sent from /admin/ to set one up (accounts.middleware).
+MIDDLEWARE.append("accounts.middleware.StaffMFAMiddleware")

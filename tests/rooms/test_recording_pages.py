@@ -98,7 +98,7 @@ def test_other_clubs_recordings_and_rooms_are_not_found(client, personas, room):
     client.force_login(personas.admin)
     assert "Fremd" not in client.get(_url("recordings", personas.club)).content.decode()
     assert client.get(_url("room_recordings", personas.club, friendly_id=foreign_room.friendly_id)).status_code == 404
-    assert client.post(_url("recording_delete", personas.club, recording_pk=foreign.pk)).status_code == 404
+    assert client.post(_url("recording_delete", personas.club, recording_id=foreign.pk)).status_code == 404
 
 
 def test_outsiders_get_404_and_members_403_for_changes(client, personas, room):
@@ -107,7 +107,7 @@ def test_outsiders_get_404_and_members_403_for_changes(client, personas, room):
     assert client.get(_url("recordings", personas.club)).status_code == 404
     client.force_login(personas.member)
     for name in ["recording_rename", "recording_publish", "recording_protect", "recording_delete"]:
-        assert client.post(_url(name, personas.club, recording_pk=recording.pk)).status_code == 403
+        assert client.post(_url(name, personas.club, recording_id=recording.pk)).status_code == 403
     recording.refresh_from_db()
     assert not recording.protected and recording.deleted_at is None
 
@@ -116,7 +116,7 @@ def test_rename_keeps_the_name_on_bbb(client, personas, synced, bbb):
     recording = synced[0]
     client.force_login(personas.admin)
 
-    response = client.post(_url("recording_rename", personas.club, recording_pk=recording.pk), {"name": "JHV 2026"})
+    response = client.post(_url("recording_rename", personas.club, recording_id=recording.pk), {"name": "JHV 2026"})
 
     assert response.status_code == 302
     recording.refresh_from_db()
@@ -132,7 +132,7 @@ def test_rename_keeps_the_name_on_bbb(client, personas, synced, bbb):
 def test_rename_with_an_empty_name_asks_again_and_calls_no_bbb(client, personas, synced, bbb):
     recording = synced[0]
     client.force_login(personas.admin)
-    response = client.post(_url("recording_rename", personas.club, recording_pk=recording.pk), {"name": "  "})
+    response = client.post(_url("recording_rename", personas.club, recording_id=recording.pk), {"name": "  "})
     assert response.status_code == 200
     assert "Bitte geben Sie einen Namen ein." in response.content.decode()
     assert bbb.calls("updateRecordings") == 0
@@ -142,7 +142,7 @@ def test_rename_while_bbb_is_down_keeps_the_input_and_explains(client, personas,
     recording = synced[0]
     bbb.sim.configure(down=True)
     client.force_login(personas.admin)
-    response = client.post(_url("recording_rename", personas.club, recording_pk=recording.pk), {"name": "Neu"})
+    response = client.post(_url("recording_rename", personas.club, recording_id=recording.pk), {"name": "Neu"})
     text = response.content.decode()
     assert response.status_code == 200
     assert "nicht erreichbar" in text and 'value="Neu"' in text
@@ -154,8 +154,8 @@ def test_publish_and_unpublish(client, personas, synced, bbb):
     published, unpublished = synced
     client.force_login(personas.admin)
 
-    client.post(_url("recording_publish", personas.club, recording_pk=published.pk), {"published": "0"})
-    client.post(_url("recording_publish", personas.club, recording_pk=unpublished.pk), {"published": "1"})
+    client.post(_url("recording_publish", personas.club, recording_id=published.pk), {"published": "0"})
+    client.post(_url("recording_publish", personas.club, recording_id=unpublished.pk), {"published": "1"})
 
     published.refresh_from_db()
     unpublished.refresh_from_db()
@@ -170,14 +170,14 @@ def test_protect_is_local_and_audited(client, personas, synced, bbb):
     calls = sum(bbb.sim.calls.values())
     client.force_login(personas.admin)
 
-    response = client.post(_url("recording_protect", personas.club, recording_pk=recording.pk), {"protected": "1"})
+    response = client.post(_url("recording_protect", personas.club, recording_id=recording.pk), {"protected": "1"})
 
     assert response.status_code == 302
     recording.refresh_from_db()
     assert recording.protected
     assert sum(bbb.sim.calls.values()) == calls
     assert AuditEntry.objects.filter(action="recording.protected", actor=personas.admin).exists()
-    client.post(_url("recording_protect", personas.club, recording_pk=recording.pk), {"protected": "0"})
+    client.post(_url("recording_protect", personas.club, recording_id=recording.pk), {"protected": "0"})
     recording.refresh_from_db()
     assert not recording.protected
 
@@ -185,7 +185,7 @@ def test_protect_is_local_and_audited(client, personas, synced, bbb):
 def test_delete_asks_for_confirmation_then_deletes_on_bbb(client, personas, synced, bbb):
     recording = synced[0]
     client.force_login(personas.admin)
-    url = _url("recording_delete", personas.club, recording_pk=recording.pk)
+    url = _url("recording_delete", personas.club, recording_id=recording.pk)
 
     confirm = client.get(url)
     assert confirm.status_code == 200 and "Endgültig löschen" in confirm.content.decode()
@@ -206,7 +206,7 @@ def test_delete_while_bbb_is_down_keeps_the_recording(client, personas, synced, 
     recording = synced[0]
     bbb.sim.configure(down=True)
     client.force_login(personas.admin)
-    response = client.post(_url("recording_delete", personas.club, recording_pk=recording.pk), follow=True)
+    response = client.post(_url("recording_delete", personas.club, recording_id=recording.pk), follow=True)
     assert "nicht erreichbar" in response.content.decode()
     recording.refresh_from_db()
     assert recording.deleted_at is None
@@ -245,7 +245,7 @@ def test_a_recording_still_processing_is_not_deleted(client, personas, room, bbb
         room=room, club=room.club, server=bbb.server, state=Recording.State.PROCESSING, published=False
     )
     client.force_login(personas.admin)
-    response = client.post(_url("recording_delete", personas.club, recording_pk=recording.pk), follow=True)
+    response = client.post(_url("recording_delete", personas.club, recording_id=recording.pk), follow=True)
     assert "wird noch verarbeitet" in response.content.decode()
     recording.refresh_from_db()
     assert recording.deleted_at is None
