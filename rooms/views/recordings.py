@@ -11,14 +11,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from clubs import permissions
 from clubs.tenancy import club_view
@@ -103,9 +103,10 @@ def recording_rename(request: HttpRequest, recording_id: int) -> HttpResponse:
 
 
 @club_view(permissions.can_manage_recordings)
-@require_POST
 def recording_publish(request: HttpRequest, recording_id: int) -> HttpResponse:
-    recording = _recording(request, recording_id)
+    recording = _recording(request, recording_id)  # another club's id: 404 whatever the method
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     published = request.POST.get("published") == "1"
     try:
         services.recording_set_published(recording=recording, actor=request.user, published=published)
@@ -120,9 +121,10 @@ def recording_publish(request: HttpRequest, recording_id: int) -> HttpResponse:
 
 
 @club_view(permissions.can_manage_recordings)
-@require_POST
 def recording_protect(request: HttpRequest, recording_id: int) -> HttpResponse:
-    recording = _recording(request, recording_id)
+    recording = _recording(request, recording_id)  # another club's id: 404 whatever the method
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     protected = request.POST.get("protected") == "1"
     services.recording_set_protected(recording=recording, actor=request.user, protected=protected)
     if protected:
