@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from clubs.models import AuditEntry
 from rooms.models import Recording
-from rooms.recordings import recordings_reconcile
+from rooms.recordings import recording_deletion_date, recordings_reconcile
 from tests.factories import RecordingFactory, RoomFactory
 from tests.rooms.recording_sim import bbb_fixture  # noqa: F401 (fixture "bbb")
 
@@ -45,7 +43,7 @@ def test_members_see_the_list_with_formats_and_states_but_no_actions(client, per
     text = response.content.decode()
     assert "Mitgliederversammlung" in text
     assert "Veröffentlicht" in text and "Nicht veröffentlicht" in text
-    deletion = timezone.localdate(published.started_at + timedelta(days=30)).strftime("%d.%m.%Y")
+    deletion = recording_deletion_date(published).strftime("%d.%m.%Y")
     assert f"Wird am {deletion} gelöscht" in text
     assert published.formats[0]["url"] in text
     assert "Umbenennen" not in text and "Löschen</a>" not in text
@@ -100,7 +98,7 @@ def test_other_clubs_recordings_and_rooms_are_not_found(client, personas, room):
     client.force_login(personas.admin)
     assert "Fremd" not in client.get(_url("recordings", personas.club)).content.decode()
     assert client.get(_url("room_recordings", personas.club, friendly_id=foreign_room.friendly_id)).status_code == 404
-    assert client.post(_url("recording_delete", personas.club, recording_pk=foreign.pk)).status_code == 404
+    assert client.post(_url("recording_delete", personas.club, recording_id=foreign.pk)).status_code == 404
 
 
 def test_outsiders_get_404_and_members_403_for_changes(client, personas, room):
@@ -109,7 +107,7 @@ def test_outsiders_get_404_and_members_403_for_changes(client, personas, room):
     assert client.get(_url("recordings", personas.club)).status_code == 404
     client.force_login(personas.member)
     for name in ["recording_rename", "recording_publish", "recording_protect", "recording_delete"]:
-        assert client.post(_url(name, personas.club, recording_pk=recording.pk)).status_code == 403
+        assert client.post(_url(name, personas.club, recording_id=recording.pk)).status_code == 403
     recording.refresh_from_db()
     assert not recording.protected and recording.deleted_at is None
 
@@ -118,7 +116,7 @@ def test_rename_keeps_the_name_on_bbb(client, personas, synced, bbb):
     recording = synced[0]
     client.force_login(personas.admin)
 
-    response = client.post(_url("recording_rename", personas.club, recording_pk=recording.pk), {"name": "JHV 2026"})
+    response = client.post(_url("recording_rename", personas.club, recording_id=recording.pk), {"name": "JHV 2026"})
 
     assert response.status_code == 302
     recording.refresh_from_db()
@@ -134,7 +132,7 @@ def test_rename_keeps_the_name_on_bbb(client, personas, synced, bbb):
 def test_rename_with_an_empty_name_asks_again_and_calls_no_bbb(client, personas, synced, bbb):
     recording = synced[0]
     client.force_login(personas.admin)
-    response = client.post(_url("recording_rename", personas.club, recording_pk=recording.pk), {"name": "  "})
+    response = client.post(_url("recording_rename", personas.club, recording_id=recording.pk), {"name": "  "})
     assert response.status_code == 200
     assert "Bitte geben Sie einen Namen ein." in response.content.decode()
     assert bbb.calls("updateRecordings") == 0
@@ -144,7 +142,7 @@ def test_rename_while_bbb_is_down_keeps_the_input_and_explains(client, personas,
     recording = synced[0]
     bbb.sim.configure(down=True)
     client.force_login(personas.admin)
-    response = client.post(_url("recording_rename", personas.club, recording_pk=recording.pk), {"name": "Neu"})
+    response = client.post(_url("recording_rename", personas.club, recording_id=recording.pk), {"name": "Neu"})
     text = response.content.decode()
     assert response.status_code == 200
     assert "nicht erreichbar" in text and 'value="Neu"' in text
@@ -156,8 +154,8 @@ def test_publish_and_unpublish(client, personas, synced, bbb):
     published, unpublished = synced
     client.force_login(personas.admin)
 
-    client.post(_url("recording_publish", personas.club, recording_pk=published.pk), {"published": "0"})
-    client.post(_url("recording_publish", personas.club, recording_pk=unpublished.pk), {"published": "1"})
+    client.post(_url("recording_publish", personas.club, recording_id=published.pk), {"published": "0"})
+    client.post(_url("recording_publish", personas.club, recording_id=unpublished.pk), {"published": "1"})
 
     published.refresh_from_db()
     unpublished.refresh_from_db()
@@ -172,14 +170,14 @@ def test_protect_is_local_and_audited(client, personas, synced, bbb):
     calls = sum(bbb.sim.calls.values())
     client.force_login(personas.admin)
 
-    response = client.post(_url("recording_protect", personas.club, recording_pk=recording.pk), {"protected": "1"})
+    response = client.post(_url("recording_protect", personas.club, recording_id=recording.pk), {"protected": "1"})
 
     assert response.status_code == 302
     recording.refresh_from_db()
     assert recording.protected
     assert sum(bbb.sim.calls.values()) == calls
     assert AuditEntry.objects.filter(action="recording.protected", actor=personas.admin).exists()
-    client.post(_url("recording_protect", personas.club, recording_pk=recording.pk), {"protected": "0"})
+    client.post(_url("recording_protect", personas.club, recording_id=recording.pk), {"protected": "0"})
     recording.refresh_from_db()
     assert not recording.protected
 
@@ -187,7 +185,7 @@ def test_protect_is_local_and_audited(client, personas, synced, bbb):
 def test_delete_asks_for_confirmation_then_deletes_on_bbb(client, personas, synced, bbb):
     recording = synced[0]
     client.force_login(personas.admin)
-    url = _url("recording_delete", personas.club, recording_pk=recording.pk)
+    url = _url("recording_delete", personas.club, recording_id=recording.pk)
 
     confirm = client.get(url)
     assert confirm.status_code == 200 and "Endgültig löschen" in confirm.content.decode()
@@ -208,7 +206,7 @@ def test_delete_while_bbb_is_down_keeps_the_recording(client, personas, synced, 
     recording = synced[0]
     bbb.sim.configure(down=True)
     client.force_login(personas.admin)
-    response = client.post(_url("recording_delete", personas.club, recording_pk=recording.pk), follow=True)
+    response = client.post(_url("recording_delete", personas.club, recording_id=recording.pk), follow=True)
     assert "nicht erreichbar" in response.content.decode()
     recording.refresh_from_db()
     assert recording.deleted_at is None
@@ -226,3 +224,45 @@ def test_public_room_page_lists_published_recordings_when_the_room_allows(client
     room.save()
     text = client.get(url).content.decode()
     assert "Öffentlicher Vortrag" in text and "Interne Sitzung" not in text
+
+
+@pytest.mark.parametrize(
+    ("started_local", "expected"),
+    [("2026-03-01 02:00", "2026-03-31"), ("2026-03-01 03:15", "2026-03-31"), ("2026-03-01 10:00", "2026-04-01")],
+)
+def test_the_deletion_date_is_the_first_cleanup_run_after_expiry(personas, room, started_local, expected):
+    from datetime import date, datetime
+
+    started = timezone.make_aware(datetime.strptime(started_local, "%Y-%m-%d %H:%M"))
+    recording = RecordingFactory(room=room, club=room.club, started_at=started)
+    assert recording_deletion_date(recording) == date.fromisoformat(expected)
+    recording.protected = True
+    assert recording_deletion_date(recording) is None
+
+
+def test_a_recording_still_processing_is_not_deleted(client, personas, room, bbb):
+    recording = RecordingFactory(
+        room=room, club=room.club, server=bbb.server, state=Recording.State.PROCESSING, published=False
+    )
+    client.force_login(personas.admin)
+    response = client.post(_url("recording_delete", personas.club, recording_id=recording.pk), follow=True)
+    assert "wird noch verarbeitet" in response.content.decode()
+    recording.refresh_from_db()
+    assert recording.deleted_at is None
+    assert bbb.calls("deleteRecordings") == 0
+
+
+def test_deleting_several_recordings_uses_one_call_per_batch(personas, room, bbb):
+    from rooms.recordings import recordings_delete
+
+    ids = [bbb.add(room, days_ago=n) for n in range(3)]
+    recordings_reconcile(server=bbb.server)
+    rows = list(Recording.objects.filter(record_id__in=ids))
+    processing = RecordingFactory(room=room, club=room.club, server=bbb.server, state=Recording.State.PROCESSING)
+
+    result = recordings_delete(recordings=[*rows, processing], actor=personas.staff, reason="admin action")
+
+    assert sorted(result.deleted) == sorted(r.pk for r in rows)
+    assert result.failed == [processing.pk]
+    assert bbb.calls("deleteRecordings") == 1
+    assert AuditEntry.objects.filter(action="recording.deleted", reason="admin action").count() == 3

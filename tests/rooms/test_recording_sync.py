@@ -165,3 +165,17 @@ def test_beat_schedule_runs_the_sweep_at_the_configured_interval_and_cleanup_dai
     assert schedule["recordings-sweep"]["schedule"].total_seconds() == 1800
     assert schedule["recordings-cleanup"]["task"] == "rooms.recording_tasks.recordings_cleanup_run"
     assert schedule["recordings-deletion-notices"]["task"] == "rooms.recording_tasks.recordings_deletion_notices"
+
+
+def test_a_server_is_swept_by_one_task_at_a_time(bbb):
+    from django.core.cache import cache
+
+    bbb.add(RoomFactory())
+    cache.add(f"rooms:recordings-sweep:{bbb.server.pk}", "1", timeout=60)
+    try:
+        assert recording_tasks.recordings_sweep_server(bbb.server.pk)["ok"] is False
+        assert bbb.calls("getRecordings") == 0
+    finally:
+        cache.delete(f"rooms:recordings-sweep:{bbb.server.pk}")
+    assert recording_tasks.recordings_sweep_server(bbb.server.pk)["ok"] is True
+    assert Recording.objects.count() == 1
