@@ -84,6 +84,23 @@ class ClubStatusActions:
 
     actions = ["approve_clubs", "reject_clubs", "suspend_clubs", "reactivate_clubs"]
 
+    change_form_template = "admin/clubs/club/change_form.html"
+
+    STATUS_BUTTONS = {
+        Club.Status.PENDING: [("approve_clubs", _("Freigeben")), ("reject_clubs", _("Ablehnen …"))],
+        Club.Status.REJECTED: [("approve_clubs", _("Doch freigeben"))],
+        Club.Status.ACTIVE: [("suspend_clubs", _("Sperren …"))],
+        Club.Status.SUSPENDED: [("reactivate_clubs", _("Wieder freischalten"))],
+    }
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        club = Club.objects.filter(pk=object_id).only("status").first()
+        allowed = set(self.get_actions(request))
+        buttons = [(a, label) for a, label in self.STATUS_BUTTONS.get(club.status, []) if a in allowed] if club else []
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "status_actions": buttons})
+
     def _run(
         self,
         request: HttpRequest,
@@ -260,7 +277,6 @@ class ClubAdmin(ClubStatusActions, UsageColumns, admin.ModelAdmin):
         "recordings",
         "storage",
         "retention",
-        "created_at",
     )
     list_display_links = ("name",)
     list_filter = ("status", "kind", "recording_allowed")
@@ -306,7 +322,10 @@ class ClubAdmin(ClubStatusActions, UsageColumns, admin.ModelAdmin):
 
     @admin.display(description=_("Aufbewahrung"), ordering="retention_days")
     def retention(self, club: Club) -> str:
-        return _("für immer") if club.retention_days is None else _("%(days)s Tage") % {"days": club.retention_days}
+        from rooms.recordings import club_retention_days
+
+        days = club_retention_days(club)  # the club's choice within the staff's cap
+        return _("für immer") if days is None else _("%(days)s Tage") % {"days": days}
 
     @admin.display(description=_("Nutzung"))
     def usage(self, club: Club) -> str:
@@ -333,9 +352,7 @@ class ClubApplicationAdmin(ClubStatusActions, admin.ModelAdmin):
     list_display = (
         "name",
         "kind",
-        "contact_name",
-        "contact_email",
-        "contact_phone",
+        "contact",
         "applicant",
         "email_verified",
         "terms_accepted",
@@ -399,6 +416,10 @@ class ClubApplicationAdmin(ClubStatusActions, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    @admin.display(description=_("Ansprechperson"), ordering="contact_name")
+    def contact(self, club: Club) -> str:
+        return format_html("{}<br>{}", club.contact_name, club.contact_email)
+
     @admin.display(description=_("Angemeldet von"))
     def applicant(self, club: Club) -> str:
         return club.applicant_email or "—"
@@ -407,7 +428,7 @@ class ClubApplicationAdmin(ClubStatusActions, admin.ModelAdmin):
     def email_verified(self, club: Club) -> bool:
         return club.applicant_verified
 
-    @admin.display(description=_("Nutzungsbedingungen akzeptiert"), boolean=True)
+    @admin.display(description=_("Bedingungen akzeptiert"), boolean=True)
     def terms_accepted(self, club: Club) -> bool:
         return club.terms_accepted_at is not None
 

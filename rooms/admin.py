@@ -54,6 +54,8 @@ def index_with_overview(request: HttpRequest, extra_context: dict | None = None)
 
 
 admin.site.index = index_with_overview
+# The wide lists (usage, health) need the room; the index lists every model for navigation.
+admin.site.enable_nav_sidebar = False
 
 
 # -- servers --------------------------------------------------------------------------------------
@@ -411,14 +413,11 @@ class RecordingAdmin(admin.ModelAdmin):
     list_display = (
         "name",
         "club",
-        "room",
         "state",
-        "published",
-        "protected",
+        "is_protected",
         "started_at",
         "duration",
         "size",
-        "participants",
         "deletion_date",
         "server",
     )
@@ -448,6 +447,10 @@ class RecordingAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # deleting a row would orphan the recording on BBB: use "delete on BBB"
+
+    @admin.display(description=_("Geschützt"), boolean=True, ordering="protected")
+    def is_protected(self, recording: Recording) -> bool:
+        return recording.protected
 
     @admin.display(description=_("Dauer"), ordering="duration_seconds")
     def duration(self, recording: Recording) -> str:

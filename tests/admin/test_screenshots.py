@@ -125,6 +125,10 @@ def test_screenshots_of_dashboard_and_club_page(live_server, transactional_db, b
 
     page.goto(f"{live_server.url}/admin/clubs/club/")
     page.screenshot(path=str(OUT / "club_list.png"), full_page=True)
+    page.goto(f"{live_server.url}/admin/clubs/clubapplication/")
+    page.screenshot(path=str(OUT / "application_queue.png"), full_page=True)
+    page.goto(f"{live_server.url}/admin/rooms/recording/")
+    page.screenshot(path=str(OUT / "recording_list.png"), full_page=True)
     page.goto(f"{live_server.url}/admin/rooms/server/")
     page.screenshot(path=str(OUT / "server_list.png"), full_page=True)
     assert (OUT / "dashboard.png").stat().st_size > 10_000
