@@ -69,3 +69,7 @@ def can_schedule_meetings(membership: Membership | None) -> bool:
 
 def club_accepts_meetings(club: Club) -> bool:
     return club.status == Club.Status.ACTIVE
+
+
+def can_view_statistics(membership: Membership | None) -> bool:
+    return is_member(membership)
