@@ -54,10 +54,7 @@ class Lock:
     def acquire(self) -> bool:
         """Take the lock without waiting; False when somebody else holds it."""
         if self.backend == "redis":
-            self._redis_lock = _redis_client(settings.REDIS_URL).lock(
-                KEY_PREFIX + self.name, timeout=self.ttl, blocking=False
-            )
-            self.acquired = bool(self._redis_lock.acquire(blocking=False, token=self.token))
+            self.acquired = bool(self._redis().acquire(blocking=False, token=self.token))
         else:
             self.acquired = self._acquire_row()
         return self.acquired
@@ -70,14 +67,22 @@ class Lock:
         if self.backend == "redis":
             from redis.exceptions import LockError
 
+            lock = self._redis()
+            lock.local.token = self.token.encode()
             try:
-                self._redis_lock.release()
+                lock.release()
             except LockError:
                 logger.warning("lock %s expired before it was released", self.name)
         else:
             from herzdigital.models import Lock as LockRow
 
             LockRow.objects.filter(name=self.name, token=self.token).delete()
+
+    def _redis(self):  # noqa: ANN202
+        if self._redis_lock is None:
+            client = _redis_client(settings.REDIS_URL)
+            self._redis_lock = client.lock(KEY_PREFIX + self.name, timeout=self.ttl, blocking=False)
+        return self._redis_lock
 
     def _acquire_row(self) -> bool:
         from herzdigital.models import Lock as LockRow
