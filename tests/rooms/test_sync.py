@@ -90,6 +90,8 @@ def test_participant_seconds_integrate_the_count_between_polls(bbb_sim):
 
     meeting.refresh_from_db()
     assert meeting.participant_seconds == 5 * 30
+    assert meeting.last_synced_at == t0 + timedelta(seconds=30)  # datetimes survive the bulk write exactly
+    assert meeting.started_at == t0
 
 
 def test_foreign_meetings_count_toward_the_server_load_but_are_not_ours(bbb_sim):
