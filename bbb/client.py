@@ -69,7 +69,9 @@ class BBBClient:
         """Signed URL for ``call``. The query is built once, hashed and sent exactly as is."""
         query = build_query(params or {})
         digest = checksum(call, query, self.secret, self.checksum_algorithm)
-        return f"{self.base_url}{call}?{query}&checksum={digest}" if query else f"{self.base_url}{call}?checksum={digest}"
+        return (
+            f"{self.base_url}{call}?{query}&checksum={digest}" if query else f"{self.base_url}{call}?checksum={digest}"
+        )
 
     # -- transport -----------------------------------------------------------------------------
 
@@ -97,9 +99,7 @@ class BBBClient:
             raise BBBUnavailable(f"{call}: {exc.__class__.__name__}: {exc}", retryable=True) from exc
         with response:
             if response.status_code != 200:
-                raise BBBUnavailable(
-                    f"{call}: HTTP {response.status_code}", retryable=response.status_code >= 500
-                )
+                raise BBBUnavailable(f"{call}: HTTP {response.status_code}", retryable=response.status_code >= 500)
             return self._read_capped(call, response)
 
     def _send_exact(self, url: str, body: bytes | None, content_type: str | None) -> requests.Response:
@@ -239,7 +239,12 @@ class BBBClient:
         seen: set[str] = set()
         while True:
             page = self.get_recordings(
-                meeting_ids=meeting_ids, record_ids=record_ids, states=states, meta=meta, offset=offset, limit=page_size
+                meeting_ids=meeting_ids,
+                record_ids=record_ids,
+                states=states,
+                meta=meta,
+                offset=offset,
+                limit=page_size,
             )
             for recording in page.recordings:
                 # Recordings may shift between pages while we walk; never yield one twice.
@@ -264,9 +269,11 @@ class BBBClient:
 
     def insert_document(self, meeting_id: str, documents: list[tuple[str, str]]) -> None:
         self._call(
-            "insertDocument", {"meetingID": meeting_id}, body=_modules_xml(documents), content_type="application/xml"
+            "insertDocument",
+            {"meetingID": meeting_id},
+            body=_modules_xml(documents),
+            content_type="application/xml",
         )
 
     def close(self) -> None:
         self.session.close()
-

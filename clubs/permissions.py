@@ -71,5 +71,13 @@ def club_accepts_meetings(club: Club) -> bool:
     return club.status == Club.Status.ACTIVE
 
 
+def can_transfer_ownership(membership: Membership | None) -> bool:
+    return is_owner(membership)
+
+
+def can_leave_club(membership: Membership | None) -> bool:
+    return is_member(membership)
+
+
 def can_view_statistics(membership: Membership | None) -> bool:
     return is_member(membership)

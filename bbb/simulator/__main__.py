@@ -32,7 +32,10 @@ def main(argv: list[str] | None = None) -> None:
         supported_checksum_algorithms=args.checksum_algorithms,
     )
     server = make_sim_server(sim, args.host, args.port)
-    print(f"BBB simulator: API {public_url}/bigbluebutton/api/  secret {args.secret!r}  knobs {public_url}/_sim/", flush=True)
+    print(
+        f"BBB simulator: API {public_url}/bigbluebutton/api/  secret {args.secret!r}  knobs {public_url}/_sim/",
+        flush=True,
+    )
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

@@ -2,103 +2,50 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import random
-import re
-import secrets
-import string
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
+from xml.etree.ElementTree import ParseError
 
 import defusedxml.ElementTree as SafeET
-import jwt
 import requests
+from defusedxml import DefusedXmlException
 
 from bbb.checksum import algorithm_for_checksum, checksum, remove_checksum
 from bbb.simulator import pages, render
-from bbb.simulator.models import SimConfig, SimFormat, SimMeeting, SimRecording, SimUser
+from bbb.simulator.base import (
+    _ALNUM,
+    _LOWER,
+    _PNG_1X1,
+    API_PREFIX,
+    META_PARAM,
+    MSG_END,
+    MSG_NOT_FOUND,
+    RECORDING_CALLS,
+    ApiFailure,
+    Reply,
+    _html,
+    _int_param,
+    _is_true,
+    _rand,
+    _redirect,
+    _xml,
+    sha1hex,
+)
+from bbb.simulator.knobs import KnobsMixin
+from bbb.simulator.models import SimConfig, SimMeeting, SimRecording, SimUser
+from bbb.simulator.recordings import RecordingsMixin
 
 logger = logging.getLogger(__name__)
 
-API_PREFIX = "/bigbluebutton/api"
-RECORDING_CALLS = frozenset({"getRecordings", "publishRecordings", "deleteRecordings", "updateRecordings"})
-META_PARAM = re.compile(r"^meta_([a-zA-Z][a-zA-Z0-9-]*)$")
-STATES = ("processing", "processed", "published", "unpublished", "deleted")
-MSG_NOT_FOUND = "A meeting with that ID does not exist"
-MSG_NO_RECORDINGS = "We could not find recordings"
-MSG_END = (
-    "A request to end the meeting was sent.  Please wait a few seconds, and then use the getMeetingInfo "
-    "or isMeetingRunning API calls to verify that it was ended."
-)
-_ALNUM = string.ascii_letters + string.digits
-_LOWER = string.ascii_lowercase + string.digits
-_PNG_1X1 = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db0000000"
-    "0049454e44ae426082"
-)
 
-
-def _rand(chars: str, n: int) -> str:
-    return "".join(secrets.choice(chars) for _ in range(n))
-
-
-def sha1hex(value: str) -> str:
-    return hashlib.sha1(value.encode()).hexdigest()
-
-
-@dataclass(slots=True)
-class Reply:
-    status: str = "200 OK"
-    body: bytes = b""
-    content_type: str = "text/xml;charset=utf-8"
-    headers: list[tuple[str, str]] = field(default_factory=list)
-
-
-class ApiFailure(Exception):
-    """Raised inside handlers to answer FAILED (single format)."""
-
-    def __init__(self, key: str, message: str):
-        super().__init__(key)
-        self.key = key
-        self.message = message
-
-
-def _xml(body: bytes) -> Reply:
-    return Reply(body=body, headers=[("Cache-Control", "no-cache")])
-
-
-def _redirect(location: str, status: str = "302 Found") -> Reply:
-    return Reply(status=status, content_type="text/plain", headers=[("Location", location)])
-
-
-def _html(body: bytes, status: str = "200 OK") -> Reply:
-    return Reply(status=status, body=body, content_type="text/html;charset=utf-8")
-
-
-def _json(data: Any, status: str = "200 OK") -> Reply:
-    return Reply(status=status, body=json.dumps(data, indent=1, default=str).encode(), content_type="application/json")
-
-
-def _is_true(value: str | None) -> bool:
-    return (value or "").lower() == "true"
-
-
-def _int_param(value: str | None, default: int = 0) -> int:
-    try:
-        return int(value) if value not in (None, "") else default
-    except ValueError:
-        return default
-
-
-class Simulator:
+class Simulator(RecordingsMixin, KnobsMixin):
     """A faithful-enough BBB server in memory. ``sim`` is a WSGI callable."""
 
     def __init__(self, secret: str = "", **config: Any):
@@ -157,7 +104,11 @@ class Simulator:
         except Exception:  # a simulator bug must not kill the server thread
             logger.exception("simulator error")
             reply = Reply(status="500 Internal Server Error", body=b"simulator error", content_type="text/plain")
-        headers = [("Content-Type", reply.content_type), ("Content-Length", str(len(reply.body))), *reply.headers]
+        headers = [
+            ("Content-Type", reply.content_type),
+            ("Content-Length", str(len(reply.body))),
+            *reply.headers,
+        ]
         start_response(reply.status, headers)
         return [reply.body]
 
@@ -199,7 +150,11 @@ class Simulator:
         if cfg.down:
             return Reply(status="503 Service Unavailable", body=b"down for maintenance", content_type="text/html")
         if cfg.status_override:
-            return Reply(status=f"{cfg.status_override} Simulated", body=b"<html>error</html>", content_type="text/html")
+            return Reply(
+                status=f"{cfg.status_override} Simulated",
+                body=b"<html>error</html>",
+                content_type="text/html",
+            )
         if cfg.body_override is not None:
             return _xml(cfg.body_override.encode())
         if cfg.malformed:
@@ -243,10 +198,17 @@ class Simulator:
             return ("checksumError", mismatch)
         return None
 
-    def _merge_post_body(self, call: str, params: dict[str, str], body: bytes, content_type: str) -> tuple[str, str] | None:
+    def _merge_post_body(
+        self, call: str, params: dict[str, str], body: bytes, content_type: str
+    ) -> tuple[str, str] | None:
         kind = content_type.split(";")[0].strip().lower()
         accepted = {
-            "create": {"application/x-www-form-urlencoded", "multipart/form-data", "application/xml", "text/xml"},
+            "create": {
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+                "application/xml",
+                "text/xml",
+            },
             "insertDocument": {"application/xml"},
         }.get(call, {"application/x-www-form-urlencoded"})
         if kind not in accepted:
@@ -287,7 +249,8 @@ class Simulator:
                     )
                 )
             raise ApiFailure(
-                "idNotUnique", "A meeting already exists with that meeting ID.  Please use a different meeting ID."
+                "idNotUnique",
+                "A meeting already exists with that meeting ID.  Please use a different meeting ID.",
             )
         if voice_bridge and any(m.voice_bridge == voice_bridge for m in self.meetings.values()):
             return _xml(render.failed_list([("nonUniqueVoiceBridge", "The selected voice bridge is already in use.")]))
@@ -354,14 +317,14 @@ class Simulator:
             raise ApiFailure("notFound", MSG_NOT_FOUND)
         return meeting
 
-    def _api_isMeetingRunning(self, p: dict[str, str], body: bytes) -> Reply:  # noqa: N802 (BBB call name)
+    def _api_isMeetingRunning(self, p: dict[str, str], body: bytes) -> Reply:
         meeting = self.meetings.get(self._require_meeting_id(p))
         return _xml(render.success(render.el("running", render.b(meeting is not None and meeting.running))))
 
-    def _api_getMeetingInfo(self, p: dict[str, str], body: bytes) -> Reply:  # noqa: N802
+    def _api_getMeetingInfo(self, p: dict[str, str], body: bytes) -> Reply:
         return _xml(render.meeting_info_answer(self._existing(p)))
 
-    def _api_getMeetings(self, p: dict[str, str], body: bytes) -> Reply:  # noqa: N802
+    def _api_getMeetings(self, p: dict[str, str], body: bytes) -> Reply:
         return _xml(render.meetings_answer(list(self.meetings.values())))
 
     def _api_end(self, p: dict[str, str], body: bytes) -> Reply:
@@ -369,7 +332,7 @@ class Simulator:
         self._end_meeting(meeting, "ENDED_FROM_API")
         return _xml(render.success(render.el("messageKey", "sentEndMeetingRequest"), render.el("message", MSG_END)))
 
-    def _api_insertDocument(self, p: dict[str, str], body: bytes) -> Reply:  # noqa: N802
+    def _api_insertDocument(self, p: dict[str, str], body: bytes) -> Reply:
         meeting_id = self._require_meeting_id(p)
         meeting = self.meetings.get(meeting_id)
         if meeting is None:
@@ -402,14 +365,20 @@ class Simulator:
             return self._join_error(p, "invalidMeetingIdentifier", MSG_NOT_FOUND)
         if p.get("createTime") and p["createTime"] != str(meeting.create_time):
             return self._join_error(
-                p, "mismatchCreateTimeParam", "The createTime parameter submitted mismatches with the current meeting.", meeting
+                p,
+                "mismatchCreateTimeParam",
+                "The createTime parameter submitted mismatches with the current meeting.",
+                meeting,
             )
         role = self._resolve_role(p, meeting)
         user_id = p.get("userID") or ""
         online_ids = {u.user_id for u in meeting.online_users()}
         if meeting.max_participants > 0 and len(online_ids) >= meeting.max_participants and user_id not in online_ids:
             return self._join_error(
-                p, "maxParticipantsReached", "The number of participants allowed for this meeting has been reached.", meeting
+                p,
+                "maxParticipantsReached",
+                "The number of participants allowed for this meeting has been reached.",
+                meeting,
             )
         guest_status = self._guest_status(meeting, role, p.get("guest"))
         if guest_status == "DENY":
@@ -443,7 +412,8 @@ class Simulator:
             render.success(
                 render.el("messageKey", "guestWait" if waiting else "successfullyJoined"),
                 render.el(
-                    "message", "Guest waiting for approval to join meeting." if waiting else "You have joined successfully."
+                    "message",
+                    "Guest waiting for approval to join meeting." if waiting else "You have joined successfully.",
                 ),
                 render.el("meeting_id", meeting.internal_id),
                 render.el("user_id", internal_id),
@@ -507,7 +477,9 @@ class Simulator:
             found = self._session(token)
             if found is None:
                 return _html(
-                    pages.message_page("Meeting ended", "This meeting has ended or the link is no longer valid.", "sim-ended"),
+                    pages.message_page(
+                        "Meeting ended", "This meeting has ended or the link is no longer valid.", "sim-ended"
+                    ),
                     "404 Not Found",
                 )
             meeting, user = found
@@ -599,7 +571,7 @@ class Simulator:
             if meeting is None:
                 raise KeyError(meeting_id)
             ids = []
-            for n in range(count):
+            for _n in range(count):
                 internal_id = "w_" + _rand(_LOWER, 12)
                 user = SimUser(
                     internal_id=internal_id,
@@ -630,10 +602,10 @@ class Simulator:
                     if user.left_at is not None and not user.purged and now - user.left_at >= cfg.users_timeout_seconds:
                         user.purged = True
                 started = meeting.start_time / 1000
-                if not meeting.has_user_joined and not meeting.is_breakout:
-                    if now - started >= meeting.expire_no_join_seconds:
-                        self._end_meeting(meeting, "ENDED_WHEN_NOT_JOINED")
-                        continue
+                never_joined = not meeting.has_user_joined and not meeting.is_breakout
+                if never_joined and now - started >= meeting.expire_no_join_seconds:
+                    self._end_meeting(meeting, "ENDED_WHEN_NOT_JOINED")
+                    continue
                 if meeting.duration > 0 and now >= started + meeting.duration * 60:
                     self._end_meeting(meeting, "ENDED_AFTER_EXCEEDING_DURATION")
                     continue
@@ -678,87 +650,6 @@ class Simulator:
             ended_url = meeting.params["meetingEndedURL"]
             self._queue(lambda: self._deliver("meetingEnded", "GET", ended_url))
 
-    def _start_processing(self, meeting: SimMeeting, end_ms: int) -> None:
-        participants = len(meeting.seen_user_ids) or 1
-        recording = self._make_recording(
-            meeting_id=meeting.meeting_id,
-            internal_id=meeting.internal_id,
-            name=meeting.name,
-            start_ms=meeting.create_time,
-            end_ms=end_ms,
-            participants=participants,
-            metadata=dict(meeting.metadata),
-            is_breakout=meeting.is_breakout,
-            state="processing",
-        )
-        recording.ready_at = self.now() + self.config.recording_delay
-        self.recordings[recording.record_id] = recording
-        if self.config.recording_delay <= 0:
-            self._publish_processed(recording)
-        else:
-            timer = threading.Timer(self.config.recording_delay, self.tick)
-            timer.daemon = True
-            self._timers.append(timer)
-            timer.start()
-
-    def _make_recording(
-        self,
-        *,
-        meeting_id: str,
-        internal_id: str,
-        name: str,
-        start_ms: int,
-        end_ms: int,
-        participants: int,
-        metadata: dict[str, str],
-        is_breakout: bool = False,
-        state: str = "published",
-        format_types: Iterable[str] = ("presentation", "video"),
-    ) -> SimRecording:
-        base = self.config.public_url
-        minutes = max(0, (end_ms - start_ms) // 60000)
-        meta = dict(metadata)
-        # bbb-web adds these (camel-case) for recorded meetings.
-        meta.update({"meetingId": meeting_id, "meetingName": name, "isBreakout": render.b(is_breakout)})
-        formats = []
-        for kind in format_types:
-            if kind == "presentation":
-                thumbs = f"{base}/presentation/{internal_id}/presentation/d2d9a672040fbde2a47a10bf6c37b6a4b5ae187f-{start_ms}/thumbnails"
-                previews = [
-                    (f"{thumbs}/thumb-{n}.png", 176, 136, alt)
-                    for n, alt in enumerate(["Welcome", "(this slide left blank for use as a whiteboard)", "Agenda"], 1)
-                ]
-                url = f"{base}/playback/presentation/2.3/{internal_id}"
-                formats.append(SimFormat("presentation", url, 7000 + minutes * 10, minutes, 1_000_000 + minutes * 20_000, previews))
-            elif kind == "video":
-                url = f"{base}/presentation/{internal_id}/meeting.mp4"
-                formats.append(SimFormat("video", url, 30_000 + minutes * 100, minutes, 5_000_000 + minutes * 900_000))
-            else:
-                formats.append(SimFormat(kind, f"{base}/{kind}/{internal_id}/", 0, minutes, 10_000))
-        return SimRecording(
-            record_id=internal_id,
-            meeting_id=meeting_id,
-            internal_meeting_id=internal_id,
-            name=name,
-            state=state,
-            start_time=start_ms,
-            end_time=end_ms,
-            participants=participants,
-            metadata=meta,
-            formats=formats,
-            raw_size=2_000_000 + minutes * 1_500_000,
-            is_breakout=is_breakout,
-        )
-
-    def _publish_processed(self, recording: SimRecording) -> None:
-        recording.state = "published"
-        recording.ready_at = None
-        meta = recording.metadata
-        url = meta.get("bbb-recording-ready-url") or meta.get("bn-recording-ready-url") or meta.get("canvas-recording-ready-url")
-        if url:
-            token = jwt.encode({"meeting_id": recording.meeting_id, "record_id": recording.record_id}, self.secret, algorithm="HS256")
-            self._queue(lambda: self._deliver("recording-ready", "POST", url, {"signed_parameters": token}))
-
     def _deliver(self, kind: str, method: str, url: str, data: dict[str, str] | None = None) -> None:
         entry: dict[str, Any] = {"kind": kind, "method": method, "url": url, "data": data}
         if self.config.callbacks_enabled:
@@ -772,275 +663,16 @@ class Simulator:
         with self.lock:
             self.callback_log.append(entry)
 
-    def add_recording(
-        self,
-        meeting_id: str,
-        *,
-        name: str | None = None,
-        published: bool = True,
-        state: str | None = None,
-        start_time: int | float | None = None,
-        duration_minutes: int = 30,
-        participants: int = 3,
-        meta: dict[str, str] | None = None,
-        formats: Iterable[str] = ("presentation", "video"),
-    ) -> str:
-        """Create a finished recording at once; returns its record id. ``start_time`` in epoch ms."""
-        with self.lock:
-            start_ms = int(start_time) if start_time is not None else self.now_ms() - duration_minutes * 60000
-            while f"{sha1hex(meeting_id)}-{start_ms}" in self.recordings:
-                start_ms += 1
-            internal_id = f"{sha1hex(meeting_id)}-{start_ms}"
-            recording = self._make_recording(
-                meeting_id=meeting_id,
-                internal_id=internal_id,
-                name=name or meeting_id,
-                start_ms=start_ms,
-                end_ms=start_ms + duration_minutes * 60000,
-                participants=participants,
-                metadata={k.lower(): v for k, v in (meta or {}).items()},
-                state=state or ("published" if published else "unpublished"),
-                format_types=formats,
-            )
-            self.recordings[internal_id] = recording
-            return internal_id
-
-    def bulk_load(self, meetings: int = 0, recordings: int = 0, attendees_per_meeting: int = 0) -> None:
-        """Create many meetings (with attendees) and published recordings quickly (benchmarks)."""
-        for n in range(meetings):
-            meeting_id = f"bulk-meeting-{n:05d}"
-            with self.lock:
-                if meeting_id not in self.meetings:
-                    self._new_meeting(
-                        meeting_id, f"Bulk meeting {n}", {"record": "true", "meta_bbb-origin": "bulk"}
-                    )
-            if attendees_per_meeting:
-                self.add_attendees(meeting_id, 1, role="MODERATOR", voice=True, video=True)
-                self.add_attendees(meeting_id, attendees_per_meeting - 1, voice=n % 2 == 0, video=n % 5 == 0)
-        start = self.now_ms() - recordings * 3_600_000
-        for n in range(recordings):
-            self.add_recording(
-                f"bulk-room-{n % 50:03d}",
-                name=f"Bulk recording {n}",
-                start_time=start + n * 3_600_000,
-                duration_minutes=20 + n % 40,
-                meta={"bbb-origin": "bulk", "club": str(n % 7)},
-            )
-
     # -- recordings API ------------------------------------------------------------------------
-
-    def _select(self, p: dict[str, str]) -> list[SimRecording]:
-        record_ids = [r for r in p.get("recordID", "").split(",") if r]
-        meeting_ids = [m for m in p.get("meetingID", "").split(",") if m]
-        if record_ids:  # if given, meetingID is ignored; prefixes act as wildcards
-            prefixes = record_ids
-        elif meeting_ids:
-            prefixes = [sha1hex(m) for m in meeting_ids]
-        else:
-            prefixes = [""]
-        states_param = [s.strip() for s in p.get("state", "").split(",") if s.strip()]
-        states = set(STATES) if "any" in states_param else set(states_param or ("published", "unpublished"))
-        meta_filters = [(m.group(1).lower(), v) for k, v in p.items() if (m := META_PARAM.match(k))]
-        found = [
-            r
-            for r in self.recordings.values()
-            if r.state in states
-            and any(r.record_id.startswith(prefix) for prefix in prefixes)
-            and all(_meta_matches(r.metadata, key, pattern) for key, pattern in meta_filters)
-        ]
-        return sorted(found, key=lambda r: (r.start_time, r.record_id))
-
-    def _api_getRecordings(self, p: dict[str, str], body: bytes) -> Reply:  # noqa: N802
-        unfiltered = not p.get("recordID") and not p.get("meetingID")
-        limit_text = p.get("limit", "")
-        if unfiltered and not limit_text and not self.config.allow_fetch_all_recordings:
-            return _xml(
-                render.success(
-                    render.el("messageKey", "noRecordings"),
-                    render.el("message", "No recordings found. This may occur if you attempt to retrieve all recordings."),
-                )
-            )
-        found = self._select(p)
-        if not limit_text.lstrip("-").isdigit():
-            return _xml(render.recordings_answer(found))
-        limit = min(max(int(limit_text), 1), 100)
-        offset = _int_param(p.get("offset"))
-        offset = max(offset, 0)
-        return _xml(render.recordings_answer(found[offset : offset + limit], total_elements=len(found)))
-
-    def _ids(self, p: dict[str, str]) -> list[str]:
-        ids = [r for r in p.get("recordID", "").split(",") if r]
-        if not ids:
-            raise ApiFailure("missingParamRecordID", "You must specify a recordID.")
-        return ids
-
-    def _api_publishRecordings(self, p: dict[str, str], body: bytes) -> Reply:  # noqa: N802
-        ids = self._ids(p)
-        if "publish" not in p:
-            raise ApiFailure("missingParamPublish", "You must specify a publish value true or false.")
-        found = [self.recordings[i] for i in ids if i in self.recordings and self.recordings[i].state in ("published", "unpublished")]
-        if not found:
-            raise ApiFailure("notFound", MSG_NO_RECORDINGS)
-        publish = _is_true(p["publish"])
-        for recording in found:
-            recording.state = "published" if publish else "unpublished"
-        return _xml(render.success(render.el("published", render.b(publish))))
-
-    def _api_deleteRecordings(self, p: dict[str, str], body: bytes) -> Reply:  # noqa: N802
-        ids = self._ids(p)
-        found = [self.recordings[i] for i in ids if i in self.recordings and self.recordings[i].state in ("published", "unpublished")]
-        if not found:
-            raise ApiFailure("notFound", MSG_NO_RECORDINGS)
-        for recording in found:
-            recording.state = "deleted"
-        return _xml(render.success(render.el("deleted", "true")))
-
-    def _api_updateRecordings(self, p: dict[str, str], body: bytes) -> Reply:  # noqa: N802
-        ids = self._ids(p)
-        found = [self.recordings[i] for i in ids if i in self.recordings and self.recordings[i].state != "processing"]
-        if not found:
-            raise ApiFailure("notFound", MSG_NO_RECORDINGS)
-        for key, value in p.items():
-            match = META_PARAM.match(key)
-            if not match:
-                continue
-            for recording in found:
-                if value:
-                    recording.metadata[match.group(1).lower()] = value
-                else:
-                    recording.metadata.pop(match.group(1).lower(), None)
-        return _xml(render.success(render.el("updated", "true")))
-
-    def _playback(self, record_id: str) -> Reply:
-        with self.lock:
-            recording = self.recordings.get(record_id)
-            if recording is None or recording.state != "published":
-                return _html(pages.message_page("Not found", "No such recording.", "sim-not-found"), "404 Not Found")
-            return _html(pages.playback_page(recording.name, record_id))
 
     # -- rendering for benchmarks and tools ----------------------------------------------------
 
-    def render(self, call: str, params: dict[str, str] | None = None) -> bytes:
-        """The XML answer of ``call`` without HTTP and checksum (benchmarks, fixtures)."""
-        handler = getattr(self, f"_api_{call}")
-        with self.lock:
-            try:
-                return handler(dict(params or {}), b"").body
-            except ApiFailure as exc:
-                return render.failed(exc.key, exc.message)
-
-    def state(self) -> dict[str, Any]:
-        with self.lock:
-            return {
-                "now_ms": self.now_ms(),
-                "config": self.config.as_dict(),
-                "meetings": [_meeting_json(m) for m in self.meetings.values()],
-                "recordings": [_recording_json(r) for r in self.recordings.values()],
-                "callbacks": list(self.callback_log),
-            }
-
     # -- /_sim/ knobs ----------------------------------------------------------------------------
-
-    def _sim_endpoint(self, method: str, name: str, body: bytes) -> Reply:
-        try:
-            data = json.loads(body) if body.strip() else {}
-        except ValueError:
-            return _json({"error": "body must be JSON"}, "400 Bad Request")
-        try:
-            if method == "GET" and name == "state":
-                return _json(self.state())
-            if method == "GET" and name == "calls":
-                return _json(dict(self.calls))
-            if method != "POST":
-                return _json({"error": "not found"}, "404 Not Found")
-            if name == "reset":
-                self.reset()
-                return _json({"ok": True})
-            if name == "config":
-                self.configure(**data)
-                return _json(self.config.as_dict())
-            if name == "attendees":
-                ids = self.add_attendees(
-                    data["meetingID"],
-                    int(data.get("count", 1)),
-                    role=data.get("role", "VIEWER"),
-                    voice=bool(data.get("voice", False)),
-                    video=bool(data.get("video", False)),
-                )
-                self._run_pending_callbacks()
-                return _json({"user_ids": ids})
-            if name == "advance":
-                self.advance(float(data.get("seconds", 0)))
-                return _json({"now_ms": self.now_ms()})
-            if name == "recordings":
-                meeting_id = data.pop("meetingID")
-                return _json({"record_id": self.add_recording(meeting_id, **data)})
-            if name == "bulk":
-                self.bulk_load(**data)
-                return _json({"meetings": len(self.meetings), "recordings": len(self.recordings)})
-        except (KeyError, TypeError, ValueError) as exc:
-            return _json({"error": f"{exc.__class__.__name__}: {exc}"}, "400 Bad Request")
-        return _json({"error": "not found"}, "404 Not Found")
-
-
-def _meta_matches(metadata: dict[str, str], key: str, pattern: str) -> bool:
-    value = metadata.get(key)
-    if value is None:
-        return False
-    if pattern.startswith("%") and pattern.endswith("%") and len(pattern) > 1:
-        return pattern[1:-1] in value
-    if pattern.startswith("%"):
-        return value.endswith(pattern[1:])
-    if pattern.endswith("%"):
-        return value.startswith(pattern[:-1])
-    return value == pattern
 
 
 def _documents_from_modules(body: bytes) -> list[dict[str, str]]:
     try:
         root = SafeET.fromstring(body, forbid_dtd=True)
-    except Exception:  # bbb-web only logs a warning for a broken body
+    except (ParseError, DefusedXmlException):  # bbb-web only logs a warning for a broken body
         return []
     return [dict(doc.attrib) for doc in root.iter("document")]
-
-
-def _meeting_json(m: SimMeeting) -> dict[str, Any]:
-    return {
-        "meetingID": m.meeting_id,
-        "name": m.name,
-        "internalMeetingID": m.internal_id,
-        "createTime": m.create_time,
-        "running": m.running,
-        "hasUserJoined": m.has_user_joined,
-        "record": m.record,
-        "recording": m.recording,
-        "guestPolicy": m.guest_policy,
-        "metadata": m.metadata,
-        "documents": m.documents,
-        "users": [
-            {
-                "userID": u.user_id,
-                "fullName": u.full_name,
-                "role": u.role,
-                "guestStatus": u.guest_status,
-                "online": u.online,
-                "voice": u.has_joined_voice,
-                "video": u.has_video,
-            }
-            for u in m.users.values()
-        ],
-    }
-
-
-def _recording_json(r: SimRecording) -> dict[str, Any]:
-    return {
-        "recordID": r.record_id,
-        "meetingID": r.meeting_id,
-        "name": r.name,
-        "state": r.state,
-        "startTime": r.start_time,
-        "endTime": r.end_time,
-        "participants": r.participants,
-        "metadata": r.metadata,
-        "formats": [f.type for f in r.formats],
-    }

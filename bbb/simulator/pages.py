@@ -18,7 +18,7 @@ ul{padding-left:1.2rem}li{margin:.2rem 0}form{display:inline}a{color:#9cf}
 def page(title: str, body: str, *, refresh: int | None = None) -> bytes:
     meta = f'<meta http-equiv="refresh" content="{refresh}">' if refresh else ""
     return (
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)} · BBB simulator</title>{meta}<style>{_STYLE}</style></head>"
         f'<body><main data-testid="sim-page">{body}</main></body></html>'
     ).encode()
@@ -37,7 +37,7 @@ def meeting_page(meeting: SimMeeting, user: SimUser) -> bytes:
     online = meeting.online_users()
     attendees = "".join(
         f'<li data-testid="sim-attendee" data-user-id="{escape(u.user_id)}" data-role="{u.role}">'
-        f"{escape(u.full_name)} <span class=\"muted\">({u.role.lower()})</span></li>"
+        f'{escape(u.full_name)} <span class="muted">({u.role.lower()})</span></li>'
         for u in online
     )
     controls = [_post_button("/html5client/leave", token, "Leave", "sim-leave")]
@@ -46,13 +46,33 @@ def meeting_page(meeting: SimMeeting, user: SimUser) -> bytes:
         controls.append(_post_button("/html5client/end", token, "End meeting", "sim-end-meeting", "danger"))
         if meeting.record:
             if meeting.recording:
-                controls.append(_post_button("/html5client/record", token, "Stop recording", "sim-stop-recording", on="false"))
+                controls.append(
+                    _post_button("/html5client/record", token, "Stop recording", "sim-stop-recording", on="false")
+                )
             else:
-                controls.append(_post_button("/html5client/record", token, "Start recording", "sim-start-recording", on="true"))
+                controls.append(
+                    _post_button("/html5client/record", token, "Start recording", "sim-start-recording", on="true")
+                )
         guests = "".join(
             f'<li data-testid="sim-lobby-guest" data-guest-name="{escape(g.full_name)}">{escape(g.full_name)} '
-            + _post_button("/html5client/admit", token, "Admit", f"sim-admit-{g.internal_id}", "ok", guest=g.session_token, decision="allow")
-            + _post_button("/html5client/admit", token, "Deny", f"sim-deny-{g.internal_id}", "", guest=g.session_token, decision="deny")
+            + _post_button(
+                "/html5client/admit",
+                token,
+                "Admit",
+                f"sim-admit-{g.internal_id}",
+                "ok",
+                guest=g.session_token,
+                decision="allow",
+            )
+            + _post_button(
+                "/html5client/admit",
+                token,
+                "Deny",
+                f"sim-deny-{g.internal_id}",
+                "",
+                guest=g.session_token,
+                decision="deny",
+            )
             + "</li>"
             for g in meeting.waiting_guests()
         )
@@ -90,11 +110,13 @@ def message_page(title: str, text: str, testid: str) -> bytes:
 def index_page(errors_json: str | None, meetings: list[SimMeeting]) -> bytes:
     error = ""
     if errors_json:
-        error = f'<h2>Join failed</h2><pre id="sim-join-errors" data-testid="sim-join-errors">{escape(errors_json)}</pre>'
-    items = "".join(f"<li>{escape(m.name)} <span class=\"muted\">{escape(m.meeting_id)}</span></li>" for m in meetings)
+        error = (
+            f'<h2>Join failed</h2><pre id="sim-join-errors" data-testid="sim-join-errors">{escape(errors_json)}</pre>'
+        )
+    items = "".join(f'<li>{escape(m.name)} <span class="muted">{escape(m.meeting_id)}</span></li>' for m in meetings)
     return page(
         "BBB simulator",
-        f"<h1>BigBlueButton simulator</h1>{error}<h2>Meetings</h2><ul id=\"sim-meetings\">{items}</ul>"
+        f'<h1>BigBlueButton simulator</h1>{error}<h2>Meetings</h2><ul id="sim-meetings">{items}</ul>'
         '<p class="muted">API under /bigbluebutton/api/, knobs under /_sim/.</p>',
     )
 

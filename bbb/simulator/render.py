@@ -122,7 +122,9 @@ def meetings_answer(meetings: Iterable[SimMeeting]) -> bytes:
     items = "".join(f"<meeting>{meeting_fields(m)}</meeting>" for m in meetings)
     if not items:
         return success(
-            "<meetings/>", el("messageKey", "noMeetings"), el("message", "no meetings were found on this server")
+            "<meetings/>",
+            el("messageKey", "noMeetings"),
+            el("message", "no meetings were found on this server"),
         )
     return success(f"<meetings>{items}</meetings>")
 
@@ -156,7 +158,10 @@ def recordings_answer(recordings: Iterable[SimRecording], total_elements: int | 
     items = "".join(_recording(r) for r in recordings)
     parts = [f"<recordings>{items}</recordings>"]
     if not items:
-        parts += [el("messageKey", "noRecordings"), el("message", "There are no recordings for the meeting(s).")]
+        parts += [
+            el("messageKey", "noRecordings"),
+            el("message", "There are no recordings for the meeting(s)."),
+        ]
     if total_elements is not None:
         # bbb-web appends it as the last child of <response> (constructPaginatedResponse).
         parts.append(el("totalElements", total_elements))

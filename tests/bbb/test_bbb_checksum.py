@@ -20,8 +20,10 @@ CREATE_QUERY = "name=Test+Meeting&meetingID=abc123&attendeePW=111222&moderatorPW
         ),
         (
             "sha512",
-            "de73ad61d11a5c801b68d4bd6ec5248546085cefb0b25c85f3c46249ea93a3a4"
-            "b120f92c0a8a58d7512cb77821884951a3b01245f3435dbbef49fff3cc3988b4",
+            (
+                "de73ad61d11a5c801b68d4bd6ec5248546085cefb0b25c85f3c46249ea93a3a4"
+                "b120f92c0a8a58d7512cb77821884951a3b01245f3435dbbef49fff3cc3988b4"
+            ),
         ),
     ],
 )
@@ -37,15 +39,23 @@ def test_contract_vector_for_join() -> None:
 
 
 def test_query_is_built_in_order_with_java_urlencoder_rules() -> None:
-    query = build_query({"name": "Test Meeting", "meetingID": "abc123", "attendeePW": "111222", "moderatorPW": "333444"})
+    query = build_query(
+        {"name": "Test Meeting", "meetingID": "abc123", "attendeePW": "111222", "moderatorPW": "333444"}
+    )
     assert query == CREATE_QUERY
     assert java_urlencode("a b~c*d'e(f)!ä/") == "a+b%7Ec*d%27e%28f%29%21%C3%A4%2F"
 
 
 def test_client_signs_exactly_the_query_it_sends() -> None:
     client = BBBClient("https://bbb.example/bigbluebutton/api", SECRET, checksum_algorithm="sha1")
-    url = client.url("create", {"name": "Test Meeting", "meetingID": "abc123", "attendeePW": "111222", "moderatorPW": "333444"})
-    assert url == f"https://bbb.example/bigbluebutton/api/create?{CREATE_QUERY}&checksum=1fcbb0c4fc1f039f73aa6d697d2db9ba7f803f17"
+    url = client.url(
+        "create",
+        {"name": "Test Meeting", "meetingID": "abc123", "attendeePW": "111222", "moderatorPW": "333444"},
+    )
+    assert (
+        url
+        == f"https://bbb.example/bigbluebutton/api/create?{CREATE_QUERY}&checksum=1fcbb0c4fc1f039f73aa6d697d2db9ba7f803f17"
+    )
 
 
 def test_empty_query_is_hashed_as_empty_string() -> None:

@@ -10,11 +10,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
+SECRET = "639259d4-9dd8-4b25-bf01-95f9567eaf4b"  # the `sim` fixture's secret (the docs' example)
+
 from bbb import BBBClient, BBBError, BBBUnavailable
 from bbb.checksum import checksum
 from bbb.simulator import Simulator
-
-from conftest import SECRET
 
 
 @pytest.mark.parametrize("algorithm", ["sha1", "sha256", "sha384", "sha512"])
@@ -64,7 +64,10 @@ def test_post_with_a_parameter_in_url_and_body_is_checksum_error(api_url: str) -
 def test_failed_single_format_becomes_bbb_error(client: BBBClient) -> None:
     with pytest.raises(BBBError) as info:
         client.end("missing-room")
-    assert (info.value.message_key, info.value.message) == ("notFound", "A meeting with that ID does not exist")
+    assert (info.value.message_key, info.value.message) == (
+        "notFound",
+        "A meeting with that ID does not exist",
+    )
 
 
 def test_failed_errors_list_format_becomes_bbb_error(client: BBBClient) -> None:
@@ -146,12 +149,16 @@ def test_malformed_xml_is_unavailable(client: BBBClient, sim: Simulator) -> None
     "body",
     [
         # billion laughs
-        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">'
-        '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]><response><returncode>SUCCESS</returncode>'
-        "<running>&lol3;</running></response>",
+        (
+            '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">'
+            '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]><response><returncode>SUCCESS</returncode>'
+            "<running>&lol3;</running></response>"
+        ),
         # external entity
-        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-        "<response><returncode>SUCCESS</returncode><running>&xxe;</running></response>",
+        (
+            '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+            "<response><returncode>SUCCESS</returncode><running>&xxe;</running></response>"
+        ),
         # plain DTD
         '<!DOCTYPE response SYSTEM "http://evil.test/x.dtd"><response><returncode>SUCCESS</returncode></response>',
     ],
@@ -186,7 +193,7 @@ def chunked_server() -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Transfer-Encoding", "chunked")
             self.send_header("Connection", "close")
@@ -217,3 +224,32 @@ def test_returncode_other_than_success_is_bbb_error(client: BBBClient, sim: Simu
     with pytest.raises(BBBError) as info:
         client.get_meetings()
     assert info.value.message_key == "unknownError"
+
+
+def test_dtd_hidden_behind_another_encoding_is_still_refused() -> None:
+    from bbb.parsing import parse_xml
+
+    laughs = (
+        '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r [<!ENTITY a "aaaaaaaa">]>'
+        "<response><returncode>SUCCESS</returncode><x>&a;</x></response>"
+    )
+    with pytest.raises(BBBUnavailable, match="hostile"):
+        parse_xml(laughs.encode("utf-16"))
+    clean = '<?xml version="1.0" encoding="UTF-16"?><response><returncode>SUCCESS</returncode></response>'
+    assert parse_xml(clean.encode("utf-16")).tag == "response"
+
+
+def test_big_answers_leave_the_garbage_collector_as_they_found_it(sim: Simulator) -> None:
+    import gc
+
+    from bbb.parsing import parse_response
+
+    sim.bulk_load(meetings=60, attendees_per_meeting=20)
+    body = sim.render("getMeetings")
+    assert len(body) > 256 * 1024
+    assert gc.isenabled()
+    assert len(parse_response("getMeetings", body)) == 60
+    assert gc.isenabled()
+    with pytest.raises(BBBUnavailable):
+        parse_response("getMeetings", body[:-20])
+    assert gc.isenabled()

@@ -54,7 +54,12 @@ def test_counts_follow_who_is_in_the_meeting(client: BBBClient, sim: Simulator) 
     assert 'data-testid="sim-end-meeting"' not in viewer.text
     sim.add_attendees("room-1", 2, voice=True, video=True)
     info = client.get_meeting_info("room-1")
-    assert (info.participant_count, info.moderator_count, info.voice_participant_count, info.video_count) == (4, 1, 2, 2)
+    assert (info.participant_count, info.moderator_count, info.voice_participant_count, info.video_count) == (
+        4,
+        1,
+        2,
+        2,
+    )
     post(viewer, "leave")
     info = client.get_meeting_info("room-1")
     assert info.participant_count == 3 and info.running

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import jwt
 import pytest
 import requests
 
+if TYPE_CHECKING:
+    from conftest import CallbackServer
+
+SECRET = "639259d4-9dd8-4b25-bf01-95f9567eaf4b"  # the `sim` fixture's secret (the docs' example)
+
 from bbb import BBBClient, BBBError
 from bbb.simulator import Simulator
-
-from conftest import SECRET, CallbackServer
 
 
 def wait_until(condition, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
@@ -113,7 +117,7 @@ def test_recordings_filters(client: BBBClient, sim: Simulator) -> None:
     a = sim.add_recording("room-a", meta={"club": "7", "room": "alpha"})
     b = sim.add_recording("room-b", meta={"club": "8"}, published=False)
     c = sim.add_recording("room-c", state="deleted")
-    ids = lambda **kw: {r.record_id for r in client.get_recordings(**kw).recordings}  # noqa: E731
+    ids = lambda **kw: {r.record_id for r in client.get_recordings(**kw).recordings}
     assert ids() == {a, b}
     assert ids(meeting_ids=["room-a", "room-b"]) == {a, b}
     assert ids(record_ids=[a[:45]]) == {a}  # prefix match

@@ -24,10 +24,10 @@ import requests
 from bigbluebutton_api_python import BigBlueButton
 from bigbluebutton_api_python.util import UrlBuilder
 
+SECRET = "639259d4-9dd8-4b25-bf01-95f9567eaf4b"  # the `sim` fixture's secret (the docs' example)
+
 from bbb import BBBClient
 from bbb.simulator import Simulator
-
-from conftest import SECRET
 
 
 @pytest.fixture
@@ -38,8 +38,14 @@ def reference(api_url: str) -> BigBlueButton:
 @pytest.mark.parametrize(
     ("call", "params"),
     [
-        ("create", {"name": "Test Meeting", "meetingID": "abc123", "attendeePW": "111222", "moderatorPW": "333444"}),
-        ("join", {"fullName": "Jürgen Müller", "meetingID": "raum/1 & 2", "role": "VIEWER", "redirect": True}),
+        (
+            "create",
+            {"name": "Test Meeting", "meetingID": "abc123", "attendeePW": "111222", "moderatorPW": "333444"},
+        ),
+        (
+            "join",
+            {"fullName": "Jürgen Müller", "meetingID": "raum/1 & 2", "role": "VIEWER", "redirect": True},
+        ),
         ("getMeetings", {}),
         ("getRecordings", {"meetingID": "a,b", "state": "published,unpublished", "meta_club": "7"}),
     ],
@@ -54,7 +60,9 @@ def test_our_sha1_urls_equal_the_reference_urls(call: str, params: dict[str, obj
 def test_reference_client_drives_the_simulator(reference: BigBlueButton, client: BBBClient, sim: Simulator) -> None:
     assert reference.get_api_version().get_version() == "2.0"
 
-    created = reference.create_meeting("ref-room-1", params={"name": "Reference room", "record": "true"}, meta={"club": "7"})
+    created = reference.create_meeting(
+        "ref-room-1", params={"name": "Reference room", "record": "true"}, meta={"club": "7"}
+    )
     assert created.get_meetingid() == "ref-room-1"
     assert created.get_voice_bridge() and created.get_dial_number() == "613-555-1234"
     reference.create_meeting("ref-room-2", params={"name": "Second room"})
