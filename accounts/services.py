@@ -96,11 +96,12 @@ def user_export(*, user: User) -> dict[str, Any]:
 
 def clubs_blocking_deletion(*, user: User) -> list[Club]:
     """Clubs (still in use) in which the user is the only owner."""
-    owned = Club.objects.filter(memberships__user=user, memberships__role=Role.OWNER).exclude(
-        status__in=[Club.Status.REJECTED, Club.Status.CLOSED]
-    )
+    owned_ids = Membership.objects.filter(user=user, role=Role.OWNER).values("club_id")
     return list(
-        owned.annotate(owner_count=Count("memberships", filter=Q(memberships__role=Role.OWNER))).filter(owner_count=1)
+        Club.objects.filter(pk__in=owned_ids)
+        .exclude(status__in=[Club.Status.REJECTED, Club.Status.CLOSED])
+        .annotate(owner_count=Count("memberships", filter=Q(memberships__role=Role.OWNER)))
+        .filter(owner_count=1)
     )
 
 

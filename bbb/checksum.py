@@ -49,11 +49,7 @@ def algorithm_for_checksum(value: str) -> str | None:
 
 def remove_checksum(query: str, value: str) -> str:
     """Strip the checksum pair the way bbb-web does (plain string replacement, any position)."""
-    return (
-        query.replace(f"&checksum={value}", "")
-        .replace(f"checksum={value}&", "")
-        .replace(f"checksum={value}", "")
-    )
+    return query.replace(f"&checksum={value}", "").replace(f"checksum={value}&", "").replace(f"checksum={value}", "")
 
 
 def signed_query(call: str, params: Mapping[str, ParamValue], secret: str, algorithm: str = "sha256") -> str:

@@ -70,16 +70,12 @@ class BBBClient:
         query = build_query(params or {})
         digest = checksum(call, query, self.secret, self.checksum_algorithm)
         return (
-            f"{self.base_url}{call}?{query}&checksum={digest}"
-            if query
-            else f"{self.base_url}{call}?checksum={digest}"
+            f"{self.base_url}{call}?{query}&checksum={digest}" if query else f"{self.base_url}{call}?checksum={digest}"
         )
 
     # -- transport -----------------------------------------------------------------------------
 
-    def _request(
-        self, call: str, url: str, *, body: bytes | None = None, content_type: str | None = None
-    ) -> bytes:
+    def _request(self, call: str, url: str, *, body: bytes | None = None, content_type: str | None = None) -> bytes:
         attempts = 1 + (self.retries if call in IDEMPOTENT_CALLS else 0)
         last_error: BBBUnavailable | None = None
         for attempt in range(attempts):
@@ -91,9 +87,7 @@ class BBBClient:
                 last_error = exc
                 if not exc.retryable:
                     break
-                logger.info(
-                    "BBB %s attempt %d/%d failed: %s", call or "apiVersion", attempt + 1, attempts, exc
-                )
+                logger.info("BBB %s attempt %d/%d failed: %s", call or "apiVersion", attempt + 1, attempts, exc)
         assert last_error is not None
         raise last_error
 
@@ -105,9 +99,7 @@ class BBBClient:
             raise BBBUnavailable(f"{call}: {exc.__class__.__name__}: {exc}", retryable=True) from exc
         with response:
             if response.status_code != 200:
-                raise BBBUnavailable(
-                    f"{call}: HTTP {response.status_code}", retryable=response.status_code >= 500
-                )
+                raise BBBUnavailable(f"{call}: HTTP {response.status_code}", retryable=response.status_code >= 500)
             return self._read_capped(call, response)
 
     def _send_exact(self, url: str, body: bytes | None, content_type: str | None) -> requests.Response:

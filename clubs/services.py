@@ -399,8 +399,8 @@ def invitation_create(*, club: Club, actor: User, email: str, role: str) -> Invi
         _require(permissions.can_manage_members(membership))
         if not permissions.can_grant_role(membership, role):
             raise ValidationError({"role": _("Nur Inhaberinnen und Inhaber können weitere Inhaber einladen.")})
-        if club.status in GONE_STATUSES:
-            raise ValidationError(_("Dieser Verein ist geschlossen; Einladungen sind nicht mehr möglich."))
+        if not club.is_active:
+            raise ValidationError(_("Einladungen sind möglich, sobald Ihr Verein freigeschaltet und aktiv ist."))
         if club.memberships.filter(user__email__iexact=email).exists():
             raise ValidationError({"email": _("Diese Person ist bereits Mitglied des Vereins.")})
         if club.invitations.filter(email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True).exists():

@@ -324,3 +324,15 @@ def test_staff_without_membership_is_an_outsider_on_club_pages(personas, client)
     MembershipFactory(club=personas.club, user=staff_member, role=Role.MEMBER)
     client.force_login(staff_member)
     assert client.get(reverse("clubs:dashboard", kwargs={"club_slug": personas.club.slug})).status_code == 200
+
+
+def test_class_based_views_are_read_through_view_class():
+    from django.views.generic import TemplateView
+
+    from clubs import permissions
+    from clubs.tenancy import ClubMixin
+
+    class Example(ClubMixin, TemplateView):
+        club_permission = permissions.can_manage_rooms
+
+    assert view_marker(Example.as_view()) == ("club", permissions.can_manage_rooms)

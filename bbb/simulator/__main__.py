@@ -10,19 +10,13 @@ from bbb.simulator.server import make_sim_server
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m bbb.simulator", description="BigBlueButton API simulator"
-    )
+    parser = argparse.ArgumentParser(prog="python -m bbb.simulator", description="BigBlueButton API simulator")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--secret", required=True, help="shared secret (securitySalt)")
-    parser.add_argument(
-        "--recording-delay", type=float, default=5.0, help="seconds until a recording is published"
-    )
+    parser.add_argument("--recording-delay", type=float, default=5.0, help="seconds until a recording is published")
     parser.add_argument("--public-url", default=None, help="URL browsers use to reach this server")
-    parser.add_argument(
-        "--meeting-expiry", type=float, default=300.0, help="seconds until an unjoined meeting ends"
-    )
+    parser.add_argument("--meeting-expiry", type=float, default=300.0, help="seconds until an unjoined meeting ends")
     parser.add_argument(
         "--checksum-algorithms", default="sha1,sha256,sha384,sha512", help="supportedChecksumAlgorithms"
     )

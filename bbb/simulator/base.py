@@ -34,7 +34,7 @@ def _rand(chars: str, n: int) -> str:
 
 
 def sha1hex(value: str) -> str:
-    return hashlib.sha1(value.encode()).hexdigest()
+    return hashlib.sha1(value.encode(), usedforsecurity=False).hexdigest()
 
 
 @dataclass(slots=True)
@@ -67,9 +67,7 @@ def _html(body: bytes, status: str = "200 OK") -> Reply:
 
 
 def _json(data: Any, status: str = "200 OK") -> Reply:
-    return Reply(
-        status=status, body=json.dumps(data, indent=1, default=str).encode(), content_type="application/json"
-    )
+    return Reply(status=status, body=json.dumps(data, indent=1, default=str).encode(), content_type="application/json")
 
 
 def _is_true(value: str | None) -> bool:

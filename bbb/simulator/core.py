@@ -103,9 +103,7 @@ class Simulator(RecordingsMixin, KnobsMixin):
             reply = self.dispatch(environ)
         except Exception:  # a simulator bug must not kill the server thread
             logger.exception("simulator error")
-            reply = Reply(
-                status="500 Internal Server Error", body=b"simulator error", content_type="text/plain"
-            )
+            reply = Reply(status="500 Internal Server Error", body=b"simulator error", content_type="text/plain")
         headers = [
             ("Content-Type", reply.content_type),
             ("Content-Length", str(len(reply.body))),
@@ -150,9 +148,7 @@ class Simulator(RecordingsMixin, KnobsMixin):
         if cfg.latency:
             time.sleep(cfg.latency)
         if cfg.down:
-            return Reply(
-                status="503 Service Unavailable", body=b"down for maintenance", content_type="text/html"
-            )
+            return Reply(status="503 Service Unavailable", body=b"down for maintenance", content_type="text/html")
         if cfg.status_override:
             return Reply(
                 status=f"{cfg.status_override} Simulated",
@@ -240,14 +236,10 @@ class Simulator(RecordingsMixin, KnobsMixin):
             raise ApiFailure("validationError", "Voice bridge must be an integral value")
         is_breakout = _is_true(p.get("isBreakout"))
         if is_breakout and not p.get("parentMeetingID"):
-            raise ApiFailure(
-                "parentMeetingIdMissing", "No parent meeting ID was provided for the breakout room"
-            )
+            raise ApiFailure("parentMeetingIdMissing", "No parent meeting ID was provided for the breakout room")
         existing = self.meetings.get(meeting_id)
         if existing is not None:
-            same = (
-                p.get("attendeePW") == existing.attendee_pw and p.get("moderatorPW") == existing.moderator_pw
-            )
+            same = p.get("attendeePW") == existing.attendee_pw and p.get("moderatorPW") == existing.moderator_pw
             if same or ("attendeePW" not in p and "moderatorPW" not in p):
                 return _xml(
                     render.create_answer(
@@ -261,23 +253,17 @@ class Simulator(RecordingsMixin, KnobsMixin):
                 "A meeting already exists with that meeting ID.  Please use a different meeting ID.",
             )
         if voice_bridge and any(m.voice_bridge == voice_bridge for m in self.meetings.values()):
-            return _xml(
-                render.failed_list([("nonUniqueVoiceBridge", "The selected voice bridge is already in use.")])
-            )
+            return _xml(render.failed_list([("nonUniqueVoiceBridge", "The selected voice bridge is already in use.")]))
         meeting = self._new_meeting(meeting_id, name, p, voice_bridge)
         if body:
             meeting.documents.extend(_documents_from_modules(body))
         return _xml(render.create_answer(meeting))
 
-    def _new_meeting(
-        self, meeting_id: str, name: str, p: dict[str, str], voice_bridge: str = ""
-    ) -> SimMeeting:
+    def _new_meeting(self, meeting_id: str, name: str, p: dict[str, str], voice_bridge: str = "") -> SimMeeting:
         cfg = self.config
         create_time = self.now_ms()
         # Keep internal ids unique even for two creates in the same millisecond.
-        while any(
-            m.create_time == create_time and m.meeting_id == meeting_id for m in self.meetings.values()
-        ):
+        while any(m.create_time == create_time and m.meeting_id == meeting_id for m in self.meetings.values()):
             create_time += 1
         used = {m.voice_bridge for m in self.meetings.values()}
         while not voice_bridge or (voice_bridge in used and "voiceBridge" not in p):
@@ -306,12 +292,8 @@ class Simulator(RecordingsMixin, KnobsMixin):
             guest_policy=(p.get("guestPolicy") or cfg.default_guest_policy).upper(),
             max_participants=_int_param(p.get("maxParticipants")),
             duration=_int_param(p.get("duration")),
-            expire_no_join_seconds=float(expire_no_join) * 60
-            if expire_no_join
-            else cfg.meeting_expiry_seconds,
-            expire_last_left_seconds=float(expire_left) * 60
-            if expire_left
-            else cfg.last_user_left_expiry_seconds,
+            expire_no_join_seconds=float(expire_no_join) * 60 if expire_no_join else cfg.meeting_expiry_seconds,
+            expire_last_left_seconds=float(expire_left) * 60 if expire_left else cfg.last_user_left_expiry_seconds,
             is_breakout=_is_true(p.get("isBreakout")),
             parent_meeting_id=p.get("parentMeetingID") or "bbb-none",
             logout_url=p.get("logoutURL") or cfg.public_url,
@@ -348,9 +330,7 @@ class Simulator(RecordingsMixin, KnobsMixin):
     def _api_end(self, p: dict[str, str], body: bytes) -> Reply:
         meeting = self._existing(p)
         self._end_meeting(meeting, "ENDED_FROM_API")
-        return _xml(
-            render.success(render.el("messageKey", "sentEndMeetingRequest"), render.el("message", MSG_END))
-        )
+        return _xml(render.success(render.el("messageKey", "sentEndMeetingRequest"), render.el("message", MSG_END)))
 
     def _api_insertDocument(self, p: dict[str, str], body: bytes) -> Reply:
         meeting_id = self._require_meeting_id(p)
@@ -362,9 +342,7 @@ class Simulator(RecordingsMixin, KnobsMixin):
 
     # -- join ----------------------------------------------------------------------------------
 
-    def _join_error(
-        self, p: dict[str, str], key: str, message: str, meeting: SimMeeting | None = None
-    ) -> Reply:
+    def _join_error(self, p: dict[str, str], key: str, message: str, meeting: SimMeeting | None = None) -> Reply:
         """Join errors redirect to the logout URL with ``errors=[…]`` (bbb-web respondWithRedirect).
 
         With ``redirect=false`` we answer FAILED XML instead; the contract marks the 3.0 behaviour
@@ -395,11 +373,7 @@ class Simulator(RecordingsMixin, KnobsMixin):
         role = self._resolve_role(p, meeting)
         user_id = p.get("userID") or ""
         online_ids = {u.user_id for u in meeting.online_users()}
-        if (
-            meeting.max_participants > 0
-            and len(online_ids) >= meeting.max_participants
-            and user_id not in online_ids
-        ):
+        if meeting.max_participants > 0 and len(online_ids) >= meeting.max_participants and user_id not in online_ids:
             return self._join_error(
                 p,
                 "maxParticipantsReached",
@@ -439,9 +413,7 @@ class Simulator(RecordingsMixin, KnobsMixin):
                 render.el("messageKey", "guestWait" if waiting else "successfullyJoined"),
                 render.el(
                     "message",
-                    "Guest waiting for approval to join meeting."
-                    if waiting
-                    else "You have joined successfully.",
+                    "Guest waiting for approval to join meeting." if waiting else "You have joined successfully.",
                 ),
                 render.el("meeting_id", meeting.internal_id),
                 render.el("user_id", internal_id),
@@ -524,9 +496,7 @@ class Simulator(RecordingsMixin, KnobsMixin):
             if user.guest_status == "ALLOW":
                 return _redirect(f"/html5client/join?sessionToken={token}", "303 See Other")
             if user.guest_status == "DENY":
-                return _html(
-                    pages.message_page("Access denied", "A moderator declined your request.", "sim-denied")
-                )
+                return _html(pages.message_page("Access denied", "A moderator declined your request.", "sim-denied"))
             return _html(pages.lobby_page(meeting, user, self.config.guest_wait_refresh_seconds))
         if user.guest_status != "ALLOW":
             return _redirect(f"/html5client/guestWait?sessionToken={token}", "303 See Other")
@@ -601,7 +571,7 @@ class Simulator(RecordingsMixin, KnobsMixin):
             if meeting is None:
                 raise KeyError(meeting_id)
             ids = []
-            for n in range(count):
+            for _n in range(count):
                 internal_id = "w_" + _rand(_LOWER, 12)
                 user = SimUser(
                     internal_id=internal_id,
@@ -629,11 +599,7 @@ class Simulator(RecordingsMixin, KnobsMixin):
             cfg = self.config
             for meeting in list(self.meetings.values()):
                 for user in meeting.users.values():
-                    if (
-                        user.left_at is not None
-                        and not user.purged
-                        and now - user.left_at >= cfg.users_timeout_seconds
-                    ):
+                    if user.left_at is not None and not user.purged and now - user.left_at >= cfg.users_timeout_seconds:
                         user.purged = True
                 started = meeting.start_time / 1000
                 never_joined = not meeting.has_user_joined and not meeting.is_breakout
@@ -650,11 +616,7 @@ class Simulator(RecordingsMixin, KnobsMixin):
                 ):
                     self._end_meeting(meeting, "ENDED_WHEN_LAST_USER_LEFT")
             for recording in self.recordings.values():
-                if (
-                    recording.state == "processing"
-                    and recording.ready_at is not None
-                    and now >= recording.ready_at
-                ):
+                if recording.state == "processing" and recording.ready_at is not None and now >= recording.ready_at:
                     self._publish_processed(recording)
         self._run_pending_callbacks()
 

@@ -25,9 +25,7 @@ def page(title: str, body: str, *, refresh: int | None = None) -> bytes:
 
 
 def _post_button(url: str, token: str, label: str, testid: str, css: str = "", **fields: str) -> str:
-    hidden = "".join(
-        f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items()
-    )
+    hidden = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items())
     return (
         f'<form method="post" action="{escape(url)}"><input type="hidden" name="sessionToken" value="{escape(token)}">'
         f'{hidden}<button type="submit" class="{css}" id="{testid}" data-testid="{testid}">{escape(label)}</button></form>'
@@ -49,15 +47,11 @@ def meeting_page(meeting: SimMeeting, user: SimUser) -> bytes:
         if meeting.record:
             if meeting.recording:
                 controls.append(
-                    _post_button(
-                        "/html5client/record", token, "Stop recording", "sim-stop-recording", on="false"
-                    )
+                    _post_button("/html5client/record", token, "Stop recording", "sim-stop-recording", on="false")
                 )
             else:
                 controls.append(
-                    _post_button(
-                        "/html5client/record", token, "Start recording", "sim-start-recording", on="true"
-                    )
+                    _post_button("/html5client/record", token, "Start recording", "sim-start-recording", on="true")
                 )
         guests = "".join(
             f'<li data-testid="sim-lobby-guest" data-guest-name="{escape(g.full_name)}">{escape(g.full_name)} '
@@ -87,9 +81,7 @@ def meeting_page(meeting: SimMeeting, user: SimUser) -> bytes:
             if guests
             else '<p class="muted" id="sim-lobby-empty">Nobody is waiting.</p>'
         )
-    recording = (
-        '<p id="sim-recording" data-testid="sim-recording">● Recording</p>' if meeting.recording else ""
-    )
+    recording = '<p id="sim-recording" data-testid="sim-recording">● Recording</p>' if meeting.recording else ""
     body = (
         f'<h1 id="sim-meeting-name" data-testid="sim-meeting-name">{escape(meeting.name)}</h1>'
         f'<p>You are <strong id="sim-user-name" data-testid="sim-user-name">{escape(user.full_name)}</strong>, '
@@ -118,10 +110,10 @@ def message_page(title: str, text: str, testid: str) -> bytes:
 def index_page(errors_json: str | None, meetings: list[SimMeeting]) -> bytes:
     error = ""
     if errors_json:
-        error = f'<h2>Join failed</h2><pre id="sim-join-errors" data-testid="sim-join-errors">{escape(errors_json)}</pre>'
-    items = "".join(
-        f'<li>{escape(m.name)} <span class="muted">{escape(m.meeting_id)}</span></li>' for m in meetings
-    )
+        error = (
+            f'<h2>Join failed</h2><pre id="sim-join-errors" data-testid="sim-join-errors">{escape(errors_json)}</pre>'
+        )
+    items = "".join(f'<li>{escape(m.name)} <span class="muted">{escape(m.meeting_id)}</span></li>' for m in meetings)
     return page(
         "BBB simulator",
         f'<h1>BigBlueButton simulator</h1>{error}<h2>Meetings</h2><ul id="sim-meetings">{items}</ul>'

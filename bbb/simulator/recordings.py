@@ -74,9 +74,7 @@ class RecordingsMixin:
                 thumbs = f"{base}/presentation/{internal_id}/presentation/d2d9a672040fbde2a47a10bf6c37b6a4b5ae187f-{start_ms}/thumbnails"
                 previews = [
                     (f"{thumbs}/thumb-{n}.png", 176, 136, alt)
-                    for n, alt in enumerate(
-                        ["Welcome", "(this slide left blank for use as a whiteboard)", "Agenda"], 1
-                    )
+                    for n, alt in enumerate(["Welcome", "(this slide left blank for use as a whiteboard)", "Agenda"], 1)
                 ]
                 url = f"{base}/playback/presentation/2.3/{internal_id}"
                 formats.append(
@@ -91,9 +89,7 @@ class RecordingsMixin:
                 )
             elif kind == "video":
                 url = f"{base}/presentation/{internal_id}/meeting.mp4"
-                formats.append(
-                    SimFormat("video", url, 30_000 + minutes * 100, minutes, 5_000_000 + minutes * 900_000)
-                )
+                formats.append(SimFormat("video", url, 30_000 + minutes * 100, minutes, 5_000_000 + minutes * 900_000))
             else:
                 formats.append(SimFormat(kind, f"{base}/{kind}/{internal_id}/", 0, minutes, 10_000))
         return SimRecording(
@@ -167,9 +163,7 @@ class RecordingsMixin:
             meeting_id = f"bulk-meeting-{n:05d}"
             with self.lock:
                 if meeting_id not in self.meetings:
-                    self._new_meeting(
-                        meeting_id, f"Bulk meeting {n}", {"record": "true", "meta_bbb-origin": "bulk"}
-                    )
+                    self._new_meeting(meeting_id, f"Bulk meeting {n}", {"record": "true", "meta_bbb-origin": "bulk"})
             if attendees_per_meeting:
                 self.add_attendees(meeting_id, 1, role="MODERATOR", voice=True, video=True)
                 self.add_attendees(meeting_id, attendees_per_meeting - 1, voice=n % 2 == 0, video=n % 5 == 0)
@@ -262,11 +256,7 @@ class RecordingsMixin:
 
     def _api_updateRecordings(self, p: dict[str, str], body: bytes) -> Reply:
         ids = self._ids(p)
-        found = [
-            self.recordings[i]
-            for i in ids
-            if i in self.recordings and self.recordings[i].state != "processing"
-        ]
+        found = [self.recordings[i] for i in ids if i in self.recordings and self.recordings[i].state != "processing"]
         if not found:
             raise ApiFailure("notFound", MSG_NO_RECORDINGS)
         for key, value in p.items():
@@ -284,9 +274,7 @@ class RecordingsMixin:
         with self.lock:
             recording = self.recordings.get(record_id)
             if recording is None or recording.state != "published":
-                return _html(
-                    pages.message_page("Not found", "No such recording.", "sim-not-found"), "404 Not Found"
-                )
+                return _html(pages.message_page("Not found", "No such recording.", "sim-not-found"), "404 Not Found")
             return _html(pages.playback_page(recording.name, record_id))
 
 

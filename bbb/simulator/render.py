@@ -136,8 +136,7 @@ def _recording(r: SimRecording) -> str:
         preview = ""
         if f.previews:
             images = "".join(
-                f'<image alt="{esc(alt)}" height="{h}" width="{w}">{esc(url)}</image>'
-                for url, w, h, alt in f.previews
+                f'<image alt="{esc(alt)}" height="{h}" width="{w}">{esc(url)}</image>' for url, w, h, alt in f.previews
             )
             preview = f"<preview><images>{images}</images></preview>"
         formats.append(

@@ -31,9 +31,7 @@ def make_sim_server(sim: Simulator, host: str = "127.0.0.1", port: int = 8090) -
     return make_server(host, port, sim, server_class=ThreadingWSGIServer, handler_class=QuietHandler)
 
 
-def serve_in_thread(
-    sim: Simulator, host: str = "127.0.0.1", port: int = 0
-) -> tuple[ThreadingWSGIServer, str]:
+def serve_in_thread(sim: Simulator, host: str = "127.0.0.1", port: int = 0) -> tuple[ThreadingWSGIServer, str]:
     """Start ``sim`` on a (free) port in a daemon thread; ``server.shutdown()`` stops it.
 
     Returns the server and its base URL (``http://127.0.0.1:PORT``). When the simulator has no

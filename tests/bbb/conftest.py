@@ -69,9 +69,7 @@ def callback_server() -> Iterator[CallbackServer]:
         def _record(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             parts = urlsplit(self.path)
-            received.append(
-                Received(self.command, parts.path, parse_qs(parts.query), self.rfile.read(length))
-            )
+            received.append(Received(self.command, parts.path, parse_qs(parts.query), self.rfile.read(length)))
             self.send_response(200)
             self.send_header("Content-Length", "2")
             self.end_headers()

@@ -33,9 +33,7 @@ def test_contract_vectors_for_create(algorithm: str, expected: str) -> None:
 
 
 def test_contract_vector_for_join() -> None:
-    query = build_query(
-        {"fullName": "User", "meetingID": "My Meeting", "password": "password", "redirect": True}
-    )
+    query = build_query({"fullName": "User", "meetingID": "My Meeting", "password": "password", "redirect": True})
     assert query == "fullName=User&meetingID=My+Meeting&password=password&redirect=true"
     assert checksum("join", query, SECRET, "sha1") == "d7fdddda59b530a5acb56e77d5683c4324ceac4f"
 

@@ -68,9 +68,7 @@ def test_create_with_presentation_posts_modules(client: BBBClient, sim: Simulato
 
 def test_insert_document(client: BBBClient, sim: Simulator) -> None:
     client.create("room-1", "Room One")
-    client.insert_document(
-        "room-1", [("https://files.test/a.pdf", "a.pdf"), ("https://files.test/b.pdf", "Bee.pdf")]
-    )
+    client.insert_document("room-1", [("https://files.test/a.pdf", "a.pdf"), ("https://files.test/b.pdf", "Bee.pdf")])
     assert [d["filename"] for d in sim.state()["meetings"][0]["documents"]] == ["a.pdf", "Bee.pdf"]
     with pytest.raises(BBBError) as info:
         client.insert_document("nope-room", [("https://files.test/a.pdf", "a.pdf")])
@@ -81,9 +79,7 @@ def test_created_meeting_is_not_running_until_someone_enters(client: BBBClient, 
     client.create("room-1", "Room One")
     assert client.is_meeting_running("room-1") is False
     info = client.get_meeting_info("room-1")
-    assert (
-        not info.running and not info.has_user_joined and info.participant_count == 0 and info.attendees == []
-    )
+    assert not info.running and not info.has_user_joined and info.participant_count == 0 and info.attendees == []
     assert info.start_time is not None and info.end_time is None
     sim.add_attendees("room-1", 2, role="VIEWER", voice=True)
     sim.add_attendees("room-1", 1, role="MODERATOR", video=True)
@@ -135,13 +131,9 @@ def test_end_removes_the_meeting(client: BBBClient) -> None:
 
 
 def test_join_url_is_signed_locally_without_http(client: BBBClient) -> None:
-    url = client.join_url(
-        "room-1", "Ada Lovelace", role="moderator", user_id="u-1", avatar_url="https://a.test/x.png"
-    )
+    url = client.join_url("room-1", "Ada Lovelace", role="moderator", user_id="u-1", avatar_url="https://a.test/x.png")
     assert sum(client.calls.values()) == 0
-    assert url.startswith(
-        client.base_url + "join?fullName=Ada+Lovelace&meetingID=room-1&role=MODERATOR&guest=false"
-    )
+    assert url.startswith(client.base_url + "join?fullName=Ada+Lovelace&meetingID=room-1&role=MODERATOR&guest=false")
     assert "userID=u-1" in url and "avatarURL=https%3A%2F%2Fa.test%2Fx.png" in url and "redirect=true" in url
 
 

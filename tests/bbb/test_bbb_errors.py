@@ -27,9 +27,7 @@ def test_wrong_secret_is_checksum_error_for_each_algorithm(api_url: str, algorit
 
 
 @pytest.mark.parametrize("algorithm", ["sha1", "sha256", "sha384", "sha512"])
-def test_algorithm_switched_off_on_the_server_is_checksum_error(
-    api_url: str, sim: Simulator, algorithm: str
-) -> None:
+def test_algorithm_switched_off_on_the_server_is_checksum_error(api_url: str, sim: Simulator, algorithm: str) -> None:
     others = [a for a in ("sha1", "sha256", "sha384", "sha512") if a != algorithm]
     sim.configure(supported_checksum_algorithms=others)
     with pytest.raises(BBBError) as info:
@@ -127,9 +125,7 @@ def test_server_down_then_up_again(api_url: str, sim: Simulator) -> None:
 
 
 def test_connection_refused_is_unavailable() -> None:
-    client = BBBClient(
-        "http://127.0.0.1:9/bigbluebutton/api/", SECRET, connect_timeout=0.5, retries=1, backoff=0.01
-    )
+    client = BBBClient("http://127.0.0.1:9/bigbluebutton/api/", SECRET, connect_timeout=0.5, retries=1, backoff=0.01)
     with pytest.raises(BBBUnavailable):
         client.api_version()
     assert client.calls["apiVersion"] == 2

@@ -25,16 +25,12 @@ def token_of(page: requests.Response) -> str:
 
 def post(page: requests.Response, path: str, **fields: str) -> requests.Response:
     base = f"{urlsplit(page.url).scheme}://{urlsplit(page.url).netloc}"
-    return requests.post(
-        f"{base}/html5client/{path}", data={"sessionToken": token_of(page), **fields}, timeout=5
-    )
+    return requests.post(f"{base}/html5client/{path}", data={"sessionToken": token_of(page), **fields}, timeout=5)
 
 
 def test_following_the_join_url_enters_the_meeting(client: BBBClient) -> None:
     client.create("room-1", "Vereinsabend")
-    first_hop = requests.get(
-        client.join_url("room-1", "Ada", role="MODERATOR"), allow_redirects=False, timeout=5
-    )
+    first_hop = requests.get(client.join_url("room-1", "Ada", role="MODERATOR"), allow_redirects=False, timeout=5)
     assert first_hop.status_code == 302
     assert "/html5client/join?sessionToken=" in first_hop.headers["Location"]
     assert client.is_meeting_running("room-1") is False  # join alone does not make it run
@@ -98,9 +94,7 @@ def test_moderator_ends_the_meeting_from_the_client(client: BBBClient) -> None:
     assert client.is_meeting_running("room-1") is False
 
 
-def test_joining_a_meeting_that_does_not_exist_redirects_with_errors(
-    client: BBBClient, sim: Simulator
-) -> None:
+def test_joining_a_meeting_that_does_not_exist_redirects_with_errors(client: BBBClient, sim: Simulator) -> None:
     answer = requests.get(client.join_url("nope-room", "Ada"), allow_redirects=False, timeout=5)
     assert answer.status_code == 302
     location = urlsplit(answer.headers["Location"])
@@ -111,9 +105,7 @@ def test_joining_a_meeting_that_does_not_exist_redirects_with_errors(
 
 
 def test_join_with_redirect_false_answers_xml(client: BBBClient) -> None:
-    missing = requests.get(
-        client.join_url("nope-room", "Ada", redirect=False), allow_redirects=False, timeout=5
-    )
+    missing = requests.get(client.join_url("nope-room", "Ada", redirect=False), allow_redirects=False, timeout=5)
     with pytest.raises(BBBError) as info:
         parse_response("join", missing.content)
     assert info.value.message_key == "invalidMeetingIdentifier"
@@ -177,13 +169,9 @@ def test_denied_guest_and_always_deny(client: BBBClient) -> None:
 def test_max_participants_is_enforced(client: BBBClient) -> None:
     client.create("room-1", "Room One", params={"maxParticipants": 1})
     enter(client, "room-1", "First", user_id="u1")
-    refused = requests.get(
-        client.join_url("room-1", "Second", user_id="u2"), allow_redirects=False, timeout=5
-    )
+    refused = requests.get(client.join_url("room-1", "Second", user_id="u2"), allow_redirects=False, timeout=5)
     assert "maxParticipantsReached" in requests.utils.unquote(refused.headers["Location"])
-    again = requests.get(
-        client.join_url("room-1", "First again", user_id="u1"), allow_redirects=False, timeout=5
-    )
+    again = requests.get(client.join_url("room-1", "First again", user_id="u1"), allow_redirects=False, timeout=5)
     assert "/html5client/join" in again.headers["Location"]
 
 
@@ -192,9 +180,7 @@ def test_password_join_and_params_required(client: BBBClient) -> None:
     url = client.url("join", {"fullName": "Old style", "meetingID": "room-1", "password": "mp"})
     page = requests.get(url, timeout=5)
     assert re.search(r'id="sim-role"[^>]*>MODERATOR<', page.text)
-    bad = requests.get(
-        client.url("join", {"fullName": "X", "meetingID": "room-1", "password": "nope"}), timeout=5
-    )
+    bad = requests.get(client.url("join", {"fullName": "X", "meetingID": "room-1", "password": "nope"}), timeout=5)
     with pytest.raises(BBBError) as info:
         parse_response("join", bad.content)
     assert info.value.message_key == "Params required"

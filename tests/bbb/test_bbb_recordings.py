@@ -137,11 +137,7 @@ def test_publish_update_delete_with_several_ids(client: BBBClient, sim: Simulato
     assert client.update_recordings([a, b], {"name": "Neu", "club": "9"}) is True
     assert client.update_recordings([a], {"club": ""}) is True  # empty value removes the key
     recs = {r.record_id: r for r in client.get_recordings().recordings}
-    assert (
-        recs[a].metadata["name"] == "Neu"
-        and "club" not in recs[a].metadata
-        and recs[b].metadata["club"] == "9"
-    )
+    assert recs[a].metadata["name"] == "Neu" and "club" not in recs[a].metadata and recs[b].metadata["club"] == "9"
 
     assert client.delete_recordings([a, b]) is True
     assert client.get_recordings().recordings == []

@@ -57,9 +57,7 @@ def test_our_sha1_urls_equal_the_reference_urls(call: str, params: dict[str, obj
     assert ours == theirs
 
 
-def test_reference_client_drives_the_simulator(
-    reference: BigBlueButton, client: BBBClient, sim: Simulator
-) -> None:
+def test_reference_client_drives_the_simulator(reference: BigBlueButton, client: BBBClient, sim: Simulator) -> None:
     assert reference.get_api_version().get_version() == "2.0"
 
     created = reference.create_meeting(
@@ -93,9 +91,7 @@ def test_reference_client_drives_the_simulator(
     assert all(r.is_published() and r.get_meetingid() == "ref-room-1" for r in records)
 
 
-def test_reference_client_breaks_on_recordings_with_several_formats(
-    reference: BigBlueButton, sim: Simulator
-) -> None:
+def test_reference_client_breaks_on_recordings_with_several_formats(reference: BigBlueButton, sim: Simulator) -> None:
     for n in range(2):
         sim.add_recording("ref-room", start_time=1_700_000_000_000 + n, formats=("presentation", "video"))
     with pytest.raises(TypeError):

@@ -11,9 +11,7 @@ from bbb.simulator import Simulator
 def test_knobs_over_http(client: BBBClient, sim: Simulator) -> None:
     base = f"{sim.base_url}/_sim"  # type: ignore[attr-defined]
     client.create("room-1", "Room One")
-    added = requests.post(
-        f"{base}/attendees", json={"meetingID": "room-1", "count": 3, "voice": True}, timeout=5
-    )
+    added = requests.post(f"{base}/attendees", json={"meetingID": "room-1", "count": 3, "voice": True}, timeout=5)
     assert len(added.json()["user_ids"]) == 3
     assert client.get_meeting_info("room-1").voice_participant_count == 3
 
@@ -27,9 +25,7 @@ def test_knobs_over_http(client: BBBClient, sim: Simulator) -> None:
     assert config.json()["supported_checksum_algorithms"] == ["sha1"]
     assert requests.post(f"{base}/config", json={"no_such_knob": 1}, timeout=5).status_code == 400
 
-    record_id = requests.post(
-        f"{base}/recordings", json={"meetingID": "room-9", "name": "Demo"}, timeout=5
-    ).json()
+    record_id = requests.post(f"{base}/recordings", json={"meetingID": "room-9", "name": "Demo"}, timeout=5).json()
     assert record_id["record_id"] in {
         r["recordID"] for r in requests.get(f"{base}/state", timeout=5).json()["recordings"]
     }

@@ -56,9 +56,7 @@ def api_version(build: str) -> Callable[[ApiVersion], None]:
 
 def check_create_dup_apiphp(r: CreateResult) -> None:
     assert r.duplicate_warning and r.message_key == "duplicateWarning"
-    assert (
-        r.meeting_id == "random-1665177" and r.voice_bridge == "76286" and r.parent_meeting_id == "bbb-none"
-    )
+    assert r.meeting_id == "random-1665177" and r.voice_bridge == "76286" and r.parent_meeting_id == "bbb-none"
     assert r.create_time == utc(1453283819419) and not r.has_user_joined
 
 
@@ -168,18 +166,13 @@ def check_recordings_b3desk(page: RecordingPage) -> None:
 def check_recordings_ai(page: RecordingPage) -> None:
     [r] = page.recordings
     assert r.state is None and not r.published  # no state/published elements in this sample
-    assert (
-        r.formats[1].type == "ai-summary"
-        and r.formats[1].size == 38610
-        and r.formats[0].processing_time_ms is None
-    )
+    assert r.formats[1].type == "ai-summary" and r.formats[1].size == 38610 and r.formats[0].processing_time_ms is None
 
 
 def check_recordings_docs26(page: RecordingPage) -> None:
     assert len(page.recordings) == 2 and page.recordings[1].participants == 7
     assert (
-        page.recordings[0].formats[1].previews[2].height == 136
-        and page.recordings[0].metadata["gl-listed"] == "false"
+        page.recordings[0].formats[1].previews[2].height == 136 and page.recordings[0].metadata["gl-listed"] == "false"
     )
 
 
@@ -216,11 +209,7 @@ def empty_recordings(page: RecordingPage) -> None:
 
 def check_join(expected_user: str, guest_status: str | None) -> Callable[[JoinResult], None]:
     def check(j: JoinResult) -> None:
-        assert (
-            j.message_key == "successfullyJoined"
-            and j.user_id == expected_user
-            and j.guest_status == guest_status
-        )
+        assert j.message_key == "successfullyJoined" and j.user_id == expected_user and j.guest_status == guest_status
         assert j.session_token and j.url
 
     return check
@@ -293,9 +282,7 @@ EXPECTATIONS: dict[str, Callable[[Any], None]] = {
     "apiphp__updateRecordings__success.xml": is_value(True),
     "bbbdocs26__updateRecordings__success.xml": is_value(True),
     "apiphp__updateRecordings__not_found.xml": failed("notFound"),
-    "apiphp__recordings__notFound_we_could_not_find_recordings.xml": failed(
-        "notFound", "We could not find recordings"
-    ),
+    "apiphp__recordings__notFound_we_could_not_find_recordings.xml": failed("notFound", "We could not find recordings"),
     "apiphp__hooks_create__success.xml": check_hooks_create,
     "apiphp__hooks_list__success.xml": lambda fields: None,  # generic parse must simply not crash
     "apiphp__getRecordingTextTracks__success.json": check_text_tracks(3),
@@ -313,9 +300,7 @@ def _require_samples() -> None:
 
 
 def _sample_names() -> list[str]:
-    present = (
-        {p.name for p in SAMPLES.iterdir() if p.suffix in (".xml", ".json")} if SAMPLES.is_dir() else set()
-    )
+    present = {p.name for p in SAMPLES.iterdir() if p.suffix in (".xml", ".json")} if SAMPLES.is_dir() else set()
     return sorted(present | set(EXPECTATIONS))
 
 
@@ -344,9 +329,7 @@ def test_sample_parses_as_expected(name: str) -> None:
         check(parse_response(call_of(name), body))
 
 
-def test_missing_samples_folder_skips_or_fails_in_strict_mode(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_missing_samples_folder_skips_or_fails_in_strict_mode(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setitem(globals(), "SAMPLES", tmp_path / "missing")
     monkeypatch.delenv("HD_STRICT", raising=False)
     with pytest.raises(pytest.skip.Exception, match="samples folder not found"):

@@ -179,3 +179,13 @@ def test_member_already_in_the_club_cannot_use_an_invitation_twice(personas, cli
     assert "Sie sind bereits Mitglied dieses Vereins." in response.content.decode()
     invitation.refresh_from_db()
     assert invitation.accepted_at is None
+
+
+@pytest.mark.parametrize("status", ["pending", "suspended"])
+def test_only_active_clubs_invite(personas, client, status):
+    personas.club.status = status
+    personas.club.save()
+    client.force_login(personas.owner)
+    response = client.post(members_url(personas.club, "invite"), {"email": "neu@example.org", "role": "member"})
+    assert "Einladungen sind möglich, sobald Ihr Verein freigeschaltet und aktiv ist." in response.content.decode()
+    assert not Invitation.objects.exists()

@@ -126,3 +126,22 @@ def test_pending_club_can_be_seen_by_its_owner_after_verification_but_not_create
     from clubs import permissions
 
     assert not permissions.can_manage_rooms(Membership.objects.get(user=user))
+
+
+def test_the_service_alone_sends_a_verification_link_to_the_site_url(db, django_capture_on_commit_callbacks):
+    from clubs import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        club = services.club_register(
+            name="Elternbeirat Grundschule",
+            kind="eltern",
+            contact_name="Emil Eltern",
+            email="Emil@Example.org",
+            password="ein-sehr-gutes-passwort-42",
+            description="",
+            phone="",
+            language="en",
+        )
+    assert club.contact_email == "emil@example.org"
+    assert User.objects.get(email="emil@example.org").language == "en"
+    assert "http://testserver/konto/confirm-email/" in mail.outbox[0].body
