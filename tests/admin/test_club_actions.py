@@ -94,7 +94,9 @@ def test_suspend_with_a_reason_and_reactivate(staff_client, active, django_captu
     assert "Offene Rechnungen" in mail.outbox[0].body
     with django_capture_on_commit_callbacks(execute=True):
         response = run_action(staff_client, "clubs_club", "reactivate_clubs", [active.pk])
-    assert messages_of(response) == ["Wieder freigeschaltet, die Ansprechpersonen sind per E-Mail benachrichtigt: TSV Beispiel e.V."]
+    assert messages_of(response) == [
+        "Wieder freigeschaltet, die Ansprechpersonen sind per E-Mail benachrichtigt: TSV Beispiel e.V."
+    ]
     active.refresh_from_db()
     assert active.status == Club.Status.ACTIVE
     assert list(AuditEntry.objects.order_by("pk").values_list("action", flat=True)) == [
