@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from clubs.audit import audit_log
 from clubs.models import AuditEntry, Club, ClubApplication, Invitation, Membership, Role
 from rooms.models import Meeting, Recording, Room
 
@@ -320,6 +321,18 @@ class ClubAdmin(ClubStatusActions, UsageColumns, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return annotate_usage(super().get_queryset(request))
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            audit_membership(request, membership, "membership.removed_by_staff")
+            membership.delete()
+        for membership, _fields in formset.changed_objects:
+            membership.save()
+            audit_membership(request, membership, "membership.changed_by_staff")
+        formset.save_m2m()
+
     @admin.display(description=_("Aufbewahrung"), ordering="retention_days")
     def retention(self, club: Club) -> str:
         from rooms.recordings import club_retention_days
@@ -470,6 +483,29 @@ class MembershipAdmin(admin.ModelAdmin):
     def user_email(self, membership: Membership) -> str:
         return membership.user.email
 
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit_membership(request, obj, "membership.changed_by_staff" if change else "membership.added_by_staff")
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        audit_membership(request, obj, "membership.removed_by_staff")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for membership in queryset.select_related("club", "user"):
+            self.delete_model(request, membership)
+
+
+def audit_membership(request: HttpRequest, membership: Membership, action: str) -> None:
+    """Role changes are security-relevant: staff edits of memberships go to the audit log."""
+    audit_log(
+        action=action,
+        actor=request.user,
+        club=membership.club,
+        target=membership,
+        details={"user": membership.user.email, "role": membership.role},
+    )
+
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
@@ -477,7 +513,6 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ("role", ("accepted_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("email", "club__name", "club__slug")
     list_select_related = ("club", "invited_by")
-    autocomplete_fields = ("club",)
     date_hierarchy = "created_at"
     fields = (
         "club",
@@ -491,7 +526,7 @@ class InvitationAdmin(admin.ModelAdmin):
         "accepted_by",
         "revoked_at",
     )
-    readonly_fields = ("invited_by", "created_at", "sent_at", "accepted_at", "accepted_by", "revoked_at")
+    readonly_fields = tuple(f for f in fields if f != "expires_at")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("accepted_by", "invited_by", "club")
@@ -506,10 +541,8 @@ class InvitationAdmin(admin.ModelAdmin):
             return _("abgelaufen")
         return _("offen")
 
-    def save_model(self, request: HttpRequest, obj: Invitation, form: Any, change: bool) -> None:
-        if not change:
-            obj.invited_by = request.user
-        super().save_model(request, obj, form, change)
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # clubs invite (the service sends the email); staff see and correct them here
 
 
 @admin.register(AuditEntry)
