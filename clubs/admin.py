@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from clubs.audit import audit_log
 from clubs.models import AuditEntry, Club, ClubApplication, Invitation, Membership, Role
 from rooms.models import Meeting, Recording, Room
 
@@ -83,6 +84,23 @@ class ClubStatusActions:
     """Approve, reject, suspend, reactivate: shared by the club list and the application queue."""
 
     actions = ["approve_clubs", "reject_clubs", "suspend_clubs", "reactivate_clubs"]
+
+    change_form_template = "admin/clubs/club/change_form.html"
+
+    STATUS_BUTTONS = {
+        Club.Status.PENDING: [("approve_clubs", _("Freigeben")), ("reject_clubs", _("Ablehnen …"))],
+        Club.Status.REJECTED: [("approve_clubs", _("Doch freigeben"))],
+        Club.Status.ACTIVE: [("suspend_clubs", _("Sperren …"))],
+        Club.Status.SUSPENDED: [("reactivate_clubs", _("Wieder freischalten"))],
+    }
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        club = Club.objects.filter(pk=object_id).only("status").first()
+        allowed = set(self.get_actions(request))
+        buttons = [(a, label) for a, label in self.STATUS_BUTTONS.get(club.status, []) if a in allowed] if club else []
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "status_actions": buttons})
 
     def _run(
         self,
@@ -260,7 +278,6 @@ class ClubAdmin(ClubStatusActions, UsageColumns, admin.ModelAdmin):
         "recordings",
         "storage",
         "retention",
-        "created_at",
     )
     list_display_links = ("name",)
     list_filter = ("status", "kind", "recording_allowed")
@@ -304,9 +321,24 @@ class ClubAdmin(ClubStatusActions, UsageColumns, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return annotate_usage(super().get_queryset(request))
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            audit_membership(request, membership, "membership.removed_by_staff")
+            membership.delete()
+        for membership, _fields in formset.changed_objects:
+            membership.save()
+            audit_membership(request, membership, "membership.changed_by_staff")
+        formset.save_m2m()
+
     @admin.display(description=_("Aufbewahrung"), ordering="retention_days")
     def retention(self, club: Club) -> str:
-        return _("für immer") if club.retention_days is None else _("%(days)s Tage") % {"days": club.retention_days}
+        from rooms.recordings import club_retention_days
+
+        days = club_retention_days(club)  # the club's choice within the staff's cap
+        return _("für immer") if days is None else _("%(days)s Tage") % {"days": days}
 
     @admin.display(description=_("Nutzung"))
     def usage(self, club: Club) -> str:
@@ -333,9 +365,7 @@ class ClubApplicationAdmin(ClubStatusActions, admin.ModelAdmin):
     list_display = (
         "name",
         "kind",
-        "contact_name",
-        "contact_email",
-        "contact_phone",
+        "contact",
         "applicant",
         "email_verified",
         "terms_accepted",
@@ -399,6 +429,10 @@ class ClubApplicationAdmin(ClubStatusActions, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    @admin.display(description=_("Ansprechperson"), ordering="contact_name")
+    def contact(self, club: Club) -> str:
+        return format_html("{}<br>{}", club.contact_name, club.contact_email)
+
     @admin.display(description=_("Angemeldet von"))
     def applicant(self, club: Club) -> str:
         return club.applicant_email or "—"
@@ -407,7 +441,7 @@ class ClubApplicationAdmin(ClubStatusActions, admin.ModelAdmin):
     def email_verified(self, club: Club) -> bool:
         return club.applicant_verified
 
-    @admin.display(description=_("Nutzungsbedingungen akzeptiert"), boolean=True)
+    @admin.display(description=_("Bedingungen akzeptiert"), boolean=True)
     def terms_accepted(self, club: Club) -> bool:
         return club.terms_accepted_at is not None
 
@@ -449,6 +483,29 @@ class MembershipAdmin(admin.ModelAdmin):
     def user_email(self, membership: Membership) -> str:
         return membership.user.email
 
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit_membership(request, obj, "membership.changed_by_staff" if change else "membership.added_by_staff")
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        audit_membership(request, obj, "membership.removed_by_staff")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for membership in queryset.select_related("club", "user"):
+            self.delete_model(request, membership)
+
+
+def audit_membership(request: HttpRequest, membership: Membership, action: str) -> None:
+    """Role changes are security-relevant: staff edits of memberships go to the audit log."""
+    audit_log(
+        action=action,
+        actor=request.user,
+        club=membership.club,
+        target=membership,
+        details={"user": membership.user.email, "role": membership.role},
+    )
+
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
@@ -456,7 +513,6 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ("role", ("accepted_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("email", "club__name", "club__slug")
     list_select_related = ("club", "invited_by")
-    autocomplete_fields = ("club",)
     date_hierarchy = "created_at"
     fields = (
         "club",
@@ -470,7 +526,7 @@ class InvitationAdmin(admin.ModelAdmin):
         "accepted_by",
         "revoked_at",
     )
-    readonly_fields = ("invited_by", "created_at", "sent_at", "accepted_at", "accepted_by", "revoked_at")
+    readonly_fields = tuple(f for f in fields if f != "expires_at")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("accepted_by", "invited_by", "club")
@@ -485,10 +541,8 @@ class InvitationAdmin(admin.ModelAdmin):
             return _("abgelaufen")
         return _("offen")
 
-    def save_model(self, request: HttpRequest, obj: Invitation, form: Any, change: bool) -> None:
-        if not change:
-            obj.invited_by = request.user
-        super().save_model(request, obj, form, change)
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # clubs invite (the service sends the email); staff see and correct them here
 
 
 @admin.register(AuditEntry)

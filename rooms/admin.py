@@ -54,6 +54,8 @@ def index_with_overview(request: HttpRequest, extra_context: dict | None = None)
 
 
 admin.site.index = index_with_overview
+# The wide lists (usage, health) need the room; the index lists every model for navigation.
+admin.site.enable_nav_sidebar = False
 
 
 # -- servers --------------------------------------------------------------------------------------
@@ -165,25 +167,30 @@ class ServerAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Jetzt abgleichen"), permissions=["change"])
     def sync_now(self, request: HttpRequest, queryset: QuerySet) -> None:
-        from rooms.sync import server_sync
+        """One poll per server, now, under the same per-server lock as the periodic sync."""
+        from rooms.sync import server_sync_locked
 
         for server in queryset:
-            try:
-                server_sync(server=server)
-            except BBB_ERRORS as exc:
-                self.message_user(request, f"{server}: {bbb_error_text(exc)}", messages.ERROR)
-                continue
-            server.refresh_from_db()
-            if server.healthy and server.consecutive_failures == 0:
-                text = gettext("%(server)s: abgeglichen, %(meetings)s laufende Besprechungen, %(people)s Teilnehmende.")
-                self.message_user(
-                    request,
-                    text % {"server": server, "meetings": server.meeting_count, "people": server.participant_count},
-                    messages.SUCCESS,
+            result = server_sync_locked(server_id=server.pk)
+            if result.skipped:
+                text = gettext("%(server)s: läuft gerade schon ein Abgleich; bitte kurz warten.")
+                self.message_user(request, text % {"server": server}, messages.WARNING)
+            elif result.ok:
+                text = gettext(
+                    "%(server)s: abgeglichen – %(ours)s eigene und %(foreign)s fremde Besprechungen, "
+                    "%(people)s Teilnehmende, %(ended)s als beendet erkannt."
                 )
+                values = {
+                    "server": server,
+                    "ours": result.ours,
+                    "foreign": result.foreign,
+                    "people": result.participants,
+                    "ended": result.ended,
+                }
+                self.message_user(request, text % values, messages.SUCCESS)
             else:
-                text = gettext("%(server)s: Abgleich fehlgeschlagen: %(error)s")
-                self.message_user(request, text % {"server": server, "error": server.last_error}, messages.ERROR)
+                text = gettext("%(server)s: Abgleich fehlgeschlagen (%(error)s). Es wurde nichts beendet.")
+                self.message_user(request, text % {"server": server, "error": result.error}, messages.ERROR)
 
     @admin.action(description=_("Verbindung testen"))
     def test_connection(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -411,14 +418,11 @@ class RecordingAdmin(admin.ModelAdmin):
     list_display = (
         "name",
         "club",
-        "room",
         "state",
-        "published",
-        "protected",
+        "is_protected",
         "started_at",
         "duration",
         "size",
-        "participants",
         "deletion_date",
         "server",
     )
@@ -448,6 +452,10 @@ class RecordingAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # deleting a row would orphan the recording on BBB: use "delete on BBB"
+
+    @admin.display(description=_("Geschützt"), boolean=True, ordering="protected")
+    def is_protected(self, recording: Recording) -> bool:
+        return recording.protected
 
     @admin.display(description=_("Dauer"), ordering="duration_seconds")
     def duration(self, recording: Recording) -> str:

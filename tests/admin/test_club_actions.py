@@ -94,7 +94,9 @@ def test_suspend_with_a_reason_and_reactivate(staff_client, active, django_captu
     assert "Offene Rechnungen" in mail.outbox[0].body
     with django_capture_on_commit_callbacks(execute=True):
         response = run_action(staff_client, "clubs_club", "reactivate_clubs", [active.pk])
-    assert messages_of(response) == ["Wieder freigeschaltet, die Ansprechpersonen sind per E-Mail benachrichtigt: TSV Beispiel e.V."]
+    assert messages_of(response) == [
+        "Wieder freigeschaltet, die Ansprechpersonen sind per E-Mail benachrichtigt: TSV Beispiel e.V."
+    ]
     active.refresh_from_db()
     assert active.status == Club.Status.ACTIVE
     assert list(AuditEntry.objects.order_by("pk").values_list("action", flat=True)) == [
@@ -124,3 +126,13 @@ def test_a_refusal_by_the_service_is_shown(staff_client, pending, monkeypatch):
     response = run_action(staff_client, "clubs_club", "approve_clubs", [pending.pk])
     [message] = messages_of(response)
     assert message.startswith("Lichtblick e.V.: Der Verein „Lichtblick e.V.“ hat den Status „Aktiv“")
+
+
+def test_club_page_offers_the_status_actions_that_fit_its_status(staff_client, pending, active):
+    html = staff_client.get(f"/admin/clubs/club/{pending.pk}/change/").content.decode()
+    assert 'value="approve_clubs"' in html and 'value="reject_clubs"' in html
+    assert 'value="suspend_clubs"' not in html
+    html = staff_client.get(f"/admin/clubs/club/{active.pk}/change/").content.decode()
+    assert 'value="suspend_clubs"' in html and 'value="approve_clubs"' not in html
+    html = staff_client.get(f"/admin/clubs/clubapplication/{pending.pk}/change/").content.decode()
+    assert 'action="/admin/clubs/clubapplication/"' in html and 'value="reject_clubs"' in html

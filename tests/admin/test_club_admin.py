@@ -136,3 +136,38 @@ def test_granting_staff_rights_is_audited(staff_client, staff):
     assert person.is_staff
     entry = AuditEntry.objects.get(action="user.permissions_changed")
     assert entry.details == {"is_staff": True} and entry.actor == staff
+
+
+def test_role_changes_and_removals_on_the_club_page_are_audited(staff_client, staff):
+    club = ClubFactory()
+    member = MembershipFactory(club=club, role=Role.MEMBER)
+    leaving = MembershipFactory(club=club, role=Role.MEMBER)
+    url = reverse("admin:clubs_club_change", args=[club.pk])
+    form = staff_client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k not in ("terms_accepted_at",)}
+    data.update(
+        {
+            "memberships-TOTAL_FORMS": "2",
+            "memberships-INITIAL_FORMS": "2",
+            "memberships-0-id": str(member.pk),
+            "memberships-0-club": str(club.pk),
+            "memberships-0-role": Role.ADMIN,
+            "memberships-1-id": str(leaving.pk),
+            "memberships-1-club": str(club.pk),
+            "memberships-1-role": Role.MEMBER,
+            "memberships-1-DELETE": "on",
+        }
+    )
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    member.refresh_from_db()
+    assert member.role == Role.ADMIN
+    assert not club.memberships.filter(pk=leaving.pk).exists()
+    actions = dict(AuditEntry.objects.values_list("action", "details"))
+    assert actions["membership.changed_by_staff"] == {"user": member.user.email, "role": "admin"}
+    assert actions["membership.removed_by_staff"]["user"] == leaving.user.email
+    assert set(AuditEntry.objects.values_list("actor", flat=True)) == {staff.pk}
+
+
+def test_invitations_are_not_created_in_the_admin(staff_client):
+    assert staff_client.get(reverse("admin:clubs_invitation_add")).status_code == 403

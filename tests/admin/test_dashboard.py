@@ -1,22 +1,24 @@
-"""The dashboard on the admin index: the service's figures from aggregates."""
+"""The dashboard on the admin index: the service's figures from aggregates (rooms.stats.service_overview)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from clubs.models import Club
-from rooms.models import Meeting
-from rooms.stats import service_overview
+from rooms.models import Meeting, Server
 from tests.factories import ClubFactory, MeetingFactory, RecordingFactory, ServerFactory
 
 
 def _service(size: int) -> None:
-    server = ServerFactory(healthy=True, load=40, capacity=300)
-    ServerFactory(healthy=False, consecutive_failures=5, capacity=200)
-    ServerFactory(enabled=False)
+    server = Server.objects.filter(name="bbb-gesund").first()
+    if server is None:
+        server = ServerFactory(name="bbb-gesund", healthy=True, load=40, capacity=300)
+        ServerFactory(name="bbb-krank", healthy=False, consecutive_failures=5, capacity=200)
     for _ in range(size):
         ClubFactory(status=Club.Status.PENDING, approved_at=None)
         ClubFactory(status=Club.Status.SUSPENDED)
@@ -28,35 +30,35 @@ def _service(size: int) -> None:
         RecordingFactory(server=server, size_bytes=99, deleted_at=timezone.now())
 
 
-def test_service_overview_counts(db):
-    _service(2)
-    overview = service_overview()
-    # Per round: one pending, one suspended, and an active club for each of 3 meetings and 1 recording.
-    assert overview["clubs"] == {"total": 12, "active": 8, "pending": 2, "suspended": 2}
-    meetings = overview["meetings"]
-    assert (meetings["running"], meetings["participants_now"]) == (2, 8)
-    assert (meetings["this_month"], meetings["participants_this_month"], meetings["peak_this_month"]) == (4, 32, 10)
-    assert overview["recordings"] == {"count": 2, "size_bytes": 2000, "protected": 2, "processing": 0}
-    servers = overview["servers"]
-    assert (servers["total"], servers["enabled"], servers["healthy"], servers["unhealthy"]) == (3, 2, 1, 1)
-    assert (servers["load"], servers["capacity"]) == (40, 500)
-
-
-def test_service_overview_costs_the_same_queries_at_any_size(db, django_assert_num_queries):
-    _service(1)
-    with django_assert_num_queries(4):
-        service_overview()
-    _service(30)
-    with django_assert_num_queries(4):
-        service_overview()
+def _index_queries(client) -> tuple[int, str]:
+    client.get(reverse("admin:index"))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("admin:index"))
+    return len(captured), response.content.decode()
 
 
 def test_admin_index_shows_the_dashboard(staff_client):
     _service(1)
     response = staff_client.get(reverse("admin:index"))
     html = response.content.decode()
-    assert response.context["overview"]["meetings"]["running"] == 1
+    overview = response.context["overview"]
+    assert overview["meetings"]["running"] == 1 and overview["clubs"]["pending"] == 1
     assert "laufen gerade" in html
     assert "1 Anmeldung wartet" in html
-    assert "1 nicht erreichbar" in html
+    assert "nicht erreichbar (5 Fehlschläge)" in html
+    assert "bbb-gesund" in html and "40 / 300 (13 %)" in html
     assert reverse("admin:clubs_clubapplication_changelist") in html
+
+
+def test_dashboard_costs_the_same_queries_with_few_and_many_rows(staff_client):
+    _service(1)
+    few, _ = _index_queries(staff_client)
+    _service(20)
+    many, html = _index_queries(staff_client)
+    assert many == few
+    assert "21 Anmeldungen warten" in html
+
+
+def test_dashboard_without_servers_says_what_to_do(staff_client):
+    html = staff_client.get(reverse("admin:index")).content.decode()
+    assert "Noch kein Server eingetragen." in html

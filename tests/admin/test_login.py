@@ -30,3 +30,17 @@ def test_staff_logged_in_with_password_and_code_sees_the_admin(staff_client):
     response = staff_client.get(reverse("admin:index"))
     assert response.status_code == 200
     assert "herzdigital – Verwaltung" in response.content.decode()
+
+
+def test_staff_without_a_second_factor_cannot_reach_the_admin(db):
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client = Client()
+    response = client.post(reverse("account_login"), {"login": staff.email, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] != reverse("mfa_authenticate")
+    for name in ("admin:index", "admin:clubs_club_changelist", "admin:rooms_server_changelist"):
+        url = reverse(name)
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("mfa_activate_totp")

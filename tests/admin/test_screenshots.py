@@ -71,16 +71,16 @@ def _demo_service():
     for email, name, role in people:
         MembershipFactory(club=club, role=role, user=UserFactory(email=email, name=name))
     rooms = [RoomFactory(club=club, name=n) for n in ("Vorstandssitzung", "Jugendabteilung", "Mitgliederversammlung")]
-    MeetingFactory(room=rooms[0], server=bbb1, participant_count=7, peak_participants=9)
+    MeetingFactory(room=rooms[0], server=bbb1, participant_count=7, peak_participants=9, participant_seconds=7 * 2400)
     for room in rooms:
-        ended = MeetingFactory(room=room, server=bbb1, ended_at=now, peak_participants=12)
+        ended = MeetingFactory(room=room, server=bbb1, ended_at=now, peak_participants=12, participant_seconds=40_000)
         RecordingFactory(room=room, server=bbb1, meeting=ended, name=f"{room.name} – März", size_bytes=740_000_000)
     for name in ("Selbsthilfegruppe Lichtblick", "Elternbeirat Grundschule Am Park"):
         pending = ClubFactory(name=name, status=Club.Status.PENDING, approved_at=None, kind=Club.Kind.SELF_HELP)
         MembershipFactory(club=pending, role=Role.OWNER)
     ClubFactory(name="Schachfreunde 1920", status=Club.Status.SUSPENDED, status_reason="Zahlungsverzug")
     for _ in range(3):
-        MeetingFactory(server=bbb1, participant_count=12, peak_participants=15)
+        MeetingFactory(server=bbb1, participant_count=12, peak_participants=15, participant_seconds=12 * 1800)
     staff = UserFactory(email="staff@herzdigital.example", name="Sabine Staff", is_staff=True, is_superuser=True)
     audit_log(action="club.approve", actor=staff, club=club, target=club)
     return staff, add_totp(staff), club
@@ -125,6 +125,10 @@ def test_screenshots_of_dashboard_and_club_page(live_server, transactional_db, b
 
     page.goto(f"{live_server.url}/admin/clubs/club/")
     page.screenshot(path=str(OUT / "club_list.png"), full_page=True)
+    page.goto(f"{live_server.url}/admin/clubs/clubapplication/")
+    page.screenshot(path=str(OUT / "application_queue.png"), full_page=True)
+    page.goto(f"{live_server.url}/admin/rooms/recording/")
+    page.screenshot(path=str(OUT / "recording_list.png"), full_page=True)
     page.goto(f"{live_server.url}/admin/rooms/server/")
     page.screenshot(path=str(OUT / "server_list.png"), full_page=True)
     assert (OUT / "dashboard.png").stat().st_size > 10_000

@@ -64,3 +64,56 @@ def test_server_list_shows_health_load_and_failures(staff_client):
 def test_server_secret_is_not_shown_in_clear_text_on_the_list(staff_client):
     ServerFactory(name="bbb-a", secret="very-secret-value")
     assert "very-secret-value" not in staff_client.get("/admin/rooms/server/").content.decode()
+
+
+def _start(room_name: str, sim):
+    from rooms.models import Meeting
+    from rooms.services import meeting_start
+    from tests.factories import RoomFactory
+
+    room = RoomFactory(name=room_name)
+    meeting_start(room=room, actor=None, display_name="Vera Vorstand")
+    return Meeting.objects.get(room=room)
+
+
+def test_sync_now_polls_bbb_once_and_applies_the_answer(staff_client, bbb_server, sim):
+    from rooms.bbb_clients import client_for
+
+    meeting = _start("Vorstandssitzung", sim)
+    sim.add_attendees(meeting.meeting_id, 3)
+    client_for(bbb_server).create("fremde-besprechung", "Fremd")
+    calls_before = sim.calls["getMeetings"]
+    response = run_action(staff_client, "rooms_server", "sync_now", [bbb_server.pk])
+    assert messages_of(response) == [
+        "bbb-sim: abgeglichen – 1 eigene und 1 fremde Besprechungen, 3 Teilnehmende, 0 als beendet erkannt."
+    ]
+    assert sim.calls["getMeetings"] == calls_before + 1
+    meeting.refresh_from_db()
+    bbb_server.refresh_from_db()
+    assert meeting.participant_count == 3 and meeting.ended_at is None
+    assert (bbb_server.meeting_count, bbb_server.foreign_meeting_count) == (2, 1)  # the load counts both
+    assert bbb_server.last_success_at is not None and bbb_server.consecutive_failures == 0
+
+
+def test_sync_now_ends_meetings_bbb_no_longer_lists(staff_client, bbb_server, sim, settings):
+    from rooms.bbb_clients import client_for
+
+    settings.SYNC_GRACE_SECONDS = 0  # the sync spares meetings younger than this
+    meeting = _start("Jugendabteilung", sim)
+    client_for(bbb_server).end(meeting.meeting_id)
+    response = run_action(staff_client, "rooms_server", "sync_now", [bbb_server.pk])
+    assert "1 als beendet erkannt" in messages_of(response)[0]
+    meeting.refresh_from_db()
+    assert meeting.ended_at is not None
+
+
+def test_sync_now_while_bbb_is_down_ends_nothing_and_counts_the_failure(staff_client, bbb_server, sim):
+    meeting = _start("Vorstandssitzung", sim)
+    sim.configure(down=True)
+    response = run_action(staff_client, "rooms_server", "sync_now", [bbb_server.pk])
+    [message] = messages_of(response)
+    assert message.startswith("bbb-sim: Abgleich fehlgeschlagen (") and message.endswith("Es wurde nichts beendet.")
+    meeting.refresh_from_db()
+    bbb_server.refresh_from_db()
+    assert meeting.ended_at is None
+    assert bbb_server.consecutive_failures == 1 and bbb_server.last_error
