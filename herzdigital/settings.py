@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "accounts",
     "clubs",
     "rooms",
+    "events",
 ]
 
 MIDDLEWARE = [
@@ -265,3 +266,6 @@ if not PRODUCTION:
 
 STAFF_REQUIRE_MFA = env.bool("STAFF_REQUIRE_MFA", default=True)
 BBB_SIMULATOR_SECRET = env.str("BBB_SIMULATOR_SECRET", default="herzdigital-simulator-secret")
+
+# Scheduled meetings: reminder emails go out this many minutes before each start (default: a day and an hour).
+EVENT_REMINDER_OFFSETS = env.list("EVENT_REMINDER_OFFSETS", cast=int, default=[1440, 60])
