@@ -251,7 +251,7 @@ def _claim_invitees(scheduled: ScheduledMeeting, *, removed: bool) -> list[Invit
     so two overlapping runs never mail the same person the same version.
     """
     with transaction.atomic():
-        qs = scheduled.invitees.select_for_update(skip_locked=True).select_related("user")
+        qs = scheduled.invitees.select_for_update(skip_locked=True, of=("self",)).select_related("user")
         if removed:
             qs = qs.filter(removed_at__isnull=False, removal_sent_at__isnull=True)
         else:
