@@ -58,7 +58,11 @@ class ScheduledMeetingForm(forms.Form):
         label=_("Einladen"), choices=Audience.CHOICES, initial=Audience.ALL, widget=forms.RadioSelect
     )
     members = MemberChoiceField(
-        label=_("Ausgewählte Mitglieder"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Ausgewählte Mitglieder"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Nur nötig, wenn Sie oben „Ausgewählte Mitglieder“ gewählt haben."),
     )
     guest_emails = forms.CharField(
         label=_("Gäste per E-Mail einladen"),

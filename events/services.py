@@ -40,7 +40,8 @@ logger = logging.getLogger(__name__)
 REMINDER_RECLAIM_AFTER = timedelta(minutes=15)
 # A BBB meeting "belongs" to an occurrence when it overlaps the occurrence widened by this slack.
 MEETING_MATCH_SLACK = timedelta(minutes=30)
-CALENDAR_UPCOMING_DAYS = 365
+# Upcoming dates of the next eight weeks are listed one by one (a weekly course would flood a year).
+CALENDAR_UPCOMING_DAYS = 56
 CALENDAR_PAST_DAYS = 90
 CALENDAR_LIMIT = 100
 FEED_PAST_DAYS = 180
@@ -469,11 +470,18 @@ def _meeting_span(meeting: Meeting, now: datetime) -> tuple[datetime, datetime]:
     return start, meeting.ended_at or now
 
 
+def _upcoming_of(scheduled: ScheduledMeeting, now: datetime) -> list[Occurrence]:
+    """Every date in the next weeks; a series or meeting further ahead shows at least its next date."""
+    soon = now + timedelta(days=CALENDAR_UPCOMING_DAYS)
+    occurrences = first_occurrences(scheduled, now, CALENDAR_LIMIT)
+    within = [o for o in occurrences if o.start < soon]
+    return within or occurrences[:1]
+
+
 def club_calendar(*, club: Club, now: datetime | None = None) -> ClubCalendar:
     """Upcoming and past occurrences; past ones with the BBB meetings held then. Two queries, at any size."""
     now = now or timezone.now()
     past_start = now - timedelta(days=CALENDAR_PAST_DAYS)
-    horizon = now + timedelta(days=CALENDAR_UPCOMING_DAYS)
     scheduled_list = list(
         club.scheduled_meetings.select_related("room").filter(
             Q(end_at__gte=past_start)
@@ -481,9 +489,7 @@ def club_calendar(*, club: Club, now: datetime | None = None) -> ClubCalendar:
             | Q(recurrence=ScheduledMeeting.Recurrence.WEEKLY, repeat_until__gte=past_start.date())
         )
     )
-    upcoming = merge_sorted(
-        [o for o in first_occurrences(s, now, CALENDAR_LIMIT) if o.start < horizon] for s in scheduled_list
-    )[:CALENDAR_LIMIT]
+    upcoming = merge_sorted(_upcoming_of(s, now) for s in scheduled_list)[:CALENDAR_LIMIT]
     past_occurrences = merge_sorted(
         (
             [o for o in occurrences_overlapping(s, past_start, now) if o.end <= now]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 
 import pytest
 
@@ -34,7 +34,7 @@ def plan(
     club,
     room,
     by,
-    day: date,
+    day: date | None = None,
     start: time = time(19, 0),
     end: time = time(20, 30),
     title: str = "Mitgliederversammlung",
@@ -44,15 +44,18 @@ def plan(
     guest_emails=(),
     description: str = "1. Begrüßung\n2. Bericht des Vorstands",
     record: bool = False,
+    start_at: datetime | None = None,
+    end_at: datetime | None = None,
 ) -> ScheduledMeeting:
+    """Plan through the service: at ``day`` ``start``-``end`` local time, or at exact UTC moments."""
     return services.scheduled_meeting_create(
         club=club,
         room=room,
         created_by=by,
         title=title,
         description=description,
-        start_at=local_to_utc(day, start),
-        end_at=local_to_utc(day, end),
+        start_at=start_at or local_to_utc(day, start),
+        end_at=end_at or local_to_utc(day, end),
         recurrence=recurrence,
         repeat_until=repeat_until,
         record=record,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -20,14 +20,12 @@ HOUR = timedelta(hours=1)
 
 
 def _planned(personas, room, *, start, guests=("gast@example.org",), members=(), created_before=2 * DAY, **kwargs):
-    local = to_local(start)
     scheduled = plan(
         club=personas.club,
         room=room,
         by=personas.admin,
-        day=local.date(),
-        start=local.time(),
-        end=(local + HOUR).time() if (local + HOUR).date() == local.date() else time(23, 59),
+        start_at=start,
+        end_at=start + HOUR,
         guest_emails=list(guests),
         member_ids=list(members),
         **kwargs,
