@@ -19,12 +19,12 @@ from events.models import ScheduledMeeting
 from events.occurrences import first_occurrences
 
 
-def _scheduled(request: HttpRequest, pk: int) -> ScheduledMeeting:
-    return get_object_or_404(request.club.scheduled_meetings.select_related("room", "club"), pk=pk)
+def _scheduled(request: HttpRequest, scheduled_meeting_id: int) -> ScheduledMeeting:
+    return get_object_or_404(request.club.scheduled_meetings.select_related("room", "club"), pk=scheduled_meeting_id)
 
 
 def _feed_url(club: object) -> str:
-    return absolute_url(reverse("events:feed", kwargs={"token": club.calendar_token}))
+    return absolute_url(reverse("events:feed", kwargs={"calendar_token": club.calendar_token}))
 
 
 def _apply_service_errors(form: ScheduledMeetingForm, exc: ValidationError) -> None:
@@ -67,14 +67,14 @@ def create(request: HttpRequest) -> HttpResponse:
             _apply_service_errors(form, exc)
         else:
             messages.success(request, _("Der Termin ist geplant. Die Einladungen werden jetzt versandt."))
-            return redirect("events:detail", club_slug=request.club.slug, pk=scheduled.pk)
+            return redirect("events:detail", club_slug=request.club.slug, scheduled_meeting_id=scheduled.pk)
     has_rooms = request.club.rooms.exists()
     return render(request, "events/form.html", {"form": form, "scheduled": None, "has_rooms": has_rooms})
 
 
 @club_view(permissions.can_view_club)
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scheduled = _scheduled(request, pk)
+def detail(request: HttpRequest, scheduled_meeting_id: int) -> HttpResponse:
+    scheduled = _scheduled(request, scheduled_meeting_id)
     can_schedule = permissions.can_schedule_meetings(request.membership)
     invitees = list(scheduled.invitees.filter(removed_at__isnull=True)) if can_schedule else []
     return render(
@@ -91,11 +91,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @club_view(permissions.can_schedule_meetings)
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    scheduled = _scheduled(request, pk)
+def edit(request: HttpRequest, scheduled_meeting_id: int) -> HttpResponse:
+    scheduled = _scheduled(request, scheduled_meeting_id)
     if scheduled.is_cancelled:
         messages.error(request, _("Dieser Termin ist abgesagt und kann nicht mehr geändert werden."))
-        return redirect("events:detail", club_slug=request.club.slug, pk=scheduled.pk)
+        return redirect("events:detail", club_slug=request.club.slug, scheduled_meeting_id=scheduled.pk)
     form = ScheduledMeetingForm(request.POST or None, club=request.club, instance=scheduled)
     if request.method == "POST" and form.is_valid():
         try:
@@ -113,13 +113,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Der Termin ist geändert. Die Eingeladenen erhalten eine Aktualisierung."))
             else:
                 messages.info(request, _("Sie haben nichts geändert."))
-            return redirect("events:detail", club_slug=request.club.slug, pk=scheduled.pk)
+            return redirect("events:detail", club_slug=request.club.slug, scheduled_meeting_id=scheduled.pk)
     return render(request, "events/form.html", {"form": form, "scheduled": scheduled, "has_rooms": True})
 
 
 @club_view(permissions.can_schedule_meetings)
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    scheduled = _scheduled(request, pk)
+def cancel(request: HttpRequest, scheduled_meeting_id: int) -> HttpResponse:
+    scheduled = _scheduled(request, scheduled_meeting_id)
     if request.method == "POST":
         if services.scheduled_meeting_cancel(scheduled=scheduled, cancelled_by=request.user):
             messages.success(request, _("Der Termin ist abgesagt. Alle Eingeladenen werden benachrichtigt."))
@@ -140,9 +140,9 @@ def feed_regenerate(request: HttpRequest) -> HttpResponse:
 
 
 @public_view
-def feed(request: HttpRequest, token: str) -> HttpResponse:
+def feed(request: HttpRequest, calendar_token: str) -> HttpResponse:
     """The club's calendar for subscription; whoever knows the secret URL may read it."""
-    club = services.club_for_feed_token(token)
+    club = services.club_for_feed_token(calendar_token)
     if club is None:
         raise Http404
     response = HttpResponse(services.club_feed(club=club), content_type="text/calendar; charset=utf-8")

@@ -14,7 +14,7 @@ from events import services
 from events.models import ScheduledMeeting
 from events.occurrences import to_local
 from rooms.models import Meeting
-from tests.events.conftest import plan
+from tests.events.helpers import plan
 from tests.factories import MeetingFactory, RoomFactory, ServerFactory
 
 
@@ -109,7 +109,7 @@ def test_calendar_page_needs_the_same_queries_at_any_size(client, personas, coun
 
 def test_detail_page_shows_invitees_only_to_those_who_plan(client, personas, room):
     scheduled = _plan_at(personas, room, _noonish(4), guest_emails=["gast@example.org"])
-    url = reverse("events:detail", kwargs={"club_slug": personas.club.slug, "pk": scheduled.pk})
+    url = reverse("events:detail", kwargs={"club_slug": personas.club.slug, "scheduled_meeting_id": scheduled.pk})
     client.force_login(personas.member)
     text = client.get(url).content.decode()
     assert "Mitgliederversammlung" in text and "gast@example.org" not in text
@@ -119,7 +119,7 @@ def test_detail_page_shows_invitees_only_to_those_who_plan(client, personas, roo
 
 
 def _feed_url(club):
-    return reverse("events:feed", kwargs={"token": club.calendar_token})
+    return reverse("events:feed", kwargs={"calendar_token": club.calendar_token})
 
 
 def test_feed_lists_the_clubs_meetings_for_whoever_has_the_secret_url(client, personas, room):
@@ -149,7 +149,7 @@ def test_feed_lists_the_clubs_meetings_for_whoever_has_the_secret_url(client, pe
 
 
 def test_unknown_token_is_404(client, db):
-    assert client.get(reverse("events:feed", kwargs={"token": "nicht-geheim"})).status_code == 404
+    assert client.get(reverse("events:feed", kwargs={"calendar_token": "nicht-geheim"})).status_code == 404
 
 
 def test_regenerating_the_token_kills_the_old_url(client, personas, room):

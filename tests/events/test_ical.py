@@ -10,7 +10,7 @@ from events import services
 from events.ical import METHOD_CANCEL, METHOD_REQUEST, invitation_ics
 from events.models import ScheduledMeeting
 from events.occurrences import local_to_utc
-from tests.events.conftest import plan
+from tests.events.helpers import plan
 
 
 def _event(ics: bytes):

@@ -55,7 +55,7 @@ def test_admin_invites_all_members_and_guests_with_link_code_and_ics(
     scheduled = ScheduledMeeting.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse(
-        "events:detail", kwargs={"club_slug": personas.club.slug, "pk": scheduled.pk}
+        "events:detail", kwargs={"club_slug": personas.club.slug, "scheduled_meeting_id": scheduled.pk}
     )
     recipients = sorted(m.to[0] for m in mail.outbox)
     members = [personas.owner.email, personas.admin.email, personas.member.email]
@@ -124,7 +124,7 @@ def test_invalid_addresses_are_rejected_with_a_message_and_nothing_is_saved_or_s
 def test_the_service_refuses_invalid_addresses_too(personas, room):
     from django.core.exceptions import ValidationError
 
-    from tests.events.conftest import plan
+    from tests.events.helpers import plan
 
     with pytest.raises(ValidationError, match="ungültig: nix"):
         plan(club=personas.club, room=room, by=personas.admin, day=FUTURE, guest_emails=["nix"])
@@ -140,7 +140,7 @@ def test_a_room_of_another_club_cannot_be_chosen(client, personas, celery_eager)
 
     from django.core.exceptions import ValidationError
 
-    from tests.events.conftest import plan
+    from tests.events.helpers import plan
 
     with pytest.raises(ValidationError):
         plan(club=personas.club, room=foreign, by=personas.admin, day=FUTURE)
@@ -156,7 +156,7 @@ def test_dst_gap_and_end_before_start_are_explained(client, personas, room):
 
 
 def test_notify_twice_mails_nobody_twice(personas, room, celery_eager, django_capture_on_commit_callbacks):
-    from tests.events.conftest import plan
+    from tests.events.helpers import plan
 
     with django_capture_on_commit_callbacks(execute=True):
         scheduled = plan(club=personas.club, room=room, by=personas.admin, day=FUTURE, guest_emails=["g@example.org"])
@@ -175,7 +175,7 @@ def test_editing_sends_an_update_with_same_uid_and_higher_sequence(
     first_uid = str(_ics(mail.outbox[0])[2]["UID"])
     mail.outbox.clear()
 
-    edit_url = reverse("events:edit", kwargs={"club_slug": personas.club.slug, "pk": scheduled.pk})
+    edit_url = reverse("events:edit", kwargs={"club_slug": personas.club.slug, "scheduled_meeting_id": scheduled.pk})
     form = client.get(edit_url).context["form"]
     assert form.initial["guest_emails"] == "g1@example.org\ng2@example.org"
     with django_capture_on_commit_callbacks(execute=True):
@@ -201,7 +201,7 @@ def test_adding_a_guest_invites_only_the_guest_and_removing_one_cancels_for_them
         client.post(_create_url(personas), _form(room, audience="none", guest_emails="g1@example.org, g2@example.org"))
     scheduled = ScheduledMeeting.objects.get()
     mail.outbox.clear()
-    edit_url = reverse("events:edit", kwargs={"club_slug": personas.club.slug, "pk": scheduled.pk})
+    edit_url = reverse("events:edit", kwargs={"club_slug": personas.club.slug, "scheduled_meeting_id": scheduled.pk})
     with django_capture_on_commit_callbacks(execute=True):
         client.post(edit_url, _form(room, audience="none", guest_emails="g1@example.org, g3@example.org"))
     by_address = {m.to[0]: m for m in mail.outbox}
@@ -222,7 +222,7 @@ def test_cancel_asks_first_then_sends_method_cancel_to_everybody(
         client.post(_create_url(personas), _form(room, guest_emails="g@example.org"))
     scheduled = ScheduledMeeting.objects.get()
     mail.outbox.clear()
-    url = reverse("events:cancel", kwargs={"club_slug": personas.club.slug, "pk": scheduled.pk})
+    url = reverse("events:cancel", kwargs={"club_slug": personas.club.slug, "scheduled_meeting_id": scheduled.pk})
 
     response = client.get(url)
     assert response.status_code == 200
@@ -244,7 +244,7 @@ def test_cancel_asks_first_then_sends_method_cancel_to_everybody(
         assert str(event["UID"]) == scheduled.uid and event["SEQUENCE"] == 1
     assert AuditEntry.objects.filter(action="scheduled_meeting.cancel", actor=personas.admin).count() == 1
     # A cancelled meeting cannot be edited any more.
-    edit_url = reverse("events:edit", kwargs={"club_slug": personas.club.slug, "pk": scheduled.pk})
+    edit_url = reverse("events:edit", kwargs={"club_slug": personas.club.slug, "scheduled_meeting_id": scheduled.pk})
     assert client.get(edit_url).status_code == 302
 
 
@@ -261,13 +261,13 @@ def test_members_may_look_but_not_plan_and_outsiders_see_nothing(client, persona
 
 
 def test_scheduled_meeting_of_another_club_is_404(client, personas):
-    from tests.events.conftest import plan
+    from tests.events.helpers import plan
 
     other_room = RoomFactory(club=personas.other_club)
     other = plan(club=personas.other_club, room=other_room, by=personas.outsider, day=FUTURE)
     client.force_login(personas.admin)
     for name in ("detail", "edit", "cancel"):
-        url = reverse(f"events:{name}", kwargs={"club_slug": personas.club.slug, "pk": other.pk})
+        url = reverse(f"events:{name}", kwargs={"club_slug": personas.club.slug, "scheduled_meeting_id": other.pk})
         assert client.get(url).status_code == 404, name
 
 
@@ -300,7 +300,7 @@ class FailingAfterOne:
 
 def test_a_mail_failure_gives_back_the_claims_of_those_not_reached(personas, room, settings):
     from events import mail as event_mail
-    from tests.events.conftest import plan
+    from tests.events.helpers import plan
 
     scheduled = plan(
         club=personas.club, room=room, by=personas.admin, day=FUTURE, guest_emails=["a@example.org", "b@example.org"]

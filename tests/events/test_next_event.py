@@ -10,7 +10,7 @@ from django.utils import timezone
 from events import services
 from events.models import ScheduledMeeting
 from events.occurrences import local_to_utc, to_local
-from tests.events.conftest import plan
+from tests.events.helpers import plan
 from tests.factories import RoomFactory
 
 

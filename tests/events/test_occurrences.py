@@ -14,7 +14,7 @@ from events.occurrences import (
     next_occurrence,
     occurrences_overlapping,
 )
-from tests.events.conftest import plan
+from tests.events.helpers import plan
 
 WEEKLY = ScheduledMeeting.Recurrence.WEEKLY
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from events import services, tasks
 from events.models import Invitee, ReminderLog, ScheduledMeeting
 from events.occurrences import local_to_utc, to_local
-from tests.events.conftest import plan
+from tests.events.helpers import plan
 
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
