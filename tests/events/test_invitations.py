@@ -14,7 +14,7 @@ from clubs.models import AuditEntry
 from events import services
 from events.models import Invitee, ScheduledMeeting
 from events.occurrences import to_local
-from tests.factories import RoomFactory
+from tests.factories import MembershipFactory, RoomFactory, UserFactory
 
 FUTURE = (timezone.now() + timedelta(days=20)).astimezone(timezone.get_default_timezone()).date()
 
@@ -317,3 +317,34 @@ def test_a_mail_failure_gives_back_the_claims_of_those_not_reached(personas, roo
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert services.scheduled_meeting_notify(scheduled_meeting_id=scheduled.pk) == 1
     assert [m.to[0] for m in mail.outbox] == [e for e in states if e != reached]
+
+
+def test_recording_is_refused_when_the_club_may_not_record(client, personas, room):
+    from django.core.exceptions import ValidationError
+
+    from tests.events.helpers import plan
+
+    personas.club.recording_allowed = False
+    personas.club.save()
+    client.force_login(personas.admin)
+    response = client.get(_create_url(personas))
+    assert "record" not in response.context["form"].fields
+    with pytest.raises(ValidationError, match="keine Aufzeichnungen"):
+        plan(club=personas.club, room=room, by=personas.admin, day=FUTURE, record=True)
+
+
+def test_inviting_all_members_again_reaches_a_new_member_only(
+    client, personas, room, celery_eager, django_capture_on_commit_callbacks
+):
+    client.force_login(personas.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_create_url(personas), _form(room))
+    scheduled = ScheduledMeeting.objects.get()
+    assert len(mail.outbox) == 3
+    newcomer = MembershipFactory(club=personas.club, user=UserFactory(email="neu@example.org")).user
+    mail.outbox.clear()
+    edit_url = reverse("events:edit", kwargs={"club_slug": personas.club.slug, "scheduled_meeting_id": scheduled.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(edit_url, _form(room))
+    assert [m.to for m in mail.outbox] == [[newcomer.email]]
+    assert mail.outbox[0].subject.startswith("Einladung: ")
