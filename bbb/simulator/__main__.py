@@ -1,0 +1,48 @@
+"""``python -m bbb.simulator --host 127.0.0.1 --port 8090 --secret S``"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from bbb.simulator.core import Simulator
+from bbb.simulator.server import make_sim_server
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bbb.simulator", description="BigBlueButton API simulator")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--secret", required=True, help="shared secret (securitySalt)")
+    parser.add_argument("--recording-delay", type=float, default=5.0, help="seconds until a recording is published")
+    parser.add_argument("--public-url", default=None, help="URL browsers use to reach this server")
+    parser.add_argument("--meeting-expiry", type=float, default=300.0, help="seconds until an unjoined meeting ends")
+    parser.add_argument(
+        "--checksum-algorithms", default="sha1,sha256,sha384,sha512", help="supportedChecksumAlgorithms"
+    )
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
+    public_url = (args.public_url or f"http://{args.host}:{args.port}").rstrip("/")
+    sim = Simulator(
+        secret=args.secret,
+        public_url=public_url,
+        recording_delay=args.recording_delay,
+        meeting_expiry_seconds=args.meeting_expiry,
+        supported_checksum_algorithms=args.checksum_algorithms,
+    )
+    server = make_sim_server(sim, args.host, args.port)
+    print(
+        f"BBB simulator: API {public_url}/bigbluebutton/api/  secret {args.secret!r}  knobs {public_url}/_sim/",
+        flush=True,
+    )
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,678 @@
+"""The simulated BBB server: API semantics from the contract, as a WSGI application."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode
+from xml.etree.ElementTree import ParseError
+
+import defusedxml.ElementTree as SafeET
+import requests
+from defusedxml import DefusedXmlException
+
+from bbb.checksum import algorithm_for_checksum, checksum, remove_checksum
+from bbb.simulator import pages, render
+from bbb.simulator.base import (
+    _ALNUM,
+    _LOWER,
+    _PNG_1X1,
+    API_PREFIX,
+    META_PARAM,
+    MSG_END,
+    MSG_NOT_FOUND,
+    RECORDING_CALLS,
+    ApiFailure,
+    Reply,
+    _html,
+    _int_param,
+    _is_true,
+    _rand,
+    _redirect,
+    _xml,
+    sha1hex,
+)
+from bbb.simulator.knobs import KnobsMixin
+from bbb.simulator.models import SimConfig, SimMeeting, SimRecording, SimUser
+from bbb.simulator.recordings import RecordingsMixin
+
+logger = logging.getLogger(__name__)
+
+
+class Simulator(RecordingsMixin, KnobsMixin):
+    """A faithful-enough BBB server in memory. ``sim`` is a WSGI callable."""
+
+    def __init__(self, secret: str = "", **config: Any):
+        self.secret = secret
+        self.config = SimConfig()
+        self.configure(**config)
+        self.lock = threading.RLock()
+        self.calls: Counter[str] = Counter()
+        self.meetings: dict[str, SimMeeting] = {}  # by external meetingID
+        self.recordings: dict[str, SimRecording] = {}  # by record id
+        self.sessions: dict[str, str] = {}  # session token -> meetingID
+        self.callback_log: list[dict[str, Any]] = []
+        self._clock_offset = 0.0
+        self._timers: list[threading.Timer] = []
+        self._pending: list[Callable[[], None]] = []  # callbacks to fire once the lock is released
+
+    # -- clock and knobs -----------------------------------------------------------------------
+
+    def now(self) -> float:
+        return time.time() + self._clock_offset
+
+    def now_ms(self) -> int:
+        return int(self.now() * 1000)
+
+    def advance(self, seconds: float) -> None:
+        """Move the simulator clock forward (expiry, recording processing)."""
+        with self.lock:
+            self._clock_offset += seconds
+        self.tick()
+
+    def configure(self, **knobs: Any) -> None:
+        for name, value in knobs.items():
+            if name not in SimConfig.__slots__:
+                raise ValueError(f"unknown simulator setting {name!r}")
+            if name == "supported_checksum_algorithms":
+                value = tuple(value.split(",")) if isinstance(value, str) else tuple(value)
+            setattr(self.config, name, value)
+
+    def reset(self) -> None:
+        with self.lock:
+            for timer in self._timers:
+                timer.cancel()
+            self._timers.clear()
+            self.meetings.clear()
+            self.recordings.clear()
+            self.sessions.clear()
+            self.calls.clear()
+            self.callback_log.clear()
+            self._clock_offset = 0.0
+
+    # -- WSGI ----------------------------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        try:
+            reply = self.dispatch(environ)
+        except Exception:  # a simulator bug must not kill the server thread
+            logger.exception("simulator error")
+            reply = Reply(status="500 Internal Server Error", body=b"simulator error", content_type="text/plain")
+        headers = [
+            ("Content-Type", reply.content_type),
+            ("Content-Length", str(len(reply.body))),
+            *reply.headers,
+        ]
+        start_response(reply.status, headers)
+        return [reply.body]
+
+    def dispatch(self, environ: dict[str, Any]) -> Reply:
+        path = environ.get("PATH_INFO", "") or "/"
+        method = environ.get("REQUEST_METHOD", "GET")
+        query = environ.get("QUERY_STRING", "")
+        body = self._read_body(environ)
+        if path.startswith("/_sim/"):
+            return self._sim_endpoint(method, path[len("/_sim/") :], body)
+        self.tick()
+        if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+            call = path[len(API_PREFIX) :].strip("/")
+            return self._api(call, method, query, body, environ.get("CONTENT_TYPE", ""))
+        if path.startswith("/html5client/"):
+            return self._client(path[len("/html5client/") :], method, query, body)
+        if path.startswith("/playback/presentation/"):
+            return self._playback(path.rstrip("/").rsplit("/", 1)[-1])
+        if path.endswith(".png"):
+            return Reply(body=_PNG_1X1, content_type="image/png")
+        if path == "/":
+            errors = dict(parse_qsl(query)).get("errors")
+            with self.lock:
+                return _html(pages.index_page(errors, list(self.meetings.values())))
+        return Reply(status="404 Not Found", body=b"not found", content_type="text/plain")
+
+    @staticmethod
+    def _read_body(environ: dict[str, Any]) -> bytes:
+        length = _int_param(environ.get("CONTENT_LENGTH"))
+        return environ["wsgi.input"].read(length) if length > 0 else b""
+
+    # -- API entry -----------------------------------------------------------------------------
+
+    def _api(self, call: str, method: str, query: str, body: bytes, content_type: str) -> Reply:
+        self.calls[call or "apiVersion"] += 1
+        cfg = self.config
+        if cfg.latency:
+            time.sleep(cfg.latency)
+        if cfg.down:
+            return Reply(status="503 Service Unavailable", body=b"down for maintenance", content_type="text/html")
+        if cfg.status_override:
+            return Reply(
+                status=f"{cfg.status_override} Simulated",
+                body=b"<html>error</html>",
+                content_type="text/html",
+            )
+        if cfg.body_override is not None:
+            return _xml(cfg.body_override.encode())
+        if cfg.malformed:
+            return _xml(b"<response><returncode>SUCCESS</returncode><meetings><meeting><meetingID>x</meeting")
+        if call == "":
+            return _xml(render.api_version_answer(cfg.bbb_version, cfg.public_url))
+        handler = getattr(self, f"_api_{call}", None)
+        if handler is None:
+            return _xml(render.failed("validationError", "Request not recognized"))
+        failure = self._verify_checksum(call, query)
+        params = dict(parse_qsl(query, keep_blank_values=True))
+        params.pop("checksum", None)
+        if failure is None and method == "POST" and body:
+            failure = self._merge_post_body(call, params, body, content_type)
+        if failure is not None:
+            if call == "join":
+                return self._join_error(params, failure[0], failure[1])
+            return _xml(render.failed(*failure))
+        try:
+            with self.lock:
+                reply = handler(params, body if method == "POST" else b"")
+        except ApiFailure as exc:
+            return _xml(render.failed(exc.key, exc.message))
+        self._run_pending_callbacks()
+        return reply
+
+    def _verify_checksum(self, call: str, query: str) -> tuple[str, str] | None:
+        if not self.secret:
+            return None  # securitySalt empty -> validation skipped, like bbb-web
+        legacy = call in RECORDING_CALLS
+        mismatch = "You did not pass the checksum security check" if legacy else "Checksums do not match"
+        supplied = dict(parse_qsl(query, keep_blank_values=True)).get("checksum")
+        if not supplied:
+            return ("checksumError", mismatch if legacy else "You must provide the checksum")
+        algorithm = algorithm_for_checksum(supplied)
+        # bbb-web checks with String.contains on the property, so a substring match it is.
+        if algorithm is None or algorithm not in ",".join(self.config.supported_checksum_algorithms):
+            return ("checksumError", mismatch)
+        expected = checksum(call, remove_checksum(query, supplied), self.secret, algorithm)
+        if expected != supplied.lower():
+            return ("checksumError", mismatch)
+        return None
+
+    def _merge_post_body(
+        self, call: str, params: dict[str, str], body: bytes, content_type: str
+    ) -> tuple[str, str] | None:
+        kind = content_type.split(";")[0].strip().lower()
+        accepted = {
+            "create": {
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+                "application/xml",
+                "text/xml",
+            },
+            "insertDocument": {"application/xml"},
+        }.get(call, {"application/x-www-form-urlencoded"})
+        if kind not in accepted:
+            return ("unsupportedContentType", "POST request Content-Type is missing or unsupported")
+        if kind == "application/x-www-form-urlencoded":
+            form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+            if set(form) & set(params):
+                # Docs: a parameter both in the URL and in the body breaks the checksum.
+                return ("checksumError", "Checksums do not match")
+            params.update(form)
+        return None
+
+    # -- meetings ------------------------------------------------------------------------------
+
+    def _api_create(self, p: dict[str, str], body: bytes) -> Reply:
+        meeting_id = self._require_meeting_id(p)
+        name = p.get("name", "")
+        if not 2 <= len(name) <= 256:
+            raise ApiFailure("validationError", "Meeting name must be between 2 and 256 characters")
+        for pw in ("attendeePW", "moderatorPW"):
+            if pw in p and not 2 <= len(p[pw]) <= 64:
+                raise ApiFailure("validationError", "Password must be between 2 and 64 characters")
+        voice_bridge = p.get("voiceBridge", "")
+        if voice_bridge and not voice_bridge.isdigit():
+            raise ApiFailure("validationError", "Voice bridge must be an integral value")
+        is_breakout = _is_true(p.get("isBreakout"))
+        if is_breakout and not p.get("parentMeetingID"):
+            raise ApiFailure("parentMeetingIdMissing", "No parent meeting ID was provided for the breakout room")
+        existing = self.meetings.get(meeting_id)
+        if existing is not None:
+            same = p.get("attendeePW") == existing.attendee_pw and p.get("moderatorPW") == existing.moderator_pw
+            if same or ("attendeePW" not in p and "moderatorPW" not in p):
+                return _xml(
+                    render.create_answer(
+                        existing,
+                        "duplicateWarning",
+                        "This conference was already in existence and may currently be in progress.",
+                    )
+                )
+            raise ApiFailure(
+                "idNotUnique",
+                "A meeting already exists with that meeting ID.  Please use a different meeting ID.",
+            )
+        if voice_bridge and any(m.voice_bridge == voice_bridge for m in self.meetings.values()):
+            return _xml(render.failed_list([("nonUniqueVoiceBridge", "The selected voice bridge is already in use.")]))
+        meeting = self._new_meeting(meeting_id, name, p, voice_bridge)
+        if body:
+            meeting.documents.extend(_documents_from_modules(body))
+        return _xml(render.create_answer(meeting))
+
+    def _new_meeting(self, meeting_id: str, name: str, p: dict[str, str], voice_bridge: str = "") -> SimMeeting:
+        cfg = self.config
+        create_time = self.now_ms()
+        # Keep internal ids unique even for two creates in the same millisecond.
+        while any(m.create_time == create_time and m.meeting_id == meeting_id for m in self.meetings.values()):
+            create_time += 1
+        used = {m.voice_bridge for m in self.meetings.values()}
+        while not voice_bridge or (voice_bridge in used and "voiceBridge" not in p):
+            voice_bridge = f"{random.randint(0, 99999):05d}"  # may start with 0, like the real server
+        metadata = {}
+        for key, value in p.items():
+            match = META_PARAM.match(key)
+            if match:  # meta_gl_listed (underscore) is silently dropped, like bbb-web
+                metadata[match.group(1).lower()] = value
+        expire_no_join = p.get("meetingExpireIfNoUserJoinedInMinutes")
+        expire_left = p.get("meetingExpireWhenLastUserLeftInMinutes")
+        meeting = SimMeeting(
+            meeting_id=meeting_id,
+            name=name,
+            internal_id=f"{sha1hex(meeting_id)}-{create_time}",
+            create_time=create_time,
+            start_time=create_time + random.randint(3, 40),
+            voice_bridge=voice_bridge,
+            dial_number=p.get("dialNumber") or cfg.dial_number,
+            attendee_pw=p.get("attendeePW") or _rand(_ALNUM, 8),
+            moderator_pw=p.get("moderatorPW") or _rand(_ALNUM, 8),
+            params=dict(p),
+            metadata=metadata,
+            record=_is_true(p.get("record")),
+            auto_start_recording=_is_true(p.get("autoStartRecording")),
+            guest_policy=(p.get("guestPolicy") or cfg.default_guest_policy).upper(),
+            max_participants=_int_param(p.get("maxParticipants")),
+            duration=_int_param(p.get("duration")),
+            expire_no_join_seconds=float(expire_no_join) * 60 if expire_no_join else cfg.meeting_expiry_seconds,
+            expire_last_left_seconds=float(expire_left) * 60 if expire_left else cfg.last_user_left_expiry_seconds,
+            is_breakout=_is_true(p.get("isBreakout")),
+            parent_meeting_id=p.get("parentMeetingID") or "bbb-none",
+            logout_url=p.get("logoutURL") or cfg.public_url,
+        )
+        self.meetings[meeting_id] = meeting
+        return meeting
+
+    def _require_meeting_id(self, p: dict[str, str]) -> str:
+        meeting_id = p.get("meetingID", "")
+        if not meeting_id:
+            raise ApiFailure("missingParamMeetingID", "You must provide a meeting ID")
+        if not 2 <= len(meeting_id) <= 256:
+            raise ApiFailure("validationError", "Meeting ID must be between 2 and 256 characters")
+        if "," in meeting_id:
+            raise ApiFailure("validationError", "Meeting ID cannot contain ','")
+        return meeting_id
+
+    def _existing(self, p: dict[str, str]) -> SimMeeting:
+        meeting = self.meetings.get(self._require_meeting_id(p))
+        if meeting is None:
+            raise ApiFailure("notFound", MSG_NOT_FOUND)
+        return meeting
+
+    def _api_isMeetingRunning(self, p: dict[str, str], body: bytes) -> Reply:
+        meeting = self.meetings.get(self._require_meeting_id(p))
+        return _xml(render.success(render.el("running", render.b(meeting is not None and meeting.running))))
+
+    def _api_getMeetingInfo(self, p: dict[str, str], body: bytes) -> Reply:
+        return _xml(render.meeting_info_answer(self._existing(p)))
+
+    def _api_getMeetings(self, p: dict[str, str], body: bytes) -> Reply:
+        return _xml(render.meetings_answer(list(self.meetings.values())))
+
+    def _api_end(self, p: dict[str, str], body: bytes) -> Reply:
+        meeting = self._existing(p)
+        self._end_meeting(meeting, "ENDED_FROM_API")
+        return _xml(render.success(render.el("messageKey", "sentEndMeetingRequest"), render.el("message", MSG_END)))
+
+    def _api_insertDocument(self, p: dict[str, str], body: bytes) -> Reply:
+        meeting_id = self._require_meeting_id(p)
+        meeting = self.meetings.get(meeting_id)
+        if meeting is None:
+            raise ApiFailure("notFound", f"Meeting with id [{meeting_id}] not found.")
+        meeting.documents.extend(_documents_from_modules(body))
+        return _xml(render.success(render.el("message", "Presentation is being uploaded")))
+
+    # -- join ----------------------------------------------------------------------------------
+
+    def _join_error(self, p: dict[str, str], key: str, message: str, meeting: SimMeeting | None = None) -> Reply:
+        """Join errors redirect to the logout URL with ``errors=[…]`` (bbb-web respondWithRedirect).
+
+        With ``redirect=false`` we answer FAILED XML instead; the contract marks the 3.0 behaviour
+        as unverified, and callers must cope with both anyway.
+        """
+        if p.get("redirect", "true").lower() == "false":
+            return _xml(render.failed(key, message))
+        target = p.get("errorRedirectUrl") or (meeting.logout_url if meeting else self.config.public_url)
+        errors = json.dumps([{"key": key, "message": message}], separators=(",", ":"))
+        sep = "&" if "?" in target else "?"
+        return _redirect(f"{target}{sep}errors={quote(errors)}")
+
+    def _api_join(self, p: dict[str, str], body: bytes) -> Reply:
+        if not p.get("meetingID"):
+            return self._join_error(p, "missingParamMeetingID", "You must provide a meeting ID")
+        if not p.get("fullName"):
+            return self._join_error(p, "missingParamFullName", "You must provide your name")
+        meeting = self.meetings.get(p["meetingID"])
+        if meeting is None:
+            return self._join_error(p, "invalidMeetingIdentifier", MSG_NOT_FOUND)
+        if p.get("createTime") and p["createTime"] != str(meeting.create_time):
+            return self._join_error(
+                p,
+                "mismatchCreateTimeParam",
+                "The createTime parameter submitted mismatches with the current meeting.",
+                meeting,
+            )
+        role = self._resolve_role(p, meeting)
+        user_id = p.get("userID") or ""
+        online_ids = {u.user_id for u in meeting.online_users()}
+        if meeting.max_participants > 0 and len(online_ids) >= meeting.max_participants and user_id not in online_ids:
+            return self._join_error(
+                p,
+                "maxParticipantsReached",
+                "The number of participants allowed for this meeting has been reached.",
+                meeting,
+            )
+        guest_status = self._guest_status(meeting, role, p.get("guest"))
+        if guest_status == "DENY":
+            return self._join_error(
+                p,
+                "guestDeniedAccess",
+                "You have been denied access to this meeting based on the meeting's guest policy",
+                meeting,
+            )
+        internal_id = "w_" + _rand(_LOWER, 12)
+        user = SimUser(
+            internal_id=internal_id,
+            user_id=user_id or internal_id,
+            full_name=p["fullName"],
+            role=role,
+            session_token=_rand(_LOWER, 16),
+            auth_token=_rand(_LOWER, 12),
+            guest=_is_true(p.get("guest")),
+            guest_status=guest_status,
+            avatar_url=p.get("avatarURL"),
+            custom_data={k[len("userdata-") :]: v for k, v in p.items() if k.startswith("userdata-")},
+        )
+        meeting.users[user.session_token] = user
+        self.sessions[user.session_token] = meeting.meeting_id
+        page = "guestWait" if guest_status == "WAIT" else "join"
+        url = f"{self.config.public_url}/html5client/{page}?sessionToken={user.session_token}"
+        if p.get("redirect", "true").lower() != "false":
+            return _redirect(url)
+        waiting = guest_status == "WAIT"
+        return _xml(
+            render.success(
+                render.el("messageKey", "guestWait" if waiting else "successfullyJoined"),
+                render.el(
+                    "message",
+                    "Guest waiting for approval to join meeting." if waiting else "You have joined successfully.",
+                ),
+                render.el("meeting_id", meeting.internal_id),
+                render.el("user_id", internal_id),
+                render.el("auth_token", user.auth_token),
+                render.el("session_token", user.session_token),
+                render.el("guestStatus", guest_status),
+                render.el("url", url),
+            )
+        )
+
+    @staticmethod
+    def _resolve_role(p: dict[str, str], meeting: SimMeeting) -> str:
+        role = (p.get("role") or "").upper()
+        if role in ("MODERATOR", "VIEWER"):
+            return role
+        password = p.get("password")
+        if password is None:
+            raise ApiFailure(
+                "Params required",
+                "You must either send the valid role of the user, or the password, sould the meeting has one.",
+            )
+        if password == meeting.moderator_pw:
+            return "MODERATOR"
+        if password == meeting.attendee_pw:
+            return "VIEWER"
+        raise ApiFailure("Params required", "You must enter a valid password")
+
+    def _guest_status(self, meeting: SimMeeting, role: str, guest_param: str | None) -> str:
+        """Meeting.calcGuestStatus (contract §4.4)."""
+        guest = _is_true(guest_param)
+        policy = meeting.guest_policy
+        if not self.config.authenticated_guest:
+            if not guest:
+                return "ALLOW"
+            return {"ASK_MODERATOR": "WAIT", "ALWAYS_DENY": "DENY"}.get(policy, "ALLOW")
+        if role == "MODERATOR" or (guest_param is not None and not guest):
+            return "ALLOW"
+        if policy == "ALWAYS_DENY":
+            return "DENY"
+        if policy == "ASK_MODERATOR":
+            return "WAIT" if guest or guest_param is None else "ALLOW"
+        if policy == "ALWAYS_ACCEPT_AUTH":
+            return "WAIT" if guest else "ALLOW"
+        return "ALLOW"
+
+    # -- the HTML5 client stand-in -------------------------------------------------------------
+
+    def _session(self, token: str) -> tuple[SimMeeting, SimUser] | None:
+        meeting_id = self.sessions.get(token)
+        meeting = self.meetings.get(meeting_id) if meeting_id else None
+        if meeting is None or token not in meeting.users:
+            return None
+        return meeting, meeting.users[token]
+
+    def _client(self, page: str, method: str, query: str, body: bytes) -> Reply:
+        params = dict(parse_qsl(query))
+        if method == "POST":
+            params.update(parse_qsl(body.decode("utf-8", "replace")))
+        token = params.get("sessionToken", "")
+        with self.lock:
+            found = self._session(token)
+            if found is None:
+                return _html(
+                    pages.message_page(
+                        "Meeting ended", "This meeting has ended or the link is no longer valid.", "sim-ended"
+                    ),
+                    "404 Not Found",
+                )
+            meeting, user = found
+            reply = self._client_action(page, method, meeting, user, params)
+        self._run_pending_callbacks()
+        return reply
+
+    def _client_action(
+        self, page: str, method: str, meeting: SimMeeting, user: SimUser, params: dict[str, str]
+    ) -> Reply:
+        token = user.session_token
+        meeting_url = f"/html5client/meeting?sessionToken={token}"
+        if page == "guestWait":
+            if user.guest_status == "ALLOW":
+                return _redirect(f"/html5client/join?sessionToken={token}", "303 See Other")
+            if user.guest_status == "DENY":
+                return _html(pages.message_page("Access denied", "A moderator declined your request.", "sim-denied"))
+            return _html(pages.lobby_page(meeting, user, self.config.guest_wait_refresh_seconds))
+        if user.guest_status != "ALLOW":
+            return _redirect(f"/html5client/guestWait?sessionToken={token}", "303 See Other")
+        if page == "join":
+            self._enter(meeting, user)
+            return _redirect(meeting_url, "303 See Other")
+        if page == "meeting":
+            if not user.online:
+                return _html(pages.message_page("You left", "You have left the meeting.", "sim-left"))
+            return _html(pages.meeting_page(meeting, user))
+        if method != "POST":
+            return Reply(status="405 Method Not Allowed", body=b"use POST", content_type="text/plain")
+        if page == "leave":
+            self._leave(meeting, user)
+            return _html(pages.message_page("You left", "You have left the meeting.", "sim-left"))
+        if user.role != "MODERATOR" or not user.online:
+            return Reply(status="403 Forbidden", body=b"moderators only", content_type="text/plain")
+        if page == "end":
+            self._end_meeting(meeting, "ENDED_FROM_CLIENT")
+            return _html(pages.message_page("Meeting ended", "You ended the meeting.", "sim-ended"))
+        if page == "record" and meeting.record:
+            self._set_recording(meeting, _is_true(params.get("on")))
+            return _redirect(meeting_url, "303 See Other")
+        if page == "admit":
+            guest = meeting.users.get(params.get("guest", ""))
+            if guest is not None and guest.guest_status == "WAIT":
+                guest.guest_status = "DENY" if params.get("decision") == "deny" else "ALLOW"
+            return _redirect(meeting_url, "303 See Other")
+        return Reply(status="404 Not Found", body=b"not found", content_type="text/plain")
+
+    def _enter(self, meeting: SimMeeting, user: SimUser) -> None:
+        if user.online:
+            return
+        user.entered, user.left_at, user.purged = True, None, False
+        if user.role == "MODERATOR" and not any(u.is_presenter for u in meeting.online_users()):
+            user.is_presenter = True
+        meeting.seen_user_ids.add(user.user_id)
+        meeting.has_user_joined = True
+        meeting.end_time = 0  # MeetingService.userJoined resets it
+        meeting.last_left_at = None
+        if meeting.record and meeting.auto_start_recording and not meeting.recording:
+            self._set_recording(meeting, True)
+
+    def _leave(self, meeting: SimMeeting, user: SimUser) -> None:
+        if not user.online:
+            return
+        user.left_at = self.now()
+        user.is_presenter = False
+        if not meeting.online_users():
+            meeting.last_left_at = user.left_at
+            meeting.end_time = self.now_ms()
+
+    @staticmethod
+    def _set_recording(meeting: SimMeeting, on: bool) -> None:
+        meeting.recording = on
+        meeting.recording_marks = meeting.recording_marks or on
+
+    def add_attendees(
+        self,
+        meeting_id: str,
+        count: int = 1,
+        *,
+        role: str = "VIEWER",
+        voice: bool = False,
+        video: bool = False,
+        listen_only: bool | None = None,
+        name_prefix: str = "Attendee",
+    ) -> list[str]:
+        """Put synthetic users straight into a meeting (as if their clients connected)."""
+        with self.lock:
+            meeting = self.meetings.get(meeting_id)
+            if meeting is None:
+                raise KeyError(meeting_id)
+            ids = []
+            for _n in range(count):
+                internal_id = "w_" + _rand(_LOWER, 12)
+                user = SimUser(
+                    internal_id=internal_id,
+                    user_id=internal_id,
+                    full_name=f"{name_prefix} {len(meeting.users) + 1}",
+                    role=role.upper(),
+                    session_token=_rand(_LOWER, 16),
+                    auth_token=_rand(_LOWER, 12),
+                    is_listening_only=(not voice) if listen_only is None else listen_only,
+                    has_joined_voice=voice,
+                    has_video=video,
+                )
+                meeting.users[user.session_token] = user
+                self.sessions[user.session_token] = meeting_id
+                self._enter(meeting, user)
+                ids.append(user.user_id)
+            return ids
+
+    # -- lifecycle: end, expiry, recordings ----------------------------------------------------
+
+    def tick(self) -> None:
+        """Apply expiries and finished recording processing (checked lazily on each request)."""
+        with self.lock:
+            now = self.now()
+            cfg = self.config
+            for meeting in list(self.meetings.values()):
+                for user in meeting.users.values():
+                    if user.left_at is not None and not user.purged and now - user.left_at >= cfg.users_timeout_seconds:
+                        user.purged = True
+                started = meeting.start_time / 1000
+                never_joined = not meeting.has_user_joined and not meeting.is_breakout
+                if never_joined and now - started >= meeting.expire_no_join_seconds:
+                    self._end_meeting(meeting, "ENDED_WHEN_NOT_JOINED")
+                    continue
+                if meeting.duration > 0 and now >= started + meeting.duration * 60:
+                    self._end_meeting(meeting, "ENDED_AFTER_EXCEEDING_DURATION")
+                    continue
+                if (
+                    meeting.last_left_at is not None
+                    and not meeting.online_users()
+                    and now - meeting.last_left_at >= meeting.expire_last_left_seconds
+                ):
+                    self._end_meeting(meeting, "ENDED_WHEN_LAST_USER_LEFT")
+            for recording in self.recordings.values():
+                if recording.state == "processing" and recording.ready_at is not None and now >= recording.ready_at:
+                    self._publish_processed(recording)
+        self._run_pending_callbacks()
+
+    def _queue(self, job: Callable[[], None]) -> None:
+        # Callbacks leave the lock first and then run in their own thread, as BBB does them async.
+        self._pending.append(job)
+
+    def _run_pending_callbacks(self) -> None:
+        with self.lock:
+            jobs, self._pending = self._pending, []
+        for job in jobs:
+            threading.Thread(target=job, daemon=True, name="bbb-sim-callback").start()
+
+    def _end_meeting(self, meeting: SimMeeting, reason: str) -> None:
+        now_ms = self.now_ms()
+        meeting.forcibly_ended = True
+        meeting.end_time = meeting.end_time or now_ms
+        for user in meeting.users.values():
+            self.sessions.pop(user.session_token, None)
+        self.meetings.pop(meeting.meeting_id, None)
+        logger.info("meeting %s ended: %s", meeting.meeting_id, reason)
+        if meeting.record and meeting.recording_marks:
+            self._start_processing(meeting, now_ms)
+        end_url = meeting.metadata.get("endcallbackurl")
+        if end_url and not meeting.is_breakout:
+            sep = "&" if "?" in end_url else "?"
+            marks = render.b(meeting.record and meeting.recording_marks)
+            url = f"{end_url}{sep}{urlencode({'recordingmarks': marks, 'meetingID': meeting.meeting_id})}"
+            self._queue(lambda: self._deliver("end", "GET", url))
+        if meeting.params.get("meetingEndedURL"):
+            ended_url = meeting.params["meetingEndedURL"]
+            self._queue(lambda: self._deliver("meetingEnded", "GET", ended_url))
+
+    def _deliver(self, kind: str, method: str, url: str, data: dict[str, str] | None = None) -> None:
+        entry: dict[str, Any] = {"kind": kind, "method": method, "url": url, "data": data}
+        if self.config.callbacks_enabled:
+            try:
+                response = requests.request(method, url, data=data, timeout=5)
+                entry["status"] = response.status_code
+            except requests.RequestException as exc:
+                entry["error"] = str(exc)
+        else:
+            entry["skipped"] = True
+        with self.lock:
+            self.callback_log.append(entry)
+
+    # -- recordings API ------------------------------------------------------------------------
+
+    # -- rendering for benchmarks and tools ----------------------------------------------------
+
+    # -- /_sim/ knobs ----------------------------------------------------------------------------
+
+
+def _documents_from_modules(body: bytes) -> list[dict[str, str]]:
+    try:
+        root = SafeET.fromstring(body, forbid_dtd=True)
+    except (ParseError, DefusedXmlException):  # bbb-web only logs a warning for a broken body
+        return []
+    return [dict(doc.attrib) for doc in root.iter("document")]
