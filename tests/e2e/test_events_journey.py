@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -44,6 +45,8 @@ def browser(monkeypatch):
             yield browser
         finally:
             browser.close()
+            # ORM calls made while Playwright's loop ran may hold their own connection: close them all.
+            connections.close_all()
 
 
 @pytest.fixture
