@@ -69,3 +69,8 @@ def can_schedule_meetings(membership: Membership | None) -> bool:
 
 def club_accepts_meetings(club: Club) -> bool:
     return club.status == Club.Status.ACTIVE
+
+
+def can_end_meetings(membership: Membership | None) -> bool:
+    """Club members join their rooms as moderators, so they (and admins) may end a meeting."""
+    return is_member(membership)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.template import Context, Template
+from django.urls import reverse
 from django.utils import timezone
 
 from events import services
@@ -74,3 +75,20 @@ def test_early_guests_see_when_it_starts(personas, room):
 
 def test_include_renders_nothing_without_a_plan(personas, room):
     assert _render(room).strip() == ""
+
+
+def test_the_public_room_page_tells_early_guests_when_the_meeting_starts(client, personas, room):
+    _plan(personas, room, _noon(2), title="Jahreshauptversammlung")
+    response = client.get(reverse("rooms:public", kwargs={"friendly_id": room.friendly_id}))
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Nächster geplanter Termin" in text and "Jahreshauptversammlung" in text
+    assert "Der Termin beginnt in" in text
+
+
+def test_the_club_room_page_shows_the_next_meeting(client, personas, room):
+    _plan(personas, room, _noon(2), title="Vorstandssitzung")
+    client.force_login(personas.member)
+    response = client.get(reverse("rooms:detail", kwargs={"club_slug": personas.club.slug, "room_id": room.pk}))
+    assert response.status_code == 200
+    assert "Vorstandssitzung" in response.content.decode()
