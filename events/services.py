@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -226,10 +226,11 @@ def scheduled_meeting_update(
 def scheduled_meeting_cancel(*, scheduled: ScheduledMeeting, cancelled_by: object) -> bool:
     """Cancel a planned meeting (the whole series); everybody invited gets a METHOD:CANCEL update."""
     now = timezone.now()
-    hit = ScheduledMeeting.objects.filter(pk=scheduled.pk, cancelled_at__isnull=True).update(cancelled_at=now)
+    hit = ScheduledMeeting.objects.filter(pk=scheduled.pk, cancelled_at__isnull=True).update(
+        cancelled_at=now, sequence=F("sequence") + 1, updated_at=now
+    )
     if not hit:
         return False
-    ScheduledMeeting.objects.filter(pk=scheduled.pk).update(sequence=scheduled.sequence + 1, updated_at=now)
     scheduled.refresh_from_db()
     audit_log(
         action="scheduled_meeting.cancel",
@@ -520,7 +521,11 @@ def club_calendar(*, club: Club, now: datetime | None = None) -> ClubCalendar:
 
 
 def club_feed(*, club: Club, now: datetime | None = None) -> bytes:
-    """The club's subscribable calendar: every meeting not cancelled, from half a year back on."""
+    """The club's subscribable calendar: every meeting not cancelled, from half a year back on.
+
+    It carries the room links but no access codes: a feed URL tends to end up in third-party
+    calendar services, so the codes stay in the invitation emails.
+    """
     now = now or timezone.now()
     since = now - timedelta(days=FEED_PAST_DAYS)
     scheduled_list = list(

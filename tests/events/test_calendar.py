@@ -143,6 +143,8 @@ def test_feed_lists_the_clubs_meetings_for_whoever_has_the_secret_url(client, pe
     assert [str(e["UID"]) for e in events] == [coming.uid]
     assert "METHOD" not in cal
     assert str(cal["X-WR-CALNAME"]) == personas.club.name
+    assert f"/r/{room.friendly_id}/" in str(events[0]["URL"])
+    assert room.viewer_code not in response.content.decode()  # codes stay in the invitation emails
 
     other_cal = Calendar.from_ical(client.get(_feed_url(personas.other_club)).content)
     assert [str(e["UID"]) for e in other_cal.walk("VEVENT")] == [other.uid]

@@ -73,6 +73,7 @@ def test_admin_invites_all_members_and_guests_with_link_code_and_ics(
     assert cal["METHOD"] == "REQUEST"
     assert str(event["UID"]) == scheduled.uid and event["SEQUENCE"] == 0
     assert to_local(event.decoded("DTSTART")).hour == 19
+    assert "482913" in str(event["DESCRIPTION"]) and room_url in str(event["DESCRIPTION"])
 
 
 def test_no_access_code_line_when_the_room_has_none(client, personas, celery_eager, django_capture_on_commit_callbacks):
