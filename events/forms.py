@@ -126,12 +126,25 @@ class ScheduledMeetingForm(forms.Form):
             self.add_error(field, str(exc))
             return None
 
+    def _keeps_running_series(self, start_at: datetime) -> bool:
+        """Editing a weekly series that began in the past keeps its first date (its time may change)."""
+        if self.instance is None:
+            return False
+        if self.instance.start_at == start_at:
+            return True
+        weekly = self.cleaned_data.get("recurrence") == ScheduledMeeting.Recurrence.WEEKLY
+        return (
+            weekly
+            and self.instance.is_recurring
+            and to_local(self.instance.start_at).date() == to_local(start_at).date()
+        )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         start_at, end_at = self._combine("start_time"), self._combine("end_time")
         if start_at and end_at and end_at <= start_at:
             self.add_error("end_time", _("Das Ende muss nach dem Beginn liegen (am selben Tag)."))
-        if start_at and start_at < timezone.now() and (self.instance is None or self.instance.start_at != start_at):
+        if start_at and start_at < timezone.now() and not self._keeps_running_series(start_at):
             self.add_error("start_time", _("Der Beginn liegt in der Vergangenheit. Bitte wählen Sie einen späteren."))
         weekly = data.get("recurrence") == ScheduledMeeting.Recurrence.WEEKLY
         until = data.get("repeat_until")

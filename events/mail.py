@@ -87,7 +87,13 @@ def scheduled_meeting_message(
         subject = _subject(kind, scheduled, occurrence)
         body = render_to_string("events/email/message.txt", context)
         description = render_to_string("events/email/ics_description.txt", context).strip()
-    message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[invitee.email])
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[invitee.email],
+        reply_to=[scheduled.club.contact_email] if scheduled.club.contact_email else None,
+    )
     method = METHOD_CANCEL if cancelled else METHOD_REQUEST
     ics = invitation_ics(scheduled, method=method, attendee=invitee.email, description=description, now=now)
     part = MIMEText(ics.decode("utf-8"), "calendar", "utf-8")

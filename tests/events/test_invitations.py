@@ -64,6 +64,7 @@ def test_admin_invites_all_members_and_guests_with_link_code_and_ics(
 
     message = next(m for m in mail.outbox if m.to == ["gerda@example.org"])
     assert message.subject.startswith("Einladung: Mitgliederversammlung 2027")
+    assert message.reply_to == [personas.club.contact_email]  # answers reach the club, not noreply
     room_url = f"{settings.SITE_URL}/r/{room.friendly_id}/"
     assert room_url in message.body
     assert "Zugangscode: 482913" in message.body
@@ -349,3 +350,28 @@ def test_inviting_all_members_again_reaches_a_new_member_only(
         client.post(edit_url, _form(room))
     assert [m.to for m in mail.outbox] == [[newcomer.email]]
     assert mail.outbox[0].subject.startswith("Einladung: ")
+
+
+def test_the_time_of_a_weekly_series_that_began_in_the_past_can_change(
+    client, personas, room, celery_eager, django_capture_on_commit_callbacks
+):
+    from tests.events.helpers import plan
+
+    began = (timezone.now() - timedelta(days=15)).astimezone(timezone.get_default_timezone()).date()
+    series = plan(
+        club=personas.club, room=room, by=personas.admin, day=began, recurrence="weekly", guest_emails=["g@example.org"]
+    )
+    client.force_login(personas.admin)
+    url = reverse("events:edit", kwargs={"club_slug": personas.club.slug, "scheduled_meeting_id": series.pk})
+    data = _form(room, date=began.isoformat(), start_time="18:30", end_time="20:00", recurrence="weekly")
+    data.update(audience="none", guest_emails="g@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    series.refresh_from_db()
+    assert to_local(series.start_at).strftime("%H:%M") == "18:30" and series.sequence == 1
+    # Moving a single meeting into the past is refused.
+    single = plan(club=personas.club, room=room, by=personas.admin, day=FUTURE)
+    url = reverse("events:edit", kwargs={"club_slug": personas.club.slug, "scheduled_meeting_id": single.pk})
+    response = client.post(url, _form(room, date=began.isoformat(), audience="none"))
+    assert "Der Beginn liegt in der Vergangenheit" in response.content.decode()
