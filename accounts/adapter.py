@@ -1,11 +1,35 @@
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """No open signup: accounts come from a club registration or an accepted invitation."""
+    """No open signup: accounts come from a club registration or an accepted invitation.
+
+    Emails may also be sent outside a request (services run from the admin, commands, tasks):
+    then links are built from ``SITE_URL`` instead of the request's host.
+    """
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def get_email_confirmation_url(self, request: HttpRequest | None, emailconfirmation: Any) -> str:
+        if request is None and allauth_context.request is None:
+            return settings.SITE_URL + reverse("account_confirm_email", args=[emailconfirmation.key])
+        return super().get_email_confirmation_url(request, emailconfirmation)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        if allauth_context.request is None:
+            host = urlsplit(settings.SITE_URL).netloc
+            ctx = {"email": email, "current_site": SimpleNamespace(domain=host, name="herzdigital"), **context}
+            self.render_mail(template_prefix, email, ctx).send()
+            return
+        super().send_mail(template_prefix, email, context)

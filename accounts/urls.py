@@ -8,4 +8,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("profil/", views.profile, name="profile"),
+    path("profil/daten-export/", views.export, name="export"),
+    path("profil/loeschen/", views.delete, name="delete"),
 ]

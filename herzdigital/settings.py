@@ -266,6 +266,8 @@ if not PRODUCTION:
 
 STAFF_REQUIRE_MFA = env.bool("STAFF_REQUIRE_MFA", default=True)
 BBB_SIMULATOR_SECRET = env.str("BBB_SIMULATOR_SECRET", default="herzdigital-simulator-secret")
+# Staff without a TOTP authenticator are sent from /admin/ to set one up (accounts.middleware).
+MIDDLEWARE.append("accounts.middleware.StaffMFAMiddleware")
 
 # Scheduled meetings: reminder emails go out this many minutes before each start (default: a day and an hour).
 EVENT_REMINDER_OFFSETS = env.list("EVENT_REMINDER_OFFSETS", cast=int, default=[1440, 60])

@@ -1,0 +1,626 @@
+"""Everything that changes a club, its members or its invitations.
+
+Views, admin actions and commands call these functions; they check the actor's rights once more
+(a view may forget, a service may not), write in one transaction, leave an audit entry and send
+their emails only after the transaction committed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from clubs import permissions
+from clubs.audit import audit_log
+from clubs.models import Club, Invitation, Membership, Role
+
+INVITATION_VALID_DAYS = 14
+GONE_STATUSES = (Club.Status.REJECTED, Club.Status.CLOSED)
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _send_templated_mail(*, users: list[User], template: str, context: dict[str, Any]) -> None:
+    """Send one email per user in the user's own language (after commit)."""
+    messages = []
+    for user in users:
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            ctx = {**context, "user": user, "site_url": settings.SITE_URL}
+            subject = render_to_string(f"clubs/email/{template}_subject.txt", ctx).strip()
+            body = render_to_string(f"clubs/email/{template}_message.txt", ctx)
+        messages.append((subject, body, user.email))
+
+    def send() -> None:
+        for subject, body, address in messages:
+            send_mail(f"[herzdigital] {subject}", body, None, [address])
+
+    transaction.on_commit(send)
+
+
+def _send_mail_to_address(*, address: str, language: str, template: str, context: dict[str, Any]) -> None:
+    with translation.override(language):
+        ctx = {**context, "site_url": settings.SITE_URL}
+        subject = render_to_string(f"clubs/email/{template}_subject.txt", ctx).strip()
+        body = render_to_string(f"clubs/email/{template}_message.txt", ctx)
+    transaction.on_commit(lambda: send_mail(f"[herzdigital] {subject}", body, None, [address]))
+
+
+def club_owners(club: Club) -> list[User]:
+    return [m.user for m in club.memberships.filter(role=Role.OWNER).select_related("user")]
+
+
+def _actor_membership(*, club: Club, actor: User, lock: bool = False) -> Membership | None:
+    if actor is None or not actor.is_authenticated:
+        return None
+    qs = Membership.objects.select_related("club", "user").filter(club=club, user=actor)
+    if lock:
+        qs = qs.select_for_update()
+    return qs.first()
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("Dazu fehlt Ihnen die Berechtigung."))
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name.translate(_UMLAUTS))[:50].strip("-") or "verein"
+    slug, n = base, 2
+    while Club.objects.filter(slug=slug).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+def _normalize_name(name: str) -> str:
+    return re.sub(r"\s+", " ", name).strip()
+
+
+def _duplicate_name_error() -> ValidationError:
+    return ValidationError(
+        {
+            "name": _(
+                "Ein Verein mit diesem Namen ist bereits angemeldet. Bitte wählen Sie einen anderen Namen "
+                "oder wenden Sie sich an uns, falls es Ihr Verein ist."
+            )
+        }
+    )
+
+
+def _duplicate_email_error() -> ValidationError:
+    return ValidationError(
+        {
+            "email": _(
+                "Für diese E-Mail-Adresse gibt es bereits ein Konto. Bitte melden Sie sich an oder "
+                "verwenden Sie eine andere Adresse."
+            )
+        }
+    )
+
+
+def email_in_use(email: str) -> bool:
+    return (
+        User.objects.filter(email__iexact=email).exists() or EmailAddress.objects.filter(email__iexact=email).exists()
+    )
+
+
+# --- registration and status ---------------------------------------------------------------------
+
+
+def club_register(
+    *,
+    name: str,
+    kind: str,
+    contact_name: str,
+    email: str,
+    password: str,
+    description: str = "",
+    phone: str = "",
+    language: str = "de",
+) -> Club:
+    """A new club asks to use the service: a pending club, its owner account and a verification email."""
+    name = _normalize_name(name)
+    email = email.strip().lower()
+    if Club.objects.filter(name__iexact=name).exists():
+        raise _duplicate_name_error()
+    if email_in_use(email):
+        raise _duplicate_email_error()
+    user_for_check = User(email=email, name=contact_name)
+    try:
+        validate_password(password, user=user_for_check)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages})
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    try:
+        with transaction.atomic():
+            club = Club.objects.create(
+                name=name,
+                slug=_unique_slug(name),
+                kind=kind,
+                description=description.strip(),
+                status=Club.Status.PENDING,
+                contact_name=contact_name.strip(),
+                contact_email=email,
+                contact_phone=phone.strip(),
+                terms_accepted_at=timezone.now(),
+            )
+            user = User.objects.create_user(
+                email=email, password=password, name=contact_name.strip(), language=language
+            )
+            Membership.objects.create(club=club, user=user, role=Role.OWNER)
+            address = EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+            audit_log(action="club.registered", actor=user, club=club, target=club)
+            transaction.on_commit(lambda: address.send_confirmation(signup=True))
+    except IntegrityError:
+        # Two registrations raced past the checks above; the database kept one of them.
+        if Club.objects.filter(name__iexact=name).exists():
+            raise _duplicate_name_error()
+        raise _duplicate_email_error()
+    return club
+
+
+def _status_change(
+    *,
+    club: Club,
+    actor: User | None,
+    allowed_from: tuple[str, ...],
+    to: str,
+    action: str,
+    template: str,
+    reason: str = "",
+) -> Club:
+    with transaction.atomic():
+        locked = Club.objects.select_for_update().get(pk=club.pk)
+        if locked.status not in allowed_from:
+            raise ValidationError(
+                _("Der Verein „%(name)s“ hat den Status „%(status)s“; diese Änderung ist nicht möglich.")
+                % {"name": locked.name, "status": locked.get_status_display()}
+            )
+        previous = locked.status
+        locked.status = to
+        locked.status_reason = reason
+        if to == Club.Status.ACTIVE and locked.approved_at is None:
+            locked.approved_at = timezone.now()
+        locked.save(update_fields=["status", "status_reason", "approved_at", "updated_at"])
+        audit_log(
+            action=action, actor=actor, club=locked, target=locked, reason=reason, details={"from": previous, "to": to}
+        )
+        _send_templated_mail(
+            users=club_owners(locked),
+            template=template,
+            context={"club": locked, "reason": reason, "dashboard_url": absolute_url(club_url(locked))},
+        )
+    club.refresh_from_db()
+    return club
+
+
+def club_url(club: Club) -> str:
+    return reverse("clubs:dashboard", kwargs={"club_slug": club.slug})
+
+
+def club_approve(*, club: Club, actor: User | None) -> Club:
+    return _status_change(
+        club=club,
+        actor=actor,
+        allowed_from=(Club.Status.PENDING, Club.Status.REJECTED),
+        to=Club.Status.ACTIVE,
+        action="club.approved",
+        template="club_approved",
+    )
+
+
+def club_reject(*, club: Club, actor: User | None, reason: str) -> Club:
+    return _status_change(
+        club=club,
+        actor=actor,
+        allowed_from=(Club.Status.PENDING,),
+        to=Club.Status.REJECTED,
+        action="club.rejected",
+        template="club_rejected",
+        reason=reason,
+    )
+
+
+def club_suspend(*, club: Club, actor: User | None, reason: str) -> Club:
+    return _status_change(
+        club=club,
+        actor=actor,
+        allowed_from=(Club.Status.ACTIVE,),
+        to=Club.Status.SUSPENDED,
+        action="club.suspended",
+        template="club_suspended",
+        reason=reason,
+    )
+
+
+def club_reactivate(*, club: Club, actor: User | None) -> Club:
+    return _status_change(
+        club=club,
+        actor=actor,
+        allowed_from=(Club.Status.SUSPENDED,),
+        to=Club.Status.ACTIVE,
+        action="club.reactivated",
+        template="club_reactivated",
+    )
+
+
+def club_close(*, club: Club, actor: User) -> Club:
+    """The owner ends the club's use of the service (pending clubs: withdraw the application)."""
+    with transaction.atomic():
+        membership = _actor_membership(club=club, actor=actor, lock=True)
+        _require(permissions.can_close_club(membership))
+        club = _status_change(
+            club=club,
+            actor=actor,
+            allowed_from=(Club.Status.PENDING, Club.Status.ACTIVE, Club.Status.SUSPENDED),
+            to=Club.Status.CLOSED,
+            action="club.closed",
+            template="club_closed",
+        )
+        revoked = club.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            audit_log(action="invitation.revoked_on_close", actor=actor, club=club, details={"count": revoked})
+    return club
+
+
+def club_update(
+    *,
+    club: Club,
+    actor: User,
+    name: str,
+    description: str,
+    retention_days: int | None,
+    default_mute_on_start: bool,
+    default_waiting_room: bool,
+    default_anyone_can_start: bool,
+    default_record: bool,
+) -> Club:
+    """Club settings chosen by its admins, within the quotas staff set."""
+    name = _normalize_name(name)
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("Bitte geben Sie einen Namen an.")]
+    elif Club.objects.filter(name__iexact=name).exclude(pk=club.pk).exists():
+        errors["name"] = [_("Ein anderer Verein trägt bereits diesen Namen. Bitte wählen Sie einen anderen.")]
+    retention_error = retention_validate(club=club, retention_days=retention_days)
+    if retention_error:
+        errors["retention_days"] = [retention_error]
+    if default_record and not club.recording_allowed:
+        errors["default_record"] = [
+            _("Für Ihren Verein sind keine Aufzeichnungen freigeschaltet. Bitte lassen Sie dieses Feld leer.")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        membership = _actor_membership(club=club, actor=actor, lock=True)
+        _require(permissions.can_edit_club_settings(membership))
+        fields = {
+            "name": name,
+            "description": description.strip(),
+            "retention_days": retention_days,
+            "default_mute_on_start": default_mute_on_start,
+            "default_waiting_room": default_waiting_room,
+            "default_anyone_can_start": default_anyone_can_start,
+            "default_record": default_record,
+        }
+        changed = {k: v for k, v in fields.items() if getattr(club, k) != v}
+        for key, value in fields.items():
+            setattr(club, key, value)
+        try:
+            with transaction.atomic():
+                club.save(update_fields=[*fields, "updated_at"])
+        except IntegrityError:
+            raise ValidationError(
+                {"name": [_("Ein anderer Verein trägt bereits diesen Namen. Bitte wählen Sie einen anderen.")]}
+            )
+        if changed:
+            audit_log(
+                action="club.settings_changed",
+                actor=actor,
+                club=club,
+                target=club,
+                details={k: v for k, v in changed.items() if k != "description"},
+            )
+    return club
+
+
+def retention_validate(*, club: Club, retention_days: int | None) -> str:
+    """The German error for a retention outside the club's maximum, or ""."""
+    if retention_days is not None and retention_days < 1:
+        return _("Bitte geben Sie mindestens einen Tag an oder lassen Sie das Feld leer.")
+    maximum = club.max_retention_days
+    if maximum is None:
+        return ""
+    if retention_days is None:
+        return _(
+            "Ihr Verein darf Aufzeichnungen höchstens %(max)s Tage aufbewahren; „unbegrenzt“ ist nicht möglich. "
+            "Bitte geben Sie eine Zahl bis %(max)s an."
+        ) % {"max": maximum}
+    if retention_days > maximum:
+        return _("Die Aufbewahrung darf höchstens %(max)s Tage betragen. Bitte geben Sie eine kleinere Zahl an.") % {
+            "max": maximum
+        }
+    return ""
+
+
+# --- invitations ---------------------------------------------------------------------------------
+
+
+def invitation_url(invitation: Invitation) -> str:
+    return absolute_url(reverse("clubs:invitation_accept", kwargs={"token": invitation.token}))
+
+
+def _invitation_mail(invitation: Invitation, actor: User) -> None:
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    language = existing.language if existing else translation.get_language() or settings.LANGUAGE_CODE
+    _send_mail_to_address(
+        address=invitation.email,
+        language=language,
+        template="invitation",
+        context={
+            "invitation": invitation,
+            "club": invitation.club,
+            "inviter": actor,
+            "url": invitation_url(invitation),
+        },
+    )
+
+
+def invitation_create(*, club: Club, actor: User, email: str, role: str) -> Invitation:
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise ValidationError({"role": _("Bitte wählen Sie eine gültige Rolle.")})
+    with transaction.atomic():
+        membership = _actor_membership(club=club, actor=actor, lock=True)
+        _require(permissions.can_manage_members(membership))
+        if not permissions.can_grant_role(membership, role):
+            raise ValidationError({"role": _("Nur Inhaberinnen und Inhaber können weitere Inhaber einladen.")})
+        if not club.is_active:
+            raise ValidationError(_("Einladungen sind möglich, sobald Ihr Verein freigeschaltet und aktiv ist."))
+        if club.memberships.filter(user__email__iexact=email).exists():
+            raise ValidationError({"email": _("Diese Person ist bereits Mitglied des Vereins.")})
+        if club.invitations.filter(email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True).exists():
+            raise ValidationError(
+                {
+                    "email": _(
+                        "An diese Adresse wurde bereits eine Einladung verschickt. Sie können sie in der Liste "
+                        "erneut senden oder zurückziehen."
+                    )
+                }
+            )
+        now = timezone.now()
+        invitation = Invitation.objects.create(
+            club=club,
+            email=email,
+            role=role,
+            invited_by=actor,
+            sent_at=now,
+            expires_at=now + timedelta(days=INVITATION_VALID_DAYS),
+        )
+        audit_log(action="invitation.created", actor=actor, club=club, target=invitation, details={"role": role})
+        _invitation_mail(invitation, actor)
+    return invitation
+
+
+def _open_invitation_for_update(invitation: Invitation) -> Invitation:
+    locked = Invitation.objects.select_for_update().select_related("club").get(pk=invitation.pk)
+    if locked.accepted_at is not None:
+        raise ValidationError(_("Diese Einladung wurde bereits angenommen."))
+    if locked.revoked_at is not None:
+        raise ValidationError(_("Diese Einladung wurde bereits zurückgezogen."))
+    return locked
+
+
+def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
+    """Send the invitation again with a fresh link and a fresh expiry; the old link stops working."""
+    from clubs.models import _new_token
+
+    with transaction.atomic():
+        membership = _actor_membership(club=invitation.club, actor=actor, lock=True)
+        _require(permissions.can_manage_members(membership) and permissions.can_grant_role(membership, invitation.role))
+        locked = _open_invitation_for_update(invitation)
+        now = timezone.now()
+        locked.token = _new_token()
+        locked.sent_at = now
+        locked.expires_at = now + timedelta(days=INVITATION_VALID_DAYS)
+        locked.save(update_fields=["token", "sent_at", "expires_at"])
+        audit_log(action="invitation.resent", actor=actor, club=locked.club, target=locked)
+        _invitation_mail(locked, actor)
+    return locked
+
+
+def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
+    with transaction.atomic():
+        membership = _actor_membership(club=invitation.club, actor=actor, lock=True)
+        _require(permissions.can_manage_members(membership) and permissions.can_grant_role(membership, invitation.role))
+        locked = _open_invitation_for_update(invitation)
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        audit_log(action="invitation.revoked", actor=actor, club=locked.club, target=locked)
+    return locked
+
+
+def invitation_problem(invitation: Invitation | None) -> str:
+    """Why an invitation cannot be accepted (German), or "" when it can."""
+    if invitation is None:
+        return _("Diese Einladung gibt es nicht. Bitte prüfen Sie den Link oder bitten Sie um eine neue Einladung.")
+    if invitation.accepted_at is not None:
+        return _("Diese Einladung wurde bereits angenommen. Melden Sie sich einfach mit Ihrem Konto an.")
+    if invitation.revoked_at is not None:
+        return _("Diese Einladung wurde zurückgezogen. Bitte wenden Sie sich an den Verein.")
+    if invitation.club.status in GONE_STATUSES:
+        return _("Dieser Verein nutzt herzdigital nicht mehr.")
+    if invitation.expires_at <= timezone.now():
+        return _("Diese Einladung ist abgelaufen. Bitten Sie den Verein, sie erneut zu senden.")
+    return ""
+
+
+def invitation_accept(
+    *, token: str, user: User | None = None, name: str = "", password: str = "", language: str = ""
+) -> Membership:
+    """Accept an invitation: attach the logged-in ``user``, or create an account from name + password."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().select_related("club").filter(token=token).first()
+        problem = invitation_problem(invitation)
+        if problem:
+            raise ValidationError(problem)
+        club = invitation.club
+        if user is not None and user.is_authenticated:
+            if club.memberships.filter(user=user).exists():
+                raise ValidationError(_("Sie sind bereits Mitglied dieses Vereins."))
+        else:
+            if email_in_use(invitation.email):
+                raise ValidationError(
+                    _(
+                        "Für %(email)s gibt es bereits ein Konto. Bitte melden Sie sich an und öffnen Sie "
+                        "den Link erneut."
+                    )
+                    % {"email": invitation.email}
+                )
+            name = name.strip()
+            if not name:
+                raise ValidationError({"name": _("Bitte geben Sie Ihren Namen an.")})
+            candidate = User(email=invitation.email, name=name)
+            try:
+                validate_password(password, user=candidate)
+            except ValidationError as error:
+                raise ValidationError({"password1": error.messages})
+            user = User.objects.create_user(
+                email=invitation.email,
+                password=password,
+                name=name,
+                language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+            )
+            # The link reached this address, which proves that the address belongs to the person.
+            EmailAddress.objects.create(user=user, email=invitation.email, primary=True, verified=True)
+            audit_log(action="account.created_by_invitation", actor=user, club=club, target=user)
+        membership = Membership.objects.create(club=club, user=user, role=invitation.role)
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        audit_log(
+            action="invitation.accepted",
+            actor=user,
+            club=club,
+            target=invitation,
+            details={"role": invitation.role, "membership": membership.pk},
+        )
+    return membership
+
+
+# --- memberships ---------------------------------------------------------------------------------
+
+
+def _other_owner_exists(membership: Membership) -> bool:
+    owners = list(
+        Membership.objects.select_for_update()
+        .filter(club_id=membership.club_id, role=Role.OWNER)
+        .values_list("pk", flat=True)
+    )
+    return any(pk != membership.pk for pk in owners)
+
+
+LAST_OWNER_MESSAGE = (
+    "Ein Verein braucht immer mindestens eine Inhaberin oder einen Inhaber. Übertragen Sie die Inhaberschaft "
+    "zuerst an eine andere Person."
+)
+
+
+def membership_change_role(*, membership: Membership, actor: User, role: str) -> Membership:
+    if role not in Role.values:
+        raise ValidationError({"role": _("Bitte wählen Sie eine gültige Rolle.")})
+    with transaction.atomic():
+        actor_membership = _actor_membership(club=membership.club, actor=actor, lock=True)
+        target = Membership.objects.select_for_update().select_related("club", "user").get(pk=membership.pk)
+        _require(permissions.can_manage_member(actor_membership, target))
+        if not permissions.can_grant_role(actor_membership, role):
+            raise ValidationError({"role": _("Nur Inhaberinnen und Inhaber können diese Rolle vergeben.")})
+        if target.role == role:
+            return target
+        if target.role == Role.OWNER and not _other_owner_exists(target):
+            raise ValidationError(_(LAST_OWNER_MESSAGE))
+        previous = target.role
+        target.role = role
+        target.save(update_fields=["role"])
+        audit_log(
+            action="membership.role_changed",
+            actor=actor,
+            club=target.club,
+            target=target,
+            details={"user": target.user.email, "from": previous, "to": role},
+        )
+    return target
+
+
+def membership_remove(*, membership: Membership, actor: User) -> None:
+    with transaction.atomic():
+        actor_membership = _actor_membership(club=membership.club, actor=actor, lock=True)
+        target = Membership.objects.select_for_update().select_related("club", "user").get(pk=membership.pk)
+        leaving = actor_membership is not None and actor_membership.pk == target.pk
+        _require(leaving or permissions.can_manage_member(actor_membership, target))
+        if target.role == Role.OWNER and not _other_owner_exists(target):
+            raise ValidationError(_(LAST_OWNER_MESSAGE))
+        audit_log(
+            action="membership.left" if leaving else "membership.removed",
+            actor=actor,
+            club=target.club,
+            target=target,
+            details={"user": target.user.email, "role": target.role},
+        )
+        target.delete()
+
+
+def ownership_transfer(*, club: Club, actor: User, to_membership: Membership) -> Membership:
+    """Make another member the owner; the current owner stays on as admin."""
+    with transaction.atomic():
+        actor_membership = _actor_membership(club=club, actor=actor, lock=True)
+        _require(permissions.can_transfer_ownership(actor_membership))
+        target = (
+            Membership.objects.select_for_update().select_related("user").filter(pk=to_membership.pk, club=club).first()
+        )
+        if target is None:
+            raise ValidationError({"membership": _("Diese Person ist kein Mitglied des Vereins.")})
+        if target.pk == actor_membership.pk:
+            raise ValidationError({"membership": _("Bitte wählen Sie eine andere Person als sich selbst.")})
+        previous = target.role
+        target.role = Role.OWNER
+        target.save(update_fields=["role"])
+        actor_membership.role = Role.ADMIN
+        actor_membership.save(update_fields=["role"])
+        audit_log(
+            action="club.ownership_transferred",
+            actor=actor,
+            club=club,
+            target=target,
+            details={"to": target.user.email, "from_role": previous, "previous_owner": actor.email},
+        )
+        _send_templated_mail(
+            users=[target.user],
+            template="ownership_transferred",
+            context={"club": club, "actor": actor, "dashboard_url": absolute_url(club_url(club))},
+        )
+    return target
