@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, IntegerField, Q, Sum, Value
+from django.db.models import Count, F, IntegerField, Model, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -406,26 +406,36 @@ def room_join_target(*, friendly_id: str) -> tuple[Room, Meeting | None] | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    (room_pk, club_pk, meeting_id, viewer_code, moderator_code, waiting_room, all_moderators, anyone_can_start) = row[
-        :8
-    ]
-    room = Room(
+    room_pk, club_pk, meeting_id, viewer_code, moderator_code, waiting_room, all_moderators, anyone_can_start = row[:8]
+    room = _partial(
+        Room,
         id=room_pk,
         club_id=club_pk,
         friendly_id=friendly_id,
         meeting_id=meeting_id,
         viewer_code=viewer_code,
         moderator_code=moderator_code,
-        waiting_room=bool(waiting_room),
+        waiting_room=bool(waiting_room),  # SQLite answers 0/1
         all_moderators=bool(all_moderators),
         anyone_can_start=bool(anyone_can_start),
     )
     meeting_pk, status, server_pk, api_url, secret, algorithm, healthy = row[8:]
     if meeting_pk is None:
         return room, None
-    server = Server(id=server_pk, api_url=api_url, secret=secret, checksum_algorithm=algorithm, healthy=bool(healthy))
-    meeting = Meeting(id=meeting_pk, status=status, room=room, meeting_id=meeting_id, server=server)
+    server = _partial(
+        Server, id=server_pk, api_url=api_url, secret=secret, checksum_algorithm=algorithm, healthy=bool(healthy)
+    )
+    meeting = _partial(
+        Meeting, id=meeting_pk, status=status, room_id=room_pk, meeting_id=meeting_id, server_id=server_pk
+    )
+    meeting.room, meeting.server = room, server
     return room, meeting
+
+
+def _partial(model: type[Model], **values: Any) -> Any:
+    """An instance as loaded from the database with only ``values``; other fields are deferred."""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(None, names, [values[name] for name in names])
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,7 @@ KWARG_FACTORIES: dict[str, Callable[[Objects], Any]] = {
     "membership_id": lambda o: o.membership.pk,
     "invitation_id": lambda o: o.invitation.pk,
     "token": lambda o: o.invitation.token,
+    "server_id": lambda o: o.server.pk,
     "scheduled_meeting_id": lambda o: o.scheduled_meeting.pk,
     "calendar_token": lambda o: o.club.calendar_token,
 }

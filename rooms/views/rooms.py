@@ -8,7 +8,7 @@ import segno
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.safestring import mark_safe
@@ -120,9 +120,10 @@ def room_edit(request: HttpRequest, room_id: int) -> HttpResponse:
 
 
 @club_view(permissions.can_manage_rooms)
-@require_POST
 def room_codes(request: HttpRequest, room_id: int) -> HttpResponse:
-    room = _club_room(request, room_id)
+    room = _club_room(request, room_id)  # before the method check: another club's id is 404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     which = request.POST.get("codes", "")
     if which == "remove":
         services.room_remove_codes(room=room, actor=request.user)
@@ -154,9 +155,10 @@ def room_delete(request: HttpRequest, room_id: int) -> HttpResponse:
 
 
 @club_view(permissions.can_start_meetings)
-@require_POST
 def meeting_start(request: HttpRequest, room_id: int) -> HttpResponse:
-    room = _club_room(request, room_id)
+    room = _club_room(request, room_id)  # before the method check: another club's id is 404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         url = services.meeting_start(
             room=room,
