@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "clubs",
     "rooms",
     "pages",
+    "events",
 ]
 
 MIDDLEWARE = [
@@ -278,3 +279,5 @@ MIDDLEWARE.append("accounts.middleware.StaffMFAMiddleware")
 # meetings created shortly before or during a poll from being ended by that poll's answer.
 SYNC_TIME_LIMIT = env.int("SYNC_TIME_LIMIT", default=60)
 SYNC_GRACE_SECONDS = env.int("SYNC_GRACE_SECONDS", default=60)
+# Scheduled meetings: reminder emails go out this many minutes before each start (default: a day and an hour).
+EVENT_REMINDER_OFFSETS = env.list("EVENT_REMINDER_OFFSETS", cast=int, default=[1440, 60])

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("clubs.urls")),
     path("", include("rooms.urls")),
     path("", include("pages.urls")),
+    path("", include("events.urls")),
 ]
 
 handler403 = "herzdigital.views.error_403"
