@@ -92,3 +92,16 @@ def test_a_missing_page_is_recreated_with_the_default_text(client: Client) -> No
     assert response.status_code == 200
     assert "<h1>Nutzungsbedingungen</h1>" in response.content.decode()
     assert LegalPage.objects.filter(kind="nutzungsbedingungen").count() == 1
+
+
+def test_legal_pages_admin_list_and_change_pages_work_with_few_queries(
+    client: Client, personas, settings, django_assert_max_num_queries
+) -> None:
+    settings.STAFF_REQUIRE_MFA = False
+    client.force_login(personas.staff)
+    page = LegalPage.objects.get(kind="datenschutz")
+    for url in (reverse("admin:pages_legalpage_changelist"), reverse("admin:pages_legalpage_change", args=[page.pk])):
+        client.get(url)  # warm caches
+        with django_assert_max_num_queries(8):
+            response = client.get(url)
+        assert response.status_code == 200
