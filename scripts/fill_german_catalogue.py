@@ -9,6 +9,10 @@ Run after `make messages` (more strings arrive whenever another branch merges):
 It also drops the "fuzzy" flag makemessages puts on guessed entries (a German guess is never right when the
 source is German) and removes obsolete entries. The English catalogue is translated by hand; `--check` lists its
 untranslated and fuzzy entries too.
+
+django-allauth's own German catalogue addresses people with "du"; we address them with "Sie" everywhere.
+``locale/de/allauth_formal.po`` holds formal translations of those allauth strings; they are merged into the
+German catalogue here (a project catalogue takes precedence over an app's), marked with FORMAL_COMMENT.
 """
 
 from __future__ import annotations
@@ -21,14 +25,21 @@ import polib
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "locale"
+FORMAL = LOCALE / "de" / "allauth_formal.po"
+FORMAL_COMMENT = "Formal (Sie) translation of a django-allauth string, from locale/de/allauth_formal.po"
+
+
+def formal_overrides() -> dict[str, str]:
+    return {e.msgid: e.msgstr for e in polib.pofile(str(FORMAL))} if FORMAL.exists() else {}
 
 
 def fill_german(path: Path) -> int:
     """Set msgstr = msgid on every German entry that is empty or fuzzy; return the number changed."""
     po = polib.pofile(str(path), wrapwidth=0)
+    formal = formal_overrides()
     changed = 0
     for entry in po:
-        if entry.obsolete:
+        if entry.obsolete or entry.msgid in formal:
             continue
         is_fuzzy = "fuzzy" in entry.flags
         if entry.msgid_plural:
@@ -43,7 +54,17 @@ def fill_german(path: Path) -> int:
             entry.flags.remove("fuzzy")
         entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
     for entry in po.obsolete_entries():
-        po.remove(entry)
+        if entry.msgid in formal:
+            entry.obsolete = False  # makemessages does not see allauth's templates; keep the override
+        else:
+            po.remove(entry)
+    for msgid, msgstr in formal.items():
+        entry = po.find(msgid)
+        if entry is None:
+            entry = polib.POEntry(msgid=msgid)
+            po.append(entry)
+            changed += 1
+        entry.msgstr, entry.tcomment, entry.flags = msgstr, FORMAL_COMMENT, []
     po.metadata["Language"] = "de"
     po.metadata["Plural-Forms"] = "nplurals=2; plural=(n != 1);"
     po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
