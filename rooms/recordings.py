@@ -75,7 +75,7 @@ def recording_deletion_date(recording: Recording) -> date | None:
 
     That is the first cleanup run (CLEANUP_HOUR:CLEANUP_MINUTE local time) after it expired.
     """
-    if recording.protected or recording.deleted_at is not None or recording.state == Recording.State.GONE:
+    if recording.protected or recording.deleted_at is not None or recording.state not in DELETABLE_STATES:
         return None
     days = club_retention_days(recording.club)
     if days is None or recording.started_at is None:
