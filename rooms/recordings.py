@@ -257,7 +257,7 @@ def recordings_reconcile(*, server: Server) -> ReconcileResult:
     try:
         for chunk in _chunks(meeting_ids, SWEEP_MEETING_CHUNK):
             offset = 0
-            expected: int | None = None
+            totals: set[int] = set()
             chunk_seen: set[str] = set()
             while True:
                 page = client.get_recordings(
@@ -269,12 +269,12 @@ def recordings_reconcile(*, server: Server) -> ReconcileResult:
                     seen[recording.record_id] = recording
                 if page.total_elements is None:  # BBB < 2.6: everything on one page
                     break
-                expected = page.total_elements
+                totals.add(page.total_elements)
                 offset += SWEEP_PAGE_SIZE
                 if not page.recordings or offset >= page.total_elements:
                     break
-            if expected is not None and len(chunk_seen) < expected:
-                # Recordings moved between pages while we walked: the picture is incomplete.
+            if len(totals) > 1 or (totals and len(chunk_seen) < min(totals)):
+                # Recordings came or went between pages, so some may have slipped past us unseen.
                 return ReconcileResult(ok=False, bbb_calls=calls, error="incomplete pagination")
     except (BBBError, BBBUnavailable) as exc:
         logger.warning("recording sweep of %s failed, nothing changed: %s", server, exc)
