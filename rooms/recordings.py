@@ -75,7 +75,7 @@ def recording_deletion_date(recording: Recording) -> date | None:
 
     That is the first cleanup run (CLEANUP_HOUR:CLEANUP_MINUTE local time) after it expired.
     """
-    if recording.protected or recording.deleted_at is not None or recording.state == Recording.State.GONE:
+    if recording.protected or recording.deleted_at is not None or recording.state not in DELETABLE_STATES:
         return None
     days = club_retention_days(recording.club)
     if days is None or recording.started_at is None:
@@ -257,7 +257,7 @@ def recordings_reconcile(*, server: Server) -> ReconcileResult:
     try:
         for chunk in _chunks(meeting_ids, SWEEP_MEETING_CHUNK):
             offset = 0
-            expected: int | None = None
+            totals: set[int] = set()
             chunk_seen: set[str] = set()
             while True:
                 page = client.get_recordings(
@@ -269,12 +269,12 @@ def recordings_reconcile(*, server: Server) -> ReconcileResult:
                     seen[recording.record_id] = recording
                 if page.total_elements is None:  # BBB < 2.6: everything on one page
                     break
-                expected = page.total_elements
+                totals.add(page.total_elements)
                 offset += SWEEP_PAGE_SIZE
                 if not page.recordings or offset >= page.total_elements:
                     break
-            if expected is not None and len(chunk_seen) < expected:
-                # Recordings moved between pages while we walked: the picture is incomplete.
+            if len(totals) > 1 or (totals and len(chunk_seen) < min(totals)):
+                # Recordings came or went between pages, so some may have slipped past us unseen.
                 return ReconcileResult(ok=False, bbb_calls=calls, error="incomplete pagination")
     except (BBBError, BBBUnavailable) as exc:
         logger.warning("recording sweep of %s failed, nothing changed: %s", server, exc)
@@ -630,32 +630,26 @@ def recordings_expired(*, now: datetime | None = None, club_slug: str | None = N
 
 
 def recordings_cleanup(*, dry_run: bool, club_slug: str | None = None, limit: int | None = None) -> CleanupReport:
-    """The retention cleanup: delete expired recordings on BBB in batches, capped per run."""
+    """The retention cleanup: delete expired recordings on BBB in batches, capped per run.
+
+    One run at a time (a cache lock, taken before selecting); the dry run takes no lock and
+    writes nothing.
+    """
     cap = settings.RECORDING_CLEANUP_MAX_PER_RUN
     if limit is not None:
         cap = min(cap, limit)
     report = CleanupReport(dry_run=dry_run, cap=cap)
-    queryset, info = recordings_expired(club_slug=club_slug)
-    selected = list(queryset[: cap + 1])
-    if len(selected) > cap:
-        report.capped = True
-        selected = selected[:cap]
-    report.selected = len(selected)
-    for recording in selected:
-        slug, _days = info[recording.club_id]
-        report.per_club[slug] = report.per_club.get(slug, 0) + 1
     if dry_run:
-        report.planned = [
-            PlannedDeletion(r.record_id, r.name, info[r.club_id][0], r.started_at, info[r.club_id][1]) for r in selected
-        ]
-        return report
-    if not selected:
+        _cleanup_select(report, club_slug=club_slug)
         return report
     if not cache.add(CLEANUP_LOCK_KEY, "1", timeout=CLEANUP_LOCK_TTL):
         report.skipped_locked = True
         report.errors.append("another cleanup run is in progress")
         return report
     try:
+        selected, info = _cleanup_select(report, club_slug=club_slug)
+        if not selected:
+            return report
         result = _delete_on_servers(
             recordings=selected,
             actor=None,
@@ -669,14 +663,29 @@ def recordings_cleanup(*, dry_run: bool, club_slug: str | None = None, limit: in
     report.failed = len(result.failed)
     report.bbb_calls = result.bbb_calls
     report.errors.extend(result.errors)
-    if report.failed:
-        failed = set(result.failed)
-        for recording in selected:
-            if recording.pk in failed:
-                slug = info[recording.club_id][0]
-                report.per_club[slug] -= 1
+    failed = set(result.failed)
+    for recording in selected:
+        if recording.pk in failed:
+            report.per_club[info[recording.club_id][0]] -= 1
     logger.info("recording cleanup: %s", report.summary())
     return report
+
+
+def _cleanup_select(report: CleanupReport, *, club_slug: str | None) -> tuple[list[Recording], dict]:
+    queryset, info = recordings_expired(club_slug=club_slug)
+    selected = list(queryset[: report.cap + 1])
+    if len(selected) > report.cap:
+        report.capped = True
+        selected = selected[: report.cap]
+    report.selected = len(selected)
+    for recording in selected:
+        slug = info[recording.club_id][0]
+        report.per_club[slug] = report.per_club.get(slug, 0) + 1
+    if report.dry_run:
+        report.planned = [
+            PlannedDeletion(r.record_id, r.name, info[r.club_id][0], r.started_at, info[r.club_id][1]) for r in selected
+        ]
+    return selected, info
 
 
 # -- deletion notices ----------------------------------------------------------------------------

@@ -272,3 +272,20 @@ def test_the_cleanup_task_deletes_expired_recordings(bbb):
     room = _room(retention_days=30)
     _load(bbb, room, 40)
     assert recording_tasks.recordings_cleanup_run() == {"selected": 1, "deleted": 1, "failed": 0}
+
+
+def test_only_one_cleanup_runs_at_a_time(bbb):
+    from django.core.cache import cache
+
+    from rooms.recordings import CLEANUP_LOCK_KEY
+
+    room = _room(retention_days=30)
+    _load(bbb, room, 40)
+    cache.add(CLEANUP_LOCK_KEY, "1", timeout=60)
+    try:
+        report = recordings_cleanup(dry_run=False)
+        assert report.skipped_locked and report.deleted == 0
+        assert recordings_cleanup(dry_run=True).selected == 1  # the plan needs no lock
+    finally:
+        cache.delete(CLEANUP_LOCK_KEY)
+    assert recordings_cleanup(dry_run=False).deleted == 1

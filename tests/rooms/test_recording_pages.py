@@ -238,6 +238,8 @@ def test_the_deletion_date_is_the_first_cleanup_run_after_expiry(personas, room,
     assert recording_deletion_date(recording) == date.fromisoformat(expected)
     recording.protected = True
     assert recording_deletion_date(recording) is None
+    recording.protected, recording.state = False, Recording.State.PROCESSING  # not deletable yet
+    assert recording_deletion_date(recording) is None
 
 
 def test_a_recording_still_processing_is_not_deleted(client, personas, room, bbb):
