@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, IntegerField, Q, Sum, Value
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, IntegerField, Model, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -296,6 +296,9 @@ def _meeting_start(*, room: Room, actor: Any, display_name: str, role: str, gues
         room = Room.objects.select_for_update(of=("self",)).select_related("club").get(pk=room.pk)
         meeting = Meeting.objects.select_related("server").filter(room=room, ended_at__isnull=True).first()
         if meeting is None:
+            # Starts of different rooms of one club wait for each other here, so that two of them
+            # cannot both pass the concurrency quota (lock order: room, then club).
+            Club.objects.select_for_update().filter(pk=room.club_id).values_list("pk", flat=True).first()
             quotas.check_concurrent_meetings(club=room.club)
             server = server_choose()
             meeting = Meeting.objects.create(
@@ -366,6 +369,73 @@ def meeting_state(meeting: Meeting | None) -> str:
 
 
 # -- join --------------------------------------------------------------------------------------
+
+_JOIN_SQL: str | None = None
+
+
+def _join_sql() -> str:
+    """The join lookup as plain SQL (table names from the models), built once per process."""
+    global _JOIN_SQL
+    if _JOIN_SQL is None:
+        q = connection.ops.quote_name
+        room, club, meeting, server = (m._meta.db_table for m in (Room, Club, Meeting, Server))
+        # Only quoted table names from our own models are interpolated; values are parameters.
+        _JOIN_SQL = (
+            "SELECT r.id, r.club_id, r.meeting_id, r.viewer_code, r.moderator_code, r.waiting_room,"  # noqa: S608
+            " r.all_moderators, r.anyone_can_start, m.id, m.status,"
+            " s.id, s.api_url, s.secret, s.checksum_algorithm, s.healthy"
+            f" FROM {q(room)} r INNER JOIN {q(club)} c ON c.id = r.club_id"
+            f" LEFT JOIN {q(meeting)} m ON m.room_id = r.id AND m.ended_at IS NULL"
+            f" LEFT JOIN {q(server)} s ON s.id = m.server_id"
+            " WHERE r.friendly_id = %s AND c.status = %s"
+        )
+    return _JOIN_SQL
+
+
+def room_join_target(*, friendly_id: str) -> tuple[Room, Meeting | None] | None:
+    """The public room and its open meeting for the join view, in ONE lean query.
+
+    Joining a running meeting is the hottest path of the site (a whole club clicking the link at
+    19:00). Building the equivalent ORM query costs several times more than running it, so this
+    one lookup is plain SQL (the room's open meeting is unique by ``one_open_meeting_per_room``).
+    The instances returned are partial: enough for ``room_join_decide``, ``meeting_join_url`` and
+    links, not for saving or rendering. None when the room does not exist or its club is inactive.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_join_sql(), [friendly_id, Club.Status.ACTIVE.value])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    room_pk, club_pk, meeting_id, viewer_code, moderator_code, waiting_room, all_moderators, anyone_can_start = row[:8]
+    room = _partial(
+        Room,
+        id=room_pk,
+        club_id=club_pk,
+        friendly_id=friendly_id,
+        meeting_id=meeting_id,
+        viewer_code=viewer_code,
+        moderator_code=moderator_code,
+        waiting_room=bool(waiting_room),  # SQLite answers 0/1
+        all_moderators=bool(all_moderators),
+        anyone_can_start=bool(anyone_can_start),
+    )
+    meeting_pk, status, server_pk, api_url, secret, algorithm, healthy = row[8:]
+    if meeting_pk is None:
+        return room, None
+    server = _partial(
+        Server, id=server_pk, api_url=api_url, secret=secret, checksum_algorithm=algorithm, healthy=bool(healthy)
+    )
+    meeting = _partial(
+        Meeting, id=meeting_pk, status=status, room_id=room_pk, meeting_id=meeting_id, server_id=server_pk
+    )
+    meeting.room, meeting.server = room, server
+    return room, meeting
+
+
+def _partial(model: type[Model], **values: Any) -> Any:
+    """An instance as loaded from the database with only ``values``; other fields are deferred."""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(None, names, [values[name] for name in names])
 
 
 @dataclass(frozen=True)

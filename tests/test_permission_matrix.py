@@ -160,6 +160,7 @@ KWARG_FACTORIES: dict[str, Callable[[Objects], Any]] = {
     "membership_id": lambda o: o.membership.pk,
     "invitation_id": lambda o: o.invitation.pk,
     "token": lambda o: o.invitation.token,
+    "server_id": lambda o: o.server.pk,
 }
 
 

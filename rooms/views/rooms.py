@@ -8,7 +8,7 @@ import segno
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.safestring import mark_safe
@@ -120,9 +120,10 @@ def room_edit(request: HttpRequest, room_id: int) -> HttpResponse:
 
 
 @club_view(permissions.can_manage_rooms)
-@require_POST
 def room_codes(request: HttpRequest, room_id: int) -> HttpResponse:
-    room = _club_room(request, room_id)
+    room = _club_room(request, room_id)  # before the method check: another club's id is 404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     which = request.POST.get("codes", "")
     if which == "remove":
         services.room_remove_codes(room=room, actor=request.user)
@@ -154,9 +155,10 @@ def room_delete(request: HttpRequest, room_id: int) -> HttpResponse:
 
 
 @club_view(permissions.can_start_meetings)
-@require_POST
 def meeting_start(request: HttpRequest, room_id: int) -> HttpResponse:
-    room = _club_room(request, room_id)
+    room = _club_room(request, room_id)  # before the method check: another club's id is 404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         url = services.meeting_start(
             room=room,
@@ -242,38 +244,44 @@ def _session_key(room: Room) -> str:
 @public_view
 @require_POST
 def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
-    """Guests (name + code) and club members (no code) join; start when allowed; else wait."""
-    room = _public_room(friendly_id)
+    """Guests (name + code) and club members (no code) join; start when allowed; else wait.
+
+    Joining a running meeting is one lean query and a locally signed URL (zero BBB calls); the
+    full room is only loaded for the rarer answers (errors, start, waiting).
+    """
+    target = services.room_join_target(friendly_id=friendly_id)
+    if target is None:
+        raise Http404
+    room, meeting = target
     membership = _membership(request, room)
-    stored = request.session.get(_session_key(room)) if request.POST.get("resume") else None
-    if request.POST.get("resume") and not stored:
+    resume = bool(request.POST.get("resume"))
+    stored = request.session.get(_session_key(room)) if resume else None
+    if resume and not stored:
         return redirect("rooms:public", friendly_id=room.friendly_id)
     if stored:
         name, decision = stored["name"], services.JoinDecision(role=stored["role"], guest=stored["guest"])
     elif membership:
         name, decision = services.display_name_for(request.user), services.room_join_decide(room=room, is_member=True)
     else:
-        client_ip = get_adapter().get_client_ip(request)
-        if services.access_code_blocked(room=room, client_ip=client_ip):
+        client_ip = get_adapter().get_client_ip(request) if room.viewer_code or room.moderator_code else ""
+        if client_ip and services.access_code_blocked(room=room, client_ip=client_ip):
             return render(request, "rooms/rate_limited.html", {"room": room}, status=429)
         form = JoinForm(request.POST, room=room)
         if not form.is_valid():
-            return render(request, "rooms/public.html", _public_context(room, None, form), status=400)
+            return _public_page(request, friendly_id, form=form, status=400)
         decision = services.room_join_decide(room=room, code=form.cleaned_data.get("code", ""))
         if decision is None:
             if services.access_code_failed(room=room, client_ip=client_ip):
                 return render(request, "rooms/rate_limited.html", {"room": room}, status=429)
             form.add_error("code", _("Der Zugangscode stimmt nicht. Bitte prüfen Sie die Einladung."))
-            return render(request, "rooms/public.html", _public_context(room, None, form), status=400)
+            return _public_page(request, friendly_id, form=form, status=400)
         name = form.cleaned_data["name"]
     user_id = f"hd-{request.user.pk}" if membership else None
-    meeting = _open_meeting(room)
     if meeting is not None:
-        return HttpResponseRedirect(
-            services.meeting_join_url(
-                meeting=meeting, name=name, role=decision.role, guest=decision.guest, user_id=user_id
-            )
+        url = services.meeting_join_url(
+            meeting=meeting, name=name, role=decision.role, guest=decision.guest, user_id=user_id
         )
+        return HttpResponseRedirect(url)
     if _may_start(room, membership):
         try:
             url = services.meeting_start(
@@ -285,15 +293,23 @@ def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
                 user_id=user_id,
             )
         except quotas.QuotaExceeded as exc:
-            context = _public_context(
-                room, membership, None if membership else JoinForm(room=room), refusal=exc.message
+            return _public_page(
+                request, friendly_id, form=None if membership else JoinForm(room=room), status=409, refusal=exc.message
             )
-            return render(request, "rooms/public.html", context, status=409)
         except services.MeetingUnavailable:
             return _unavailable_response(request, retry_url=request.path, retry_data=_retry_data(request))
         return HttpResponseRedirect(url)
     request.session[_session_key(room)] = {"name": name, "role": decision.role, "guest": decision.guest}
     return redirect("rooms:waiting", friendly_id=room.friendly_id)
+
+
+def _public_page(
+    request: HttpRequest, friendly_id: str, *, form: JoinForm | None, status: int, **extra: Any
+) -> HttpResponse:
+    """The public room page again (full room loaded), e.g. with the form's errors."""
+    room = _public_room(friendly_id)
+    context = _public_context(room, _membership(request, room), form, **extra)
+    return render(request, "rooms/public.html", context, status=status)
 
 
 def _retry_data(request: HttpRequest) -> dict[str, str]:

@@ -351,3 +351,33 @@ def test_guest_start_quota_refusal_is_a_german_message(client, personas, room, b
     assert response.status_code == 409
     assert "gleichzeitig" in response.content.decode()
     assert simulator.calls["create"] == 0
+
+
+@pytest.mark.parametrize("rooms", [1, 30])
+def test_joining_a_running_meeting_is_one_query(
+    client, personas, room, running, bbb_server, rooms, django_assert_num_queries
+):
+    for _ in range(rooms):
+        MeetingFactory(room=RoomFactory(club=personas.club), server=bbb_server)
+    with django_assert_num_queries(1):
+        response = client.post(join_url(room), {"name": "Gabi"})
+    assert response.status_code == 302
+
+
+def test_join_of_an_unknown_room_is_404(client, db):
+    assert (
+        client.post(reverse("rooms:join", kwargs={"friendly_id": "xxx-xxx-xxx-xxx"}), {"name": "Gabi"}).status_code
+        == 404
+    )
+
+
+def test_join_uses_the_meeting_server_credentials(client, personas, room, bbb_server, simulator):
+    """The lean join lookup signs with the meeting's own server, not any other."""
+    from tests.bbb_fixtures import SIMULATOR_SECRET
+
+    other = Server.objects.create(name="other", api_url="http://127.0.0.1:9/bigbluebutton/api/", secret="x" * 20)
+    MeetingFactory(room=room, server=bbb_server)
+    location = client.post(join_url(room), {"name": "Gabi"})["Location"]
+    assert location.startswith(bbb_server.api_url)
+    assert not location.startswith(other.api_url)
+    assert client_for(bbb_server).secret == SIMULATOR_SECRET

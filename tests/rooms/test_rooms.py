@@ -328,3 +328,16 @@ def test_members_cannot_delete_rooms(client, personas, room):
     client.force_login(personas.member)
     assert client.post(url("delete", room=room), {"recordings": "keep"}).status_code == 403
     assert Room.objects.filter(pk=room.pk).exists()
+
+
+def test_meeting_state_filter_marks_meetings_on_unhealthy_servers_as_unknown(personas, room, bbb_server):
+    from django.template import Context, Template
+
+    meeting = MeetingFactory(room=room, server=bbb_server)
+    template = Template('{% load rooms_state %}{% include "rooms/_state.html" with state=meeting|meeting_state %}')
+    assert "Läuft" in template.render(Context({"meeting": meeting}))
+    bbb_server.healthy = False
+    bbb_server.save()
+    meeting.refresh_from_db()
+    assert "Status unbekannt" in template.render(Context({"meeting": meeting}))
+    assert "Läuft nicht" in template.render(Context({"meeting": None}))

@@ -336,3 +336,31 @@ def test_outsiders_cannot_end_meetings(client, personas, room, bbb_server, simul
     client.force_login(personas.outsider)
     assert client.post(end_url(room)).status_code == 404
     assert simulator.calls["end"] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_starts_of_two_rooms_respect_the_concurrency_quota(personas, bbb_server, simulator):
+    personas.club.max_concurrent_meetings = 1
+    personas.club.save()
+    rooms = [RoomFactory(club=personas.club) for _ in range(2)]
+    simulator.configure(latency=0.3)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def start(room) -> None:
+        try:
+            barrier.wait()
+            services.meeting_start(room=room, display_name="Ada")
+            outcomes.append("started")
+        except services.quotas.QuotaExceeded:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=start, args=(room,)) for room in rooms]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["refused", "started"]
+    assert Meeting.objects.filter(club=personas.club, ended_at__isnull=True).count() == 1
