@@ -12,6 +12,7 @@ from datetime import timedelta
 from celery import shared_task
 from celery.schedules import crontab
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from bbb import BBBError, BBBUnavailable
@@ -53,8 +54,15 @@ def recordings_fetch_for_meeting(meeting_pk: int) -> int:
 def recordings_sweep_server(server_id: int) -> dict:
     server = Server.objects.filter(pk=server_id).first()
     if server is None:
-        return {"ok": False}
-    result = services.recordings_reconcile(server=server)
+        return {"ok": False, "error": "no such server"}
+    # One sweep per server at a time; the TTL frees the lock should a worker die mid-sweep.
+    lock = f"rooms:recordings-sweep:{server_id}"
+    if not cache.add(lock, "1", timeout=settings.RECORDING_SWEEP_INTERVAL):
+        return {"ok": False, "error": "a sweep of this server is already running"}
+    try:
+        result = services.recordings_reconcile(server=server)
+    finally:
+        cache.delete(lock)
     return {"ok": result.ok, "seen": result.seen, "gone": result.gone, "error": result.error}
 
 
@@ -93,7 +101,7 @@ def beat_schedule() -> dict:
         },
         "recordings-cleanup": {
             "task": "rooms.recording_tasks.recordings_cleanup_run",
-            "schedule": crontab(hour=3, minute=15),
+            "schedule": crontab(hour=services.CLEANUP_HOUR, minute=services.CLEANUP_MINUTE),
             "options": {"queue": "maintenance"},
         },
     }

@@ -45,6 +45,10 @@ DELETABLE_STATES = [Recording.State.PUBLISHED, Recording.State.UNPUBLISHED]
 # meetingIDs per getRecordings call of the sweep (40 hex characters each keeps the URL short).
 SWEEP_MEETING_CHUNK = 50
 SWEEP_PAGE_SIZE = 100
+# The daily cleanup runs at this local time (beat schedule in rooms/recording_tasks.py).
+CLEANUP_HOUR, CLEANUP_MINUTE = 3, 15
+# Confirmed deletions are written to the database in groups of this many rows (one transaction).
+MARK_GROUP_SIZE = 200
 CLEANUP_LOCK_KEY = "rooms:recordings-cleanup-lock"
 CLEANUP_LOCK_TTL = 6 * 3600
 
@@ -67,13 +71,18 @@ def club_retention_days(club: Club) -> int | None:
 
 
 def recording_deletion_date(recording: Recording) -> date | None:
-    """The day (Europe/Berlin) from which the daily cleanup deletes this recording, or None."""
-    if recording.protected or recording.deleted_at is not None or recording.state == Recording.State.GONE:
+    """The day (Europe/Berlin) on which the daily cleanup deletes this recording, or None.
+
+    That is the first cleanup run (CLEANUP_HOUR:CLEANUP_MINUTE local time) after it expired.
+    """
+    if recording.protected or recording.deleted_at is not None or recording.state not in DELETABLE_STATES:
         return None
     days = club_retention_days(recording.club)
     if days is None or recording.started_at is None:
         return None
-    return timezone.localdate(recording.started_at + timedelta(days=days))
+    expires = timezone.localtime(recording.started_at + timedelta(days=days))
+    run = expires.replace(hour=CLEANUP_HOUR, minute=CLEANUP_MINUTE, second=0, microsecond=0)
+    return expires.date() if expires <= run else expires.date() + timedelta(days=1)
 
 
 # -- sync ----------------------------------------------------------------------------------------
@@ -248,7 +257,7 @@ def recordings_reconcile(*, server: Server) -> ReconcileResult:
     try:
         for chunk in _chunks(meeting_ids, SWEEP_MEETING_CHUNK):
             offset = 0
-            expected: int | None = None
+            totals: set[int] = set()
             chunk_seen: set[str] = set()
             while True:
                 page = client.get_recordings(
@@ -260,12 +269,12 @@ def recordings_reconcile(*, server: Server) -> ReconcileResult:
                     seen[recording.record_id] = recording
                 if page.total_elements is None:  # BBB < 2.6: everything on one page
                     break
-                expected = page.total_elements
+                totals.add(page.total_elements)
                 offset += SWEEP_PAGE_SIZE
                 if not page.recordings or offset >= page.total_elements:
                     break
-            if expected is not None and len(chunk_seen) < expected:
-                # Recordings moved between pages while we walked: the picture is incomplete.
+            if len(totals) > 1 or (totals and len(chunk_seen) < min(totals)):
+                # Recordings came or went between pages, so some may have slipped past us unseen.
                 return ReconcileResult(ok=False, bbb_calls=calls, error="incomplete pagination")
     except (BBBError, BBBUnavailable) as exc:
         logger.warning("recording sweep of %s failed, nothing changed: %s", server, exc)
@@ -414,12 +423,21 @@ def _delete_on_servers(
 
     ``recordings`` must be ordered by server. After a transport failure the rest of that
     server's recordings are not tried in this run (the server is in trouble; come back later).
+    Confirmed recordings are marked in groups of up to MARK_GROUP_SIZE (a few calls' worth, and
+    always before a failure is reported or the loop ends): if the process dies in between, they
+    are still unmarked here, and the next run's notFound answer confirms them.
     """
     result = DeleteResult()
     servers: dict[int, Server] = {}
     current_server: int | None = None
     server_down = False
     batch: list[Recording] = []
+    confirmed_pending: list[Recording] = []
+
+    def mark() -> None:
+        if confirmed_pending:
+            _mark_deleted(confirmed_pending, actor=actor, reason=reason, action=action, result=result)
+            confirmed_pending.clear()
 
     def flush() -> None:
         nonlocal server_down
@@ -447,8 +465,11 @@ def _delete_on_servers(
             result.errors.append(f"{server}: {exc}")
             server_down = True
         if confirmed:
-            _mark_deleted(batch, actor=actor, reason=reason, action=action, result=result)
+            confirmed_pending.extend(batch)
+            if len(confirmed_pending) >= MARK_GROUP_SIZE:
+                mark()
         else:
+            mark()
             result.failed.extend(r.pk for r in batch)
         batch.clear()
 
@@ -461,6 +482,7 @@ def _delete_on_servers(
         if len(batch) >= batch_size:
             flush()
     flush()
+    mark()
     return result
 
 
@@ -496,14 +518,23 @@ def _mark_deleted(batch: list[Recording], *, actor: Any, reason: str, action: st
 
 
 def recordings_delete(*, recordings: Iterable[Recording], actor: Any, reason: str) -> DeleteResult:
-    """Delete recordings on their servers (batched deleteRecordings), mark confirmed ones deleted."""
-    pending = sorted(
-        (r for r in recordings if r.deleted_at is None and r.state != Recording.State.GONE),
-        key=lambda r: (r.server_id, r.pk),
-    )
-    return _delete_on_servers(
+    """Delete recordings on their servers (batched deleteRecordings), mark confirmed ones deleted.
+
+    Recordings still being processed are not sent (BBB would answer notFound while it still has
+    them) and count as failed; recordings already gone or deleted are skipped.
+    """
+    pending: list[Recording] = []
+    busy: list[int] = []
+    for recording in recordings:
+        if recording.deleted_at is not None or recording.state == Recording.State.GONE:
+            continue
+        (pending if recording.state in DELETABLE_STATES else busy).append(recording)
+    pending.sort(key=lambda r: (r.server_id, r.pk))
+    result = _delete_on_servers(
         recordings=pending, actor=actor, reason=reason, batch_size=settings.RECORDING_CLEANUP_BATCH_SIZE
     )
+    result.failed.extend(r.pk for r in busy)
+    return result
 
 
 def recording_delete(*, recording: Recording, actor: Any, reason: str) -> Recording:
@@ -518,6 +549,8 @@ def recording_delete(*, recording: Recording, actor: Any, reason: str) -> Record
             _audit(action="recording.deleted", recording=recording, actor=actor, reason=reason)
         recording.refresh_from_db()
         return recording
+    if recording.state not in DELETABLE_STATES:
+        raise RecordingActionFailed(_("Die Aufzeichnung wird noch verarbeitet. Bitte versuchen Sie es später."))
     result = recordings_delete(recordings=[recording], actor=actor, reason=reason)
     if recording.pk not in result.deleted:
         raise RecordingActionFailed(_bbb_failure_message())
@@ -597,32 +630,26 @@ def recordings_expired(*, now: datetime | None = None, club_slug: str | None = N
 
 
 def recordings_cleanup(*, dry_run: bool, club_slug: str | None = None, limit: int | None = None) -> CleanupReport:
-    """The retention cleanup: delete expired recordings on BBB in batches, capped per run."""
+    """The retention cleanup: delete expired recordings on BBB in batches, capped per run.
+
+    One run at a time (a cache lock, taken before selecting); the dry run takes no lock and
+    writes nothing.
+    """
     cap = settings.RECORDING_CLEANUP_MAX_PER_RUN
     if limit is not None:
         cap = min(cap, limit)
     report = CleanupReport(dry_run=dry_run, cap=cap)
-    queryset, info = recordings_expired(club_slug=club_slug)
-    selected = list(queryset[: cap + 1])
-    if len(selected) > cap:
-        report.capped = True
-        selected = selected[:cap]
-    report.selected = len(selected)
-    for recording in selected:
-        slug, _days = info[recording.club_id]
-        report.per_club[slug] = report.per_club.get(slug, 0) + 1
     if dry_run:
-        report.planned = [
-            PlannedDeletion(r.record_id, r.name, info[r.club_id][0], r.started_at, info[r.club_id][1]) for r in selected
-        ]
-        return report
-    if not selected:
+        _cleanup_select(report, club_slug=club_slug)
         return report
     if not cache.add(CLEANUP_LOCK_KEY, "1", timeout=CLEANUP_LOCK_TTL):
         report.skipped_locked = True
         report.errors.append("another cleanup run is in progress")
         return report
     try:
+        selected, info = _cleanup_select(report, club_slug=club_slug)
+        if not selected:
+            return report
         result = _delete_on_servers(
             recordings=selected,
             actor=None,
@@ -636,14 +663,29 @@ def recordings_cleanup(*, dry_run: bool, club_slug: str | None = None, limit: in
     report.failed = len(result.failed)
     report.bbb_calls = result.bbb_calls
     report.errors.extend(result.errors)
-    if report.failed:
-        failed = set(result.failed)
-        for recording in selected:
-            if recording.pk in failed:
-                slug = info[recording.club_id][0]
-                report.per_club[slug] -= 1
+    failed = set(result.failed)
+    for recording in selected:
+        if recording.pk in failed:
+            report.per_club[info[recording.club_id][0]] -= 1
     logger.info("recording cleanup: %s", report.summary())
     return report
+
+
+def _cleanup_select(report: CleanupReport, *, club_slug: str | None) -> tuple[list[Recording], dict]:
+    queryset, info = recordings_expired(club_slug=club_slug)
+    selected = list(queryset[: report.cap + 1])
+    if len(selected) > report.cap:
+        report.capped = True
+        selected = selected[: report.cap]
+    report.selected = len(selected)
+    for recording in selected:
+        slug = info[recording.club_id][0]
+        report.per_club[slug] = report.per_club.get(slug, 0) + 1
+    if report.dry_run:
+        report.planned = [
+            PlannedDeletion(r.record_id, r.name, info[r.club_id][0], r.started_at, info[r.club_id][1]) for r in selected
+        ]
+    return selected, info
 
 
 # -- deletion notices ----------------------------------------------------------------------------

@@ -11,14 +11,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from clubs import permissions
 from clubs.tenancy import club_view
@@ -39,9 +39,9 @@ class RenameForm(forms.Form):
     )
 
 
-def _recording(request: HttpRequest, recording_pk: int) -> Recording:
+def _recording(request: HttpRequest, recording_id: int) -> Recording:
     return get_object_or_404(
-        request.club.recordings.select_related("room", "server").filter(deleted_at__isnull=True), pk=recording_pk
+        request.club.recordings.select_related("room", "server").filter(deleted_at__isnull=True), pk=recording_id
     )
 
 
@@ -87,8 +87,8 @@ def recording_list(request: HttpRequest, friendly_id: str | None = None) -> Http
 
 @club_view(permissions.can_manage_recordings)
 @require_http_methods(["GET", "POST"])
-def recording_rename(request: HttpRequest, recording_pk: int) -> HttpResponse:
-    recording = _recording(request, recording_pk)
+def recording_rename(request: HttpRequest, recording_id: int) -> HttpResponse:
+    recording = _recording(request, recording_id)
     form = RenameForm(request.POST or None, initial={"name": recording.name})
     if request.method == "POST" and form.is_valid():
         try:
@@ -98,13 +98,15 @@ def recording_rename(request: HttpRequest, recording_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Die Aufzeichnung heißt jetzt „%(name)s“.") % {"name": recording.name})
             return _back(request)
-    return render(request, "rooms/recordings_rename.html", {"recording": recording, "form": form})
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    return render(request, "rooms/recordings_rename.html", {"recording": recording, "form": form, "next": next_url})
 
 
 @club_view(permissions.can_manage_recordings)
-@require_POST
-def recording_publish(request: HttpRequest, recording_pk: int) -> HttpResponse:
-    recording = _recording(request, recording_pk)
+def recording_publish(request: HttpRequest, recording_id: int) -> HttpResponse:
+    recording = _recording(request, recording_id)  # another club's id: 404 whatever the method
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     published = request.POST.get("published") == "1"
     try:
         services.recording_set_published(recording=recording, actor=request.user, published=published)
@@ -119,9 +121,10 @@ def recording_publish(request: HttpRequest, recording_pk: int) -> HttpResponse:
 
 
 @club_view(permissions.can_manage_recordings)
-@require_POST
-def recording_protect(request: HttpRequest, recording_pk: int) -> HttpResponse:
-    recording = _recording(request, recording_pk)
+def recording_protect(request: HttpRequest, recording_id: int) -> HttpResponse:
+    recording = _recording(request, recording_id)  # another club's id: 404 whatever the method
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     protected = request.POST.get("protected") == "1"
     services.recording_set_protected(recording=recording, actor=request.user, protected=protected)
     if protected:
@@ -133,8 +136,8 @@ def recording_protect(request: HttpRequest, recording_pk: int) -> HttpResponse:
 
 @club_view(permissions.can_manage_recordings)
 @require_http_methods(["GET", "POST"])
-def recording_delete(request: HttpRequest, recording_pk: int) -> HttpResponse:
-    recording = _recording(request, recording_pk)
+def recording_delete(request: HttpRequest, recording_id: int) -> HttpResponse:
+    recording = _recording(request, recording_id)
     if request.method == "POST":
         try:
             services.recording_delete(recording=recording, actor=request.user, reason="deleted by the club")
@@ -149,14 +152,14 @@ def recording_delete(request: HttpRequest, recording_pk: int) -> HttpResponse:
 urlpatterns = [
     path("c/<slug:club_slug>/aufzeichnungen/", recording_list, name="recordings"),
     path("c/<slug:club_slug>/aufzeichnungen/raum/<str:friendly_id>/", recording_list, name="room_recordings"),
-    path("c/<slug:club_slug>/aufzeichnungen/<int:recording_pk>/umbenennen/", recording_rename, name="recording_rename"),
+    path("c/<slug:club_slug>/aufzeichnungen/<int:recording_id>/umbenennen/", recording_rename, name="recording_rename"),
     path(
-        "c/<slug:club_slug>/aufzeichnungen/<int:recording_pk>/veroeffentlichen/",
+        "c/<slug:club_slug>/aufzeichnungen/<int:recording_id>/veroeffentlichen/",
         recording_publish,
         name="recording_publish",
     ),
     path(
-        "c/<slug:club_slug>/aufzeichnungen/<int:recording_pk>/schuetzen/", recording_protect, name="recording_protect"
+        "c/<slug:club_slug>/aufzeichnungen/<int:recording_id>/schuetzen/", recording_protect, name="recording_protect"
     ),
-    path("c/<slug:club_slug>/aufzeichnungen/<int:recording_pk>/loeschen/", recording_delete, name="recording_delete"),
+    path("c/<slug:club_slug>/aufzeichnungen/<int:recording_id>/loeschen/", recording_delete, name="recording_delete"),
 ]

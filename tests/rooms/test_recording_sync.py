@@ -165,3 +165,37 @@ def test_beat_schedule_runs_the_sweep_at_the_configured_interval_and_cleanup_dai
     assert schedule["recordings-sweep"]["schedule"].total_seconds() == 1800
     assert schedule["recordings-cleanup"]["task"] == "rooms.recording_tasks.recordings_cleanup_run"
     assert schedule["recordings-deletion-notices"]["task"] == "rooms.recording_tasks.recordings_deletion_notices"
+
+
+def test_a_server_is_swept_by_one_task_at_a_time(bbb):
+    from django.core.cache import cache
+
+    bbb.add(RoomFactory())
+    cache.add(f"rooms:recordings-sweep:{bbb.server.pk}", "1", timeout=60)
+    try:
+        assert recording_tasks.recordings_sweep_server(bbb.server.pk)["ok"] is False
+        assert bbb.calls("getRecordings") == 0
+    finally:
+        cache.delete(f"rooms:recordings-sweep:{bbb.server.pk}")
+    assert recording_tasks.recordings_sweep_server(bbb.server.pk)["ok"] is True
+    assert Recording.objects.count() == 1
+
+
+def test_a_recording_vanishing_between_pages_makes_the_sweep_partial(bbb):
+    room = RoomFactory()
+    ids = [bbb.add(room, days_ago=1 - n / 200) for n in range(150)]  # sorted by start: ids in order
+    recordings_reconcile(server=bbb.server)
+    original = bbb.sim._api_getRecordings
+
+    def delete_one_after_the_first_page(p, body):
+        reply = original(p, body)
+        if p.get("offset") in (None, "", "0"):
+            del bbb.sim.recordings[ids[0]]  # page two now starts one later: ids[100] is skipped
+        return reply
+
+    bbb.sim._api_getRecordings = delete_one_after_the_first_page
+
+    result = recordings_reconcile(server=bbb.server)
+
+    assert not result.ok and result.error == "incomplete pagination"
+    assert not Recording.objects.filter(state=Recording.State.GONE).exists()
