@@ -321,6 +321,18 @@ class ClubAdmin(ClubStatusActions, UsageColumns, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return annotate_usage(super().get_queryset(request))
 
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, and only when nothing hangs on the club
+        return actions
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Only clubs without rooms and recordings (e.g. spam applications) may be deleted here:
+        deleting a row would leave its recordings on BBB. Clubs end by closing, suspending or rejecting."""
+        if obj is not None and (getattr(obj, "rooms_used", 1) or getattr(obj, "recordings_count", 1)):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is not Membership:
             return super().save_formset(request, form, formset, change)

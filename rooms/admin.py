@@ -332,6 +332,9 @@ class MeetingAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the meeting history is what statistics and support read
+
     @admin.display(description=_("Status"), ordering="status")
     def status_badge(self, meeting: Meeting) -> str:
         kind = {Meeting.Status.RUNNING: "ok", Meeting.Status.STARTING: "warn"}.get(meeting.status, "muted")

@@ -168,7 +168,11 @@ def server_poll_failed(*, server: Server, error: str, at: datetime) -> SyncResul
 def server_poll_apply(
     *, server: Server, listed: list[bbb.Meeting], poll_started: datetime, now: datetime | None = None
 ) -> SyncResult:
-    """Apply a successful ``getMeetings`` answer: three queries, whatever the number of meetings."""
+    """Apply a successful ``getMeetings`` answer: three queries, whatever the number of meetings.
+
+    Meetings are matched by meetingID (a room has at most one open meeting). ``select_for_update``
+    keeps a concurrent end callback from being overwritten by this poll's older picture.
+    """
     now = now or timezone.now()
     # Younger meetings may have been created while the poll was under way: not listed proves nothing.
     protected_since = min(poll_started, now - timedelta(seconds=settings.SYNC_GRACE_SECONDS))
@@ -182,7 +186,8 @@ def server_poll_apply(
         result.participants += item.participant_count or 0
         meeting = open_meetings.pop(item.meeting_id, None)
         if meeting is None:
-            # Not ours (another front-end on the same server) — it still loads the server.
+            # Not an open meeting of ours (another front-end on this server, or one of ours that a
+            # callback already ended and BBB still lists for a moment): it still loads the server.
             result.foreign += 0 if item.is_breakout else 1
             continue
         result.ours += 1

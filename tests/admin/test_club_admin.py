@@ -171,3 +171,19 @@ def test_role_changes_and_removals_on_the_club_page_are_audited(staff_client, st
 
 def test_invitations_are_not_created_in_the_admin(staff_client):
     assert staff_client.get(reverse("admin:clubs_invitation_add")).status_code == 403
+
+
+def test_only_clubs_without_rooms_and_recordings_can_be_deleted(staff_client):
+    used = _club_with_usage()
+    spam = ClubFactory(name="Spam", status=Club.Status.PENDING, approved_at=None)
+    assert staff_client.get(reverse("admin:clubs_club_delete", args=[used.pk])).status_code == 403
+    assert staff_client.get(reverse("admin:clubs_club_delete", args=[spam.pk])).status_code == 200
+    staff_client.post(reverse("admin:clubs_club_delete", args=[spam.pk]), {"post": "yes"})
+    assert not Club.objects.filter(pk=spam.pk).exists()
+    html = staff_client.get(reverse("admin:clubs_club_changelist")).content.decode()
+    assert 'value="delete_selected"' not in html
+
+
+def test_meetings_cannot_be_deleted(staff_client):
+    meeting = MeetingFactory()
+    assert staff_client.get(reverse("admin:rooms_meeting_delete", args=[meeting.pk])).status_code == 403
