@@ -43,3 +43,7 @@ def personas(db) -> Personas:
     outsider = MembershipFactory(club=other, role=Role.OWNER).user
     staff = UserFactory(is_staff=True, is_superuser=True)
     return Personas(club, owner, admin, member, outsider, staff, other)
+
+
+# BBB fixtures (simulator on a local port, a Server row pointing at it) for every test module.
+from tests.bbb_fixtures import bbb_server, simulator  # noqa: E402,F401

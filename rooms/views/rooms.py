@@ -1,22 +1,363 @@
+"""Room pages of a club and the public join flow. Page views read the database only (rule 2)."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.urls import path
+from typing import Any
 
-from clubs.models import Club
-from clubs.tenancy import public_view
-from rooms.models import Room
+import segno
+from allauth.account.adapter import get_adapter
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clubs import permissions
+from clubs.models import Club, Membership
+from clubs.tenancy import club_view, public_view
+from rooms import quotas, services
+from rooms.callbacks import absolute_url
+from rooms.forms import JoinForm, RoomDeleteForm, RoomForm
+from rooms.models import Meeting, Room
+
+OPEN_MEETINGS = Prefetch(
+    "meetings",
+    queryset=Meeting.objects.filter(ended_at__isnull=True).select_related("server"),
+    to_attr="open_meetings",
+)
+
+
+def _club_room(request: HttpRequest, room_id: int) -> Room:
+    room = get_object_or_404(request.club.rooms.prefetch_related(OPEN_MEETINGS), pk=room_id)
+    room.club = request.club
+    return room
+
+
+def _open_meeting(room: Room) -> Meeting | None:
+    meetings = getattr(room, "open_meetings", None)
+    if meetings is None:
+        return room.meetings.filter(ended_at__isnull=True).select_related("server").first()
+    return meetings[0] if meetings else None
+
+
+def _unavailable_response(request: HttpRequest, *, retry_url: str, retry_data: dict[str, str]) -> HttpResponse:
+    """BBB down, slow or refusing: a friendly page with a retry button (re-posts the same data)."""
+    context = {"retry_url": retry_url, "retry_data": retry_data}
+    return render(request, "rooms/unavailable.html", context, status=503)
+
+
+def _public_url(room: Room) -> str:
+    return absolute_url(reverse("rooms:public", kwargs={"friendly_id": room.friendly_id}))
+
+
+# -- club pages --------------------------------------------------------------------------------
+
+
+@club_view(permissions.can_view_club)
+def room_list(request: HttpRequest) -> HttpResponse:
+    rooms = list(request.club.rooms.prefetch_related(OPEN_MEETINGS))
+    for room in rooms:
+        room.meeting = _open_meeting(room)
+        room.state = services.meeting_state(room.meeting)
+    return render(request, "rooms/list.html", {"rooms": rooms})
+
+
+@club_view(permissions.can_manage_rooms)
+@require_http_methods(["GET", "POST"])
+def room_create(request: HttpRequest) -> HttpResponse:
+    form = RoomForm(request.POST or None, club=request.club)
+    if form.is_valid():
+        try:
+            room = services.room_create(club=request.club, actor=request.user, **form.settings())
+        except quotas.QuotaExceeded as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, _("Der Raum „%(name)s“ ist angelegt.") % {"name": room.name})
+            return redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
+    return render(request, "rooms/form.html", {"form": form})
+
+
+@club_view(permissions.can_view_club)
+def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
+    room = _club_room(request, room_id)
+    public_url = _public_url(room)
+    meeting = _open_meeting(room)
+    context = {
+        "room": room,
+        "meeting": meeting,
+        "state": services.meeting_state(meeting),
+        "max_participants": quotas.effective_max_participants(room),
+        "public_url": public_url,
+        "qr_svg": mark_safe(segno.make(public_url, error="m").svg_inline(scale=4, title=room.name)),  # noqa: S308
+        "records": quotas.records(room),
+        "can_manage": permissions.can_manage_rooms(request.membership),
+        "can_start": permissions.can_start_meetings(request.membership),
+        "can_end": permissions.can_end_meetings(request.membership),
+    }
+    return render(request, "rooms/detail.html", context)
+
+
+@club_view(permissions.can_manage_rooms)
+@require_http_methods(["GET", "POST"])
+def room_edit(request: HttpRequest, room_id: int) -> HttpResponse:
+    room = _club_room(request, room_id)
+    form = RoomForm(request.POST or None, instance=room, club=request.club)
+    if form.is_valid():
+        settings = form.settings()
+        room.refresh_from_db()  # the form wrote into the instance; the service compares and saves
+        try:
+            services.room_update(room=room, actor=request.user, **settings)
+        except quotas.QuotaExceeded as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, _("Die Einstellungen sind gespeichert."))
+            return redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
+    return render(request, "rooms/form.html", {"form": form, "room": room})
+
+
+@club_view(permissions.can_manage_rooms)
+def room_codes(request: HttpRequest, room_id: int) -> HttpResponse:
+    room = _club_room(request, room_id)  # before the method check: another club's id is 404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    which = request.POST.get("codes", "")
+    if which == "remove":
+        services.room_remove_codes(room=room, actor=request.user)
+        messages.success(request, _("Die Zugangscodes sind entfernt. Jede Person mit dem Link kann teilnehmen."))
+    else:
+        services.room_regenerate_codes(
+            room=room, actor=request.user, viewer=which in ("viewer", "both"), moderator=which in ("moderator", "both")
+        )
+        messages.success(request, _("Neue Zugangscodes sind erzeugt. Die alten gelten nicht mehr."))
+    return redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
+
+
+@club_view(permissions.can_manage_rooms)
+@require_http_methods(["GET", "POST"])
+def room_delete(request: HttpRequest, room_id: int) -> HttpResponse:
+    room = _club_room(request, room_id)
+    recording_count = room.recordings.filter(deleted_at__isnull=True).count()
+    can_delete_recordings = services.recordings_delete_available()
+    form = RoomDeleteForm(request.POST or None, can_delete_recordings=can_delete_recordings)
+    if form.is_valid():
+        try:
+            services.room_delete(room=room, actor=request.user, recordings=form.cleaned_data["recordings"])
+        except services.MeetingUnavailable:
+            return _unavailable_response(request, retry_url=request.path, retry_data=dict(form.cleaned_data))
+        messages.success(request, _("Der Raum „%(name)s“ ist gelöscht.") % {"name": room.name})
+        return redirect("rooms:list", club_slug=request.club.slug)
+    context = {"room": room, "form": form, "recording_count": recording_count, "meeting": _open_meeting(room)}
+    return render(request, "rooms/delete.html", context)
+
+
+@club_view(permissions.can_start_meetings)
+def meeting_start(request: HttpRequest, room_id: int) -> HttpResponse:
+    room = _club_room(request, room_id)  # before the method check: another club's id is 404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        url = services.meeting_start(
+            room=room,
+            actor=request.user,
+            display_name=services.display_name_for(request.user),
+            user_id=f"hd-{request.user.pk}",
+        )
+    except quotas.QuotaExceeded as exc:
+        messages.error(request, exc.message)
+        return redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
+    except services.MeetingUnavailable:
+        return _unavailable_response(request, retry_url=request.path, retry_data={})
+    return HttpResponseRedirect(url)
+
+
+@club_view(permissions.can_end_meetings)
+@require_http_methods(["GET", "POST"])
+def meeting_end(request: HttpRequest, room_id: int) -> HttpResponse:
+    room = _club_room(request, room_id)
+    meeting = _open_meeting(room)
+    detail = redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
+    if meeting is None:
+        messages.info(request, _("Die Besprechung ist bereits beendet."))
+        return detail
+    if request.method == "POST":
+        try:
+            services.meeting_end(meeting=meeting, actor=request.user)
+        except services.MeetingUnavailable:
+            return _unavailable_response(request, retry_url=request.path, retry_data={})
+        messages.success(request, _("Die Besprechung ist beendet."))
+        return detail
+    return render(request, "rooms/end.html", {"room": room, "meeting": meeting})
+
+
+# -- public pages: join flow -------------------------------------------------------------------
+
+
+def _public_room(friendly_id: str) -> Room:
+    return get_object_or_404(
+        Room.objects.select_related("club").prefetch_related(OPEN_MEETINGS),
+        friendly_id=friendly_id,
+        club__status=Club.Status.ACTIVE,
+    )
+
+
+def _membership(request: HttpRequest, room: Room) -> Membership | None:
+    if not request.user.is_authenticated:
+        return None
+    return Membership.objects.filter(club_id=room.club_id, user=request.user).first()
+
+
+def _may_start(room: Room, membership: Membership | None) -> bool:
+    return permissions.can_start_meetings(membership) or room.anyone_can_start
+
+
+def _public_context(room: Room, membership: Membership | None, form: JoinForm | None, **extra: Any) -> dict:
+    meeting = _open_meeting(room)
+    return {
+        "room": room,
+        "meeting": meeting,
+        "state": services.meeting_state(meeting),
+        "membership": membership,
+        "form": form,
+        "records": quotas.records(room),
+        "may_start": _may_start(room, membership),
+        **extra,
+    }
 
 
 @public_view
+@require_GET
 def public_room(request: HttpRequest, friendly_id: str) -> HttpResponse:
-    room = get_object_or_404(
-        Room.objects.select_related("club"), friendly_id=friendly_id, club__status=Club.Status.ACTIVE
-    )
-    return render(request, "rooms/public.html", {"room": room})
+    room = _public_room(friendly_id)
+    membership = _membership(request, room)
+    form = None if membership else JoinForm(room=room)
+    return render(request, "rooms/public.html", _public_context(room, membership, form))
 
+
+def _session_key(room: Room) -> str:
+    return f"rooms:join:{room.pk}"
+
+
+@public_view
+@require_POST
+def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
+    """Guests (name + code) and club members (no code) join; start when allowed; else wait.
+
+    Joining a running meeting is one lean query and a locally signed URL (zero BBB calls); the
+    full room is only loaded for the rarer answers (errors, start, waiting).
+    """
+    target = services.room_join_target(friendly_id=friendly_id)
+    if target is None:
+        raise Http404
+    room, meeting = target
+    membership = _membership(request, room)
+    resume = bool(request.POST.get("resume"))
+    stored = request.session.get(_session_key(room)) if resume else None
+    if resume and not stored:
+        return redirect("rooms:public", friendly_id=room.friendly_id)
+    if stored:
+        name, decision = stored["name"], services.JoinDecision(role=stored["role"], guest=stored["guest"])
+    elif membership:
+        name, decision = services.display_name_for(request.user), services.room_join_decide(room=room, is_member=True)
+    else:
+        client_ip = get_adapter().get_client_ip(request) if room.viewer_code or room.moderator_code else ""
+        if client_ip and services.access_code_blocked(room=room, client_ip=client_ip):
+            return render(request, "rooms/rate_limited.html", {"room": room}, status=429)
+        form = JoinForm(request.POST, room=room)
+        if not form.is_valid():
+            return _public_page(request, friendly_id, form=form, status=400)
+        decision = services.room_join_decide(room=room, code=form.cleaned_data.get("code", ""))
+        if decision is None:
+            if services.access_code_failed(room=room, client_ip=client_ip):
+                return render(request, "rooms/rate_limited.html", {"room": room}, status=429)
+            form.add_error("code", _("Der Zugangscode stimmt nicht. Bitte prüfen Sie die Einladung."))
+            return _public_page(request, friendly_id, form=form, status=400)
+        name = form.cleaned_data["name"]
+    user_id = f"hd-{request.user.pk}" if membership else None
+    if meeting is not None:
+        url = services.meeting_join_url(
+            meeting=meeting, name=name, role=decision.role, guest=decision.guest, user_id=user_id
+        )
+        return HttpResponseRedirect(url)
+    if _may_start(room, membership):
+        try:
+            url = services.meeting_start(
+                room=room,
+                actor=request.user,
+                display_name=name,
+                role=decision.role,
+                guest=decision.guest,
+                user_id=user_id,
+            )
+        except quotas.QuotaExceeded as exc:
+            return _public_page(
+                request, friendly_id, form=None if membership else JoinForm(room=room), status=409, refusal=exc.message
+            )
+        except services.MeetingUnavailable:
+            return _unavailable_response(request, retry_url=request.path, retry_data=_retry_data(request))
+        return HttpResponseRedirect(url)
+    request.session[_session_key(room)] = {"name": name, "role": decision.role, "guest": decision.guest}
+    return redirect("rooms:waiting", friendly_id=room.friendly_id)
+
+
+def _public_page(
+    request: HttpRequest, friendly_id: str, *, form: JoinForm | None, status: int, **extra: Any
+) -> HttpResponse:
+    """The public room page again (full room loaded), e.g. with the form's errors."""
+    room = _public_room(friendly_id)
+    context = _public_context(room, _membership(request, room), form, **extra)
+    return render(request, "rooms/public.html", context, status=status)
+
+
+def _retry_data(request: HttpRequest) -> dict[str, str]:
+    return {key: request.POST[key] for key in ("name", "code", "resume") if key in request.POST}
+
+
+@public_view
+@require_GET
+def waiting(request: HttpRequest, friendly_id: str) -> HttpResponse:
+    room = _public_room(friendly_id)
+    stored = request.session.get(_session_key(room))
+    if not stored:
+        return redirect("rooms:public", friendly_id=room.friendly_id)
+    return render(
+        request, "rooms/waiting.html", {"room": room, "name": stored["name"], "records": quotas.records(room)}
+    )
+
+
+@public_view
+@require_GET
+@never_cache
+def status(request: HttpRequest, friendly_id: str) -> JsonResponse:
+    """The room's state from the database (polled by the waiting page; never asks BBB)."""
+    room = _public_room(friendly_id)
+    meeting = _open_meeting(room)
+    state = services.meeting_state(meeting)
+    return JsonResponse(
+        {
+            "state": state,
+            "joinable": meeting is not None,
+            "participants": meeting.participant_count if meeting else 0,
+        }
+    )
+
+
+club_room = "c/<slug:club_slug>/raeume/<int:room_id>/"
 
 urlpatterns = [
+    path("c/<slug:club_slug>/raeume/", room_list, name="list"),
+    path("c/<slug:club_slug>/raeume/neu/", room_create, name="create"),
+    path(club_room, room_detail, name="detail"),
+    path(f"{club_room}bearbeiten/", room_edit, name="edit"),
+    path(f"{club_room}codes/", room_codes, name="codes"),
+    path(f"{club_room}loeschen/", room_delete, name="delete"),
+    path(f"{club_room}starten/", meeting_start, name="start"),
+    path(f"{club_room}beenden/", meeting_end, name="end"),
     path("r/<str:friendly_id>/", public_room, name="public"),
+    path("r/<str:friendly_id>/beitreten/", join, name="join"),
+    path("r/<str:friendly_id>/warten/", waiting, name="waiting"),
+    path("r/<str:friendly_id>/status/", status, name="status"),
 ]

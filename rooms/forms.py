@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from clubs.models import Club
+from rooms import quotas
+from rooms.models import Room, new_access_code
+
+ROOM_FIELDS = [
+    "name",
+    "welcome_text",
+    "viewer_code",
+    "moderator_code",
+    "waiting_room",
+    "anyone_can_start",
+    "all_moderators",
+    "mute_on_start",
+    "record",
+    "max_participants",
+]
+
+
+class RoomForm(forms.ModelForm):
+    """Room settings within the club's quotas. Validation only; saving goes through the services."""
+
+    generate_viewer_code = forms.BooleanField(label=_("Zufälligen Zugangscode für Gäste erzeugen"), required=False)
+    generate_moderator_code = forms.BooleanField(
+        label=_("Zufälligen Zugangscode für Moderation erzeugen"), required=False
+    )
+
+    class Meta:
+        model = Room
+        fields = ROOM_FIELDS
+        widgets = {"welcome_text": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "viewer_code": _("Leer lassen, wenn jede Person mit dem Link teilnehmen darf."),
+            "moderator_code": _("Wer diesen Code eingibt, tritt als Moderation bei."),
+            "max_participants": _("Leer lassen für die Obergrenze Ihres Vereins."),
+        }
+
+    def __init__(self, *args: Any, club: Club, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.club = club
+        self.fields["max_participants"].help_text = _("Höchstens %(max)d. Leer lassen für diese Obergrenze.") % {
+            "max": club.max_participants
+        }
+        self.fields["max_participants"].widget.attrs.update({"min": 1, "max": club.max_participants})
+        if not club.recording_allowed:
+            self.fields["record"].disabled = True
+            self.fields["record"].help_text = _("Für Ihren Verein sind Aufzeichnungen nicht freigeschaltet.")
+        if self.instance.pk is None:
+            self.initial.setdefault("mute_on_start", club.default_mute_on_start)
+            self.initial.setdefault("waiting_room", club.default_waiting_room)
+            self.initial.setdefault("anyone_can_start", club.default_anyone_can_start)
+            self.initial.setdefault("record", club.default_record and club.recording_allowed)
+        for name in ("viewer_code", "moderator_code"):
+            self.fields[name].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    def _clean_code(self, name: str) -> str:
+        code = (self.cleaned_data.get(name) or "").strip()
+        if code and len(code) < 4:
+            raise forms.ValidationError(_("Ein Zugangscode braucht mindestens 4 Zeichen."))
+        return code
+
+    def clean_viewer_code(self) -> str:
+        return self._clean_code("viewer_code")
+
+    def clean_moderator_code(self) -> str:
+        return self._clean_code("moderator_code")
+
+    def clean_max_participants(self) -> int | None:
+        value = self.cleaned_data.get("max_participants")
+        if value is not None:
+            if value < 1:
+                raise forms.ValidationError(_("Bitte geben Sie mindestens 1 an."))
+            try:
+                quotas.check_max_participants(club=self.club, max_participants=value)
+            except quotas.QuotaExceeded as exc:
+                raise forms.ValidationError(exc.message)
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("generate_viewer_code"):
+            data["viewer_code"] = new_access_code()
+        if data.get("generate_moderator_code"):
+            data["moderator_code"] = new_access_code()
+            while data["moderator_code"] == data.get("viewer_code"):
+                data["moderator_code"] = new_access_code()
+        viewer, moderator = data.get("viewer_code"), data.get("moderator_code")
+        if viewer and moderator and viewer == moderator:
+            self.add_error("moderator_code", _("Der Code für Moderation muss sich vom Code für Gäste unterscheiden."))
+        return data
+
+    def settings(self) -> dict[str, Any]:
+        """The cleaned room settings, as keyword arguments for room_create/room_update."""
+        data = {name: self.cleaned_data[name] for name in ROOM_FIELDS}
+        if not self.club.recording_allowed:
+            data["record"] = False
+        return data
+
+
+class JoinForm(forms.Form):
+    name = forms.CharField(
+        label=_("Ihr Name"),
+        max_length=100,
+        help_text=_("So sehen Sie die anderen in der Besprechung."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    code = forms.CharField(
+        label=_("Zugangscode"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: Any, room: Room, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if room.viewer_code:
+            self.fields["code"].required = True
+            self.fields["code"].error_messages["required"] = _("Bitte geben Sie den Zugangscode ein.")
+            self.fields["code"].help_text = _("Den Code haben Sie mit der Einladung bekommen.")
+        elif room.moderator_code:
+            self.fields["code"].label = _("Zugangscode für Moderation (falls vorhanden)")
+        else:
+            del self.fields["code"]
+        self.fields["name"].error_messages["required"] = _("Bitte geben Sie Ihren Namen ein.")
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if len(name) < 2:
+            raise forms.ValidationError(_("Bitte geben Sie einen Namen mit mindestens 2 Zeichen ein."))
+        return name
+
+
+class RoomDeleteForm(forms.Form):
+    recordings = forms.ChoiceField(
+        label=_("Was soll mit den Aufzeichnungen dieses Raums geschehen?"),
+        choices=[
+            ("keep", _("Behalten – sie bleiben unter „Aufzeichnungen“ Ihres Vereins.")),
+            ("delete", _("Ebenfalls löschen – das lässt sich nicht rückgängig machen.")),
+        ],
+        widget=forms.RadioSelect,
+        initial="keep",
+    )
+
+    def __init__(self, *args: Any, can_delete_recordings: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if not can_delete_recordings:
+            self.fields["recordings"].choices = self.fields["recordings"].choices[:1]

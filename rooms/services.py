@@ -1,0 +1,497 @@
+"""Rooms and meetings: create/update/delete rooms, choose a server, start, join and end meetings.
+
+Cost rules (ARCHITECTURE rule 2): nothing here is called on a page view except the pure functions
+(``meeting_join_url`` signs locally, ``room_join_decide`` compares codes). ``meeting_start`` makes
+exactly one BBB call (``create``, idempotent on BBB), ``meeting_end`` exactly one (``end``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, IntegerField, Model, Q, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bbb import BBBError, BBBUnavailable
+from clubs.audit import audit_log
+from clubs.models import Club
+from rooms import quotas
+from rooms.bbb_clients import client_for
+from rooms.callbacks import absolute_url, end_callback_url, recording_ready_url
+from rooms.models import Meeting, Room, Server, new_access_code
+
+logger = logging.getLogger(__name__)
+
+MODERATOR = "MODERATOR"
+VIEWER = "VIEWER"
+
+ROOM_SETTINGS = frozenset(
+    {
+        "name",
+        "welcome_text",
+        "viewer_code",
+        "moderator_code",
+        "waiting_room",
+        "anyone_can_start",
+        "all_moderators",
+        "mute_on_start",
+        "record",
+        "max_participants",
+        "show_recordings_publicly",
+    }
+)
+
+# Server choice: a meeting younger than this counts as at least YOUNG_MEETING_EXPECTED_PARTICIPANTS,
+# because its participants are still arriving and the last sync has not seen them yet. Without this,
+# a burst of starts right after a sync would all land on the same "empty" server.
+YOUNG_MEETING_SECONDS = 300
+YOUNG_MEETING_EXPECTED_PARTICIPANTS = 20
+
+# Wrong access codes: this many per client IP and room within the window, then HTTP 429.
+CODE_ATTEMPTS = 5
+CODE_WINDOW_SECONDS = 600
+
+
+class MeetingUnavailable(Exception):
+    """BBB is down, too slow or refused (FAILED), or no server takes meetings. Nothing was written."""
+
+    def __init__(self, message: str, *, server: Server | None = None):
+        super().__init__(message)
+        self.server = server
+
+
+# -- rooms -------------------------------------------------------------------------------------
+
+
+def _clean_settings(settings_: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(settings_) - ROOM_SETTINGS
+    if unknown:
+        raise TypeError(f"unknown room settings: {sorted(unknown)}")
+    return settings_
+
+
+@transaction.atomic
+def room_create(*, club: Club, actor: Any, **settings_: Any) -> Room:
+    """A new room of ``club``; settings not given come from the club's defaults."""
+    _clean_settings(settings_)
+    # Lock the club row so that two admins cannot both create the last allowed room.
+    club = Club.objects.select_for_update().get(pk=club.pk)
+    quotas.check_room_quota(club=club)
+    values = {
+        "mute_on_start": club.default_mute_on_start,
+        "waiting_room": club.default_waiting_room,
+        "anyone_can_start": club.default_anyone_can_start,
+        "record": club.default_record and club.recording_allowed,
+        **settings_,
+    }
+    quotas.check_room_settings(club=club, settings=values)
+    room = Room.objects.create(
+        club=club, created_by=actor if getattr(actor, "is_authenticated", False) else None, **values
+    )
+    audit_log(action="room.create", actor=actor, club=club, target=room)
+    return room
+
+
+@transaction.atomic
+def room_update(*, room: Room, actor: Any, **settings_: Any) -> Room:
+    _clean_settings(settings_)
+    quotas.check_room_settings(club=room.club, settings=settings_)
+    changed = sorted(name for name, value in settings_.items() if getattr(room, name) != value)
+    for name, value in settings_.items():
+        setattr(room, name, value)
+    room.save()
+    # Codes are secrets: the audit entry names the changed fields, never their values.
+    audit_log(action="room.update", actor=actor, club=room.club, target=room, details={"changed": changed})
+    return room
+
+
+@transaction.atomic
+def room_regenerate_codes(*, room: Room, actor: Any, viewer: bool = False, moderator: bool = False) -> Room:
+    """Give the room fresh random access codes (old ones stop working at once)."""
+    fields = []
+    if viewer:
+        room.viewer_code = new_access_code()
+        fields.append("viewer_code")
+    if moderator:
+        room.moderator_code = new_access_code()
+        while room.moderator_code == room.viewer_code:
+            room.moderator_code = new_access_code()
+        fields.append("moderator_code")
+    if fields:
+        room.save(update_fields=[*fields, "updated_at"])
+        audit_log(action="room.regenerate_codes", actor=actor, club=room.club, target=room, details={"codes": fields})
+    return room
+
+
+@transaction.atomic
+def room_remove_codes(*, room: Room, actor: Any) -> Room:
+    room.viewer_code = room.moderator_code = ""
+    room.save(update_fields=["viewer_code", "moderator_code", "updated_at"])
+    audit_log(action="room.remove_codes", actor=actor, club=room.club, target=room)
+    return room
+
+
+def recordings_delete_available() -> bool:
+    return _recordings_delete() is not None
+
+
+def _recordings_delete() -> Any:
+    """The recordings helper's service, when that part of the project is installed."""
+    try:
+        from rooms.recordings import recordings_delete  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return recordings_delete
+
+
+def room_delete(*, room: Room, actor: Any, recordings: Literal["keep", "delete"]) -> None:
+    """Delete a room: end its open meeting on BBB first, then deal with its recordings.
+
+    ``keep``: the recordings stay with the club (their room link becomes empty, FK SET_NULL).
+    ``delete``: the recordings service deletes them (on BBB first, rule 5).
+    If BBB cannot end the meeting, ``MeetingUnavailable`` is raised and the room stays.
+    """
+    if recordings not in ("keep", "delete"):
+        raise ValueError("recordings must be 'keep' or 'delete'")
+    open_meeting = room.meetings.filter(ended_at__isnull=True).select_related("server").first()
+    if open_meeting is not None:
+        meeting_end(meeting=open_meeting, actor=actor, reason="room_deleted")
+    with transaction.atomic():
+        recording_count = room.recordings.count()
+        if recordings == "delete" and recording_count:
+            service = _recordings_delete()
+            if service is None:
+                raise RuntimeError("rooms.recordings.recordings_delete is not available")
+            service(recordings=list(room.recordings.all()), actor=actor, reason="room_deleted")
+        audit_log(
+            action="room.delete",
+            actor=actor,
+            club=room.club,
+            target=room,
+            details={"recordings": recordings, "recording_count": recording_count},
+        )
+        room.delete()
+
+
+# -- servers -----------------------------------------------------------------------------------
+
+
+def server_choose(*, room: Room | None = None) -> Server:
+    """The server for a new meeting of ``room``.
+
+    1. The server already running this room's meeting (an open Meeting row), whatever its load.
+    2. Else the enabled, healthy server with the least relative load, where load is the sync's last
+       ``Server.load`` plus, for each of our open meetings younger than YOUNG_MEETING_SECONDS,
+       ``max(0, expected - participants)`` with expected = YOUNG_MEETING_EXPECTED_PARTICIPANTS
+       (i.e. a young meeting counts as ``max(participants, expected)``). Relative = load / capacity.
+       Ties go to the server with fewer open meetings, then by name.
+
+    One query for the candidates, whatever the number of meetings. Raises ``MeetingUnavailable``
+    when no server takes meetings.
+    """
+    if room is not None and room.pk:
+        open_meeting = (
+            Meeting.objects.filter(room=room, ended_at__isnull=True).select_related("server").only("server").first()
+        )
+        if open_meeting is not None:
+            return open_meeting.server
+    cutoff = timezone.now() - timedelta(seconds=YOUNG_MEETING_SECONDS)
+    young = Q(meetings__ended_at__isnull=True, meetings__created_at__gte=cutoff)
+    candidates = Server.objects.filter(enabled=True, healthy=True).annotate(
+        young_extra=Coalesce(
+            Sum(
+                Greatest(Value(YOUNG_MEETING_EXPECTED_PARTICIPANTS) - F("meetings__participant_count"), Value(0)),
+                filter=young,
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
+        open_count=Count("meetings", filter=Q(meetings__ended_at__isnull=True)),
+    )
+    best = min(
+        candidates,
+        key=lambda s: ((s.load + s.young_extra) / max(s.capacity, 1), s.open_count, s.name),
+        default=None,
+    )
+    if best is None:
+        raise MeetingUnavailable("no enabled healthy server")
+    return best
+
+
+# -- meetings ----------------------------------------------------------------------------------
+
+
+def _create_params(*, room: Room, meeting: Meeting, server: Server) -> tuple[dict[str, Any], dict[str, str]]:
+    record = quotas.records(room)
+    params: dict[str, Any] = {
+        "record": record,
+        "autoStartRecording": False,
+        "allowStartStopRecording": record,
+        "muteOnStart": room.mute_on_start,
+        "guestPolicy": "ASK_MODERATOR" if room.waiting_room else "ALWAYS_ACCEPT",
+        "maxParticipants": quotas.effective_max_participants(room),
+        "logoutURL": absolute_url(reverse("rooms:public", kwargs={"friendly_id": room.friendly_id})),
+    }
+    if room.welcome_text:
+        params["welcome"] = room.welcome_text
+    meta = {
+        "bbb-origin": "herzdigital",
+        "bbb-origin-server-name": urlsplit(settings.SITE_URL).hostname or "",
+        "herzdigital-club-id": str(room.club_id),
+        "herzdigital-room-id": str(room.pk),
+        "herzdigital-meeting-id": str(meeting.pk),
+        "endCallbackUrl": end_callback_url(meeting_pk=meeting.pk),
+        "bbb-recording-ready-url": recording_ready_url(server_pk=server.pk),
+    }
+    return params, meta
+
+
+def _unavailable(server: Server, room_pk: int | None, call: str, exc: Exception) -> MeetingUnavailable:
+    logger.warning("BBB %s failed on server %s (room %s): %s", call, server.name, room_pk, exc)
+    return MeetingUnavailable(f"{call} failed on {server.name}: {exc}", server=server)
+
+
+def meeting_start(
+    *,
+    room: Room,
+    actor: Any = None,
+    display_name: str,
+    role: str = MODERATOR,
+    guest: bool = False,
+    user_id: str | None = None,
+) -> str:
+    """Start (or re-confirm) the room's meeting and return a join URL for the starter.
+
+    The room row is locked (``select_for_update``) for the whole start, so two people pressing
+    start at once produce one Meeting: the second waits, then finds the open meeting and sends
+    ``create`` to its server again, which BBB answers with a duplicate warning. The unique
+    constraint ``one_open_meeting_per_room`` backs this up. Exactly one BBB call (``create``). If
+    it fails, the transaction rolls back: no Meeting row is left behind. The starter joins as
+    moderator by default; the public join flow passes the role its access code grants.
+    """
+    try:
+        return _meeting_start(
+            room=room, actor=actor, display_name=display_name, role=role, guest=guest, user_id=user_id
+        )
+    except IntegrityError:
+        # Only reachable if a database without row locks let two starts through at once: the
+        # constraint refused the second Meeting, so the first one stands; join it.
+        meeting = Meeting.objects.select_related("server").get(room=room, ended_at__isnull=True)
+        return meeting_join_url(meeting=meeting, name=display_name, role=role, guest=guest, user_id=user_id)
+
+
+def _meeting_start(*, room: Room, actor: Any, display_name: str, role: str, guest: bool, user_id: str | None) -> str:
+    with transaction.atomic():
+        room = Room.objects.select_for_update(of=("self",)).select_related("club").get(pk=room.pk)
+        meeting = Meeting.objects.select_related("server").filter(room=room, ended_at__isnull=True).first()
+        if meeting is None:
+            # Starts of different rooms of one club wait for each other here, so that two of them
+            # cannot both pass the concurrency quota (lock order: room, then club).
+            Club.objects.select_for_update().filter(pk=room.club_id).values_list("pk", flat=True).first()
+            quotas.check_concurrent_meetings(club=room.club)
+            server = server_choose()
+            meeting = Meeting.objects.create(
+                room=room,
+                club=room.club,
+                server=server,
+                meeting_id=room.meeting_id,
+                record=quotas.records(room),
+                status=Meeting.Status.STARTING,
+                started_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+        server = meeting.server
+        params, meta = _create_params(room=room, meeting=meeting, server=server)
+        try:
+            result = client_for(server).create(room.meeting_id, room.name, params=params, meta=meta)
+        except (BBBUnavailable, BBBError) as exc:
+            raise _unavailable(server, room.pk, "create", exc)
+        # A new internal id means BBB had forgotten the meeting (it ended between two syncs) and
+        # created it afresh: the open row now describes the new session.
+        if result.internal_meeting_id != meeting.internal_meeting_id:
+            meeting.internal_meeting_id = result.internal_meeting_id
+            meeting.create_time = result.create_time
+            meeting.status = Meeting.Status.STARTING
+            meeting.save(update_fields=["internal_meeting_id", "create_time", "status"])
+            logger.info("meeting %s of room %s created on %s", meeting.pk, room.pk, server.name)
+    return meeting_join_url(meeting=meeting, name=display_name, role=role, guest=guest, user_id=user_id)
+
+
+def meeting_join_url(
+    *, meeting: Meeting, name: str, role: str = VIEWER, guest: bool = False, user_id: str | None = None
+) -> str:
+    """A locally signed join URL: zero BBB calls."""
+    return client_for(meeting.server).join_url(meeting.meeting_id, name, role=role, guest=guest, user_id=user_id)
+
+
+def meeting_end(*, meeting: Meeting, actor: Any, reason: str = "ended_by_moderator") -> Meeting:
+    """End the meeting on BBB (one ``end`` call), then mark it ended and write an audit entry.
+
+    BBB answering ``notFound`` (a successful answer: the meeting is gone already) counts as ended.
+    Any other failure raises ``MeetingUnavailable`` and changes nothing.
+    """
+    server = meeting.server
+    try:
+        client_for(server).end(meeting.meeting_id)
+    except BBBError as exc:
+        if exc.message_key != "notFound":
+            raise _unavailable(server, meeting.room_id, "end", exc)
+    except BBBUnavailable as exc:
+        raise _unavailable(server, meeting.room_id, "end", exc)
+    now = timezone.now()
+    with transaction.atomic():
+        ended = Meeting.objects.filter(pk=meeting.pk, ended_at__isnull=True).update(
+            status=Meeting.Status.ENDED, ended_at=now, end_reason=reason
+        )
+        if ended:
+            audit_log(action="meeting.end", actor=actor, club=meeting.club, target=meeting, reason=reason)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def meeting_state(meeting: Meeting | None) -> str:
+    """``none``, ``starting``, ``running``, ``ended`` or ``unknown`` (server unhealthy: rule 4)."""
+    if meeting is None:
+        return "none"
+    if meeting.ended_at is None and not meeting.server.healthy:
+        return "unknown"
+    return meeting.status
+
+
+# -- join --------------------------------------------------------------------------------------
+
+_JOIN_SQL: str | None = None
+
+
+def _join_sql() -> str:
+    """The join lookup as plain SQL (table names from the models), built once per process."""
+    global _JOIN_SQL
+    if _JOIN_SQL is None:
+        q = connection.ops.quote_name
+        room, club, meeting, server = (m._meta.db_table for m in (Room, Club, Meeting, Server))
+        # Only quoted table names from our own models are interpolated; values are parameters.
+        _JOIN_SQL = (
+            "SELECT r.id, r.club_id, r.meeting_id, r.viewer_code, r.moderator_code, r.waiting_room,"  # noqa: S608
+            " r.all_moderators, r.anyone_can_start, m.id, m.status,"
+            " s.id, s.api_url, s.secret, s.checksum_algorithm, s.healthy"
+            f" FROM {q(room)} r INNER JOIN {q(club)} c ON c.id = r.club_id"
+            f" LEFT JOIN {q(meeting)} m ON m.room_id = r.id AND m.ended_at IS NULL"
+            f" LEFT JOIN {q(server)} s ON s.id = m.server_id"
+            " WHERE r.friendly_id = %s AND c.status = %s"
+        )
+    return _JOIN_SQL
+
+
+def room_join_target(*, friendly_id: str) -> tuple[Room, Meeting | None] | None:
+    """The public room and its open meeting for the join view, in ONE lean query.
+
+    Joining a running meeting is the hottest path of the site (a whole club clicking the link at
+    19:00). Building the equivalent ORM query costs several times more than running it, so this
+    one lookup is plain SQL (the room's open meeting is unique by ``one_open_meeting_per_room``).
+    The instances returned are partial: enough for ``room_join_decide``, ``meeting_join_url`` and
+    links, not for saving or rendering. None when the room does not exist or its club is inactive.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_join_sql(), [friendly_id, Club.Status.ACTIVE.value])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    room_pk, club_pk, meeting_id, viewer_code, moderator_code, waiting_room, all_moderators, anyone_can_start = row[:8]
+    room = _partial(
+        Room,
+        id=room_pk,
+        club_id=club_pk,
+        friendly_id=friendly_id,
+        meeting_id=meeting_id,
+        viewer_code=viewer_code,
+        moderator_code=moderator_code,
+        waiting_room=bool(waiting_room),  # SQLite answers 0/1
+        all_moderators=bool(all_moderators),
+        anyone_can_start=bool(anyone_can_start),
+    )
+    meeting_pk, status, server_pk, api_url, secret, algorithm, healthy = row[8:]
+    if meeting_pk is None:
+        return room, None
+    server = _partial(
+        Server, id=server_pk, api_url=api_url, secret=secret, checksum_algorithm=algorithm, healthy=bool(healthy)
+    )
+    meeting = _partial(
+        Meeting, id=meeting_pk, status=status, room_id=room_pk, meeting_id=meeting_id, server_id=server_pk
+    )
+    meeting.room, meeting.server = room, server
+    return room, meeting
+
+
+def _partial(model: type[Model], **values: Any) -> Any:
+    """An instance as loaded from the database with only ``values``; other fields are deferred."""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(None, names, [values[name] for name in names])
+
+
+@dataclass(frozen=True)
+class JoinDecision:
+    role: str
+    guest: bool
+
+
+def _same(given: str, expected: str) -> bool:
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def room_join_decide(*, room: Room, code: str = "", is_member: bool = False) -> JoinDecision | None:
+    """Role and guest flag for a person joining ``room``; ``None`` when the access code is wrong.
+
+    Club members need no code and join as moderators. The moderator code grants moderator. With a
+    viewer code set, guests must give it (or the moderator code). Without one, guests leave the
+    field empty; a non-empty code that matches nothing is wrong. The waiting room puts everybody
+    but members and moderator-code holders in BBB's lobby (``guest=true``).
+    """
+    if is_member:
+        return JoinDecision(role=MODERATOR, guest=False)
+    code = code.strip()
+    if _same(code, room.moderator_code):
+        return JoinDecision(role=MODERATOR, guest=False)
+    if room.viewer_code:
+        if not _same(code, room.viewer_code):
+            return None
+    elif code:
+        return None
+    return JoinDecision(role=MODERATOR if room.all_moderators else VIEWER, guest=room.waiting_room)
+
+
+def _attempts_key(room: Room, client_ip: str) -> str:
+    return f"rooms:code-attempts:{room.pk}:{client_ip}"
+
+
+def access_code_blocked(*, room: Room, client_ip: str) -> bool:
+    return (cache.get(_attempts_key(room, client_ip)) or 0) >= CODE_ATTEMPTS
+
+
+def access_code_failed(*, room: Room, client_ip: str) -> bool:
+    """Count a wrong code; True when this client is now blocked for the room."""
+    key = _attempts_key(room, client_ip)
+    cache.add(key, 0, timeout=CODE_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=CODE_WINDOW_SECONDS)
+        count = 1
+    return count >= CODE_ATTEMPTS
+
+
+def display_name_for(user: Any) -> str:
+    return (getattr(user, "name", "") or user.email).strip()
+
+
+def quota_message(exc: quotas.QuotaExceeded) -> str:
+    return exc.message or _("Das ist mit den Vorgaben Ihres Vereins nicht möglich.")
