@@ -176,7 +176,3 @@ class ScheduledMeetingForm(forms.Form):
             "repeat_until": data["repeat_until"],
             "record": data.get("record", False),
         }
-
-
-class ConfirmForm(forms.Form):
-    """An empty POST form for confirmation pages (CSRF only)."""

@@ -7,7 +7,7 @@ Start and end are written in Europe/Berlin with a VTIMEZONE, so a weekly RRULE k
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -21,6 +21,30 @@ from events.occurrences import series_until, to_local
 PRODID = "-//herzdigital//Termine//DE"
 METHOD_REQUEST = "REQUEST"
 METHOD_CANCEL = "CANCEL"
+
+
+# A VTIMEZONE lists each DST change as an RDATE: cover the meetings' dates (with a year's margin),
+# not the library's default 1970-2038, which makes every attachment kilobytes longer.
+_TZ_MARGIN = timedelta(days=366)
+_OPEN_END_YEARS = 12
+
+
+def _timezone_span(scheduled_meetings: list[ScheduledMeeting]) -> tuple[date, date]:
+    first = min(s.start_at for s in scheduled_meetings).date() - _TZ_MARGIN
+    last = max(s.end_at for s in scheduled_meetings).date()
+    for s in scheduled_meetings:
+        if s.is_recurring:
+            if s.repeat_until is None:
+                last = max(last, s.start_at.date() + timedelta(days=365 * _OPEN_END_YEARS))
+            else:
+                last = max(last, s.repeat_until)
+    return first, last + _TZ_MARGIN
+
+
+def _add_timezones(cal: Calendar, scheduled_meetings: list[ScheduledMeeting]) -> None:
+    if scheduled_meetings:
+        first, last = _timezone_span(scheduled_meetings)
+        cal.add_missing_timezones(first_date=first, last_date=last)
 
 
 def _calendar(*, method: str | None, name: str | None = None) -> Calendar:
@@ -93,7 +117,7 @@ def invitation_ics(
             scheduled, cancelled=method == METHOD_CANCEL, attendee=attendee, description=description, now=now
         )
     )
-    cal.add_missing_timezones()
+    _add_timezones(cal, [scheduled])
     return cal.to_ical()
 
 
@@ -104,5 +128,5 @@ def feed_ics(*, name: str, scheduled_meetings: list[ScheduledMeeting], now: date
         cal.add_component(
             event_component(scheduled, cancelled=scheduled.is_cancelled, description=scheduled.description, now=now)
         )
-    cal.add_missing_timezones()
+    _add_timezones(cal, scheduled_meetings)
     return cal.to_ical()

@@ -46,7 +46,6 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "past": data.past,
             "feed_url": _feed_url(request.club),
             "can_schedule": permissions.can_schedule_meetings(request.membership),
-            "now": timezone.now(),
         },
     )
 

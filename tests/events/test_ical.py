@@ -76,3 +76,22 @@ def test_update_keeps_uid_and_raises_sequence_and_cancel_is_method_cancel(person
     assert third["STATUS"] == "CANCELLED"
     assert str(third["UID"]) == str(first["UID"])
     assert third["SEQUENCE"] > second["SEQUENCE"]
+
+
+def test_the_attached_vtimezone_alone_gives_the_right_offsets_on_both_sides_of_the_change(personas, room):
+    """A calendar program without its own zone data uses our VTIMEZONE: 19:00 is 18:00 UTC, then 17:00 UTC."""
+    scheduled = plan(
+        club=personas.club,
+        room=room,
+        by=personas.admin,
+        day=date(2027, 3, 16),
+        recurrence=ScheduledMeeting.Recurrence.WEEKLY,
+        repeat_until=date(2027, 4, 6),
+    )
+    cal = Calendar.from_ical(invitation_ics(scheduled, method=METHOD_REQUEST, attendee="a@example.org", description=""))
+    (vtimezone,) = cal.walk("VTIMEZONE")
+    zone = vtimezone.to_tz()
+    before = datetime(2027, 3, 23, 19, 0).replace(tzinfo=zone)
+    after = datetime(2027, 3, 30, 19, 0).replace(tzinfo=zone)
+    assert before.astimezone(UTC).hour == 18
+    assert after.astimezone(UTC).hour == 17
