@@ -123,6 +123,28 @@ def _recordings(n: int, staff) -> object:
     return recordings[0]
 
 
+def _scheduled_meetings(n: int, staff) -> object:
+    from datetime import timedelta
+
+    from events.models import ScheduledMeeting
+
+    club = ClubFactory()
+    room = RoomFactory(club=club)
+    start = timezone.now() + timedelta(days=1)
+    events = [
+        ScheduledMeeting.objects.create(
+            club=club,
+            room=room,
+            title=f"Termin {i}",
+            start_at=start + timedelta(days=i),
+            end_at=start + timedelta(days=i, hours=1),
+            created_by=staff,
+        )
+        for i in range(n)
+    ]
+    return events[0]
+
+
 BUILDERS: dict[str, Callable[[int, object], object]] = {
     "accounts.user": _users,
     "auth.group": _groups,
@@ -137,6 +159,7 @@ BUILDERS: dict[str, Callable[[int, object], object]] = {
     "rooms.room": _rooms,
     "rooms.meeting": _meetings,
     "rooms.recording": _recordings,
+    "events.scheduledmeeting": _scheduled_meetings,
 }
 
 # Models with a fixed set of rows (no "100 rows" size exists); their admin is tested in their own area.
