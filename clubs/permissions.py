@@ -82,3 +82,7 @@ def can_leave_club(membership: Membership | None) -> bool:
 def can_end_meetings(membership: Membership | None) -> bool:
     """Club members join their rooms as moderators, so they (and admins) may end a meeting."""
     return is_member(membership)
+
+
+def can_view_statistics(membership: Membership | None) -> bool:
+    return is_member(membership)

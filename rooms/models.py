@@ -132,6 +132,9 @@ class Meeting(models.Model):
     video_count = models.PositiveIntegerField(_("Mit Kamera"), default=0)
     peak_participants = models.PositiveIntegerField(_("Höchstzahl Teilnehmende"), default=0)
     last_synced_at = models.DateTimeField(_("Zuletzt abgeglichen"), null=True, blank=True)
+    # Written by rooms.sync: the participant count integrated over the sync ticks, from which the
+    # statistics compute participant-hours (a peak alone would overstate long meetings).
+    participant_seconds = models.PositiveBigIntegerField(_("Teilnehmenden-Sekunden"), default=0)
 
     class Meta:
         verbose_name = _("Besprechung")
@@ -151,6 +154,17 @@ class Meeting(models.Model):
     @property
     def is_open(self) -> bool:
         return self.ended_at is None
+
+    @property
+    def display_status(self) -> str:
+        """The status pages show: ``unknown`` while the meeting is open on an unhealthy server.
+
+        A server that failed several polls in a row may still be running the meeting, or not; the
+        site must not claim either (rule 4). Needs ``server`` (use ``select_related("server")``).
+        """
+        if self.ended_at is None and not self.server.healthy:
+            return "unknown"
+        return self.status
 
 
 class Recording(models.Model):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rooms.views import callbacks, recordings, rooms
+from rooms.views import callbacks, recordings, rooms, statistics
 
 app_name = "rooms"
 
-urlpatterns = [*rooms.urlpatterns, *recordings.urlpatterns, *callbacks.urlpatterns]
+urlpatterns = [*rooms.urlpatterns, *recordings.urlpatterns, *callbacks.urlpatterns, *statistics.urlpatterns]

@@ -1,0 +1,42 @@
+"""The simulator calls our callback URLs over HTTP, as BBB does, against a live server."""
+
+from __future__ import annotations
+
+import pytest
+
+from rooms import sync
+from rooms.callbacks import end_callback_url, recording_ready_url
+from rooms.models import Meeting
+from tests.processes import wait_for
+
+pytest_plugins = ["tests.sync_fixtures"]
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def test_bbb_end_and_recording_ready_callbacks_reach_the_site(bbb_sim, live_server, settings, sent_tasks):
+    settings.SITE_URL = live_server.url
+    bbb_sim.sim.configure(callbacks_enabled=True, recording_delay=0)
+    meeting = bbb_sim.open_meeting(record=True, status=Meeting.Status.RUNNING)
+    client = bbb_sim.client()
+    client.create(
+        meeting.meeting_id,
+        "Vorstandssitzung",
+        params={"record": "true", "autoStartRecording": "true"},
+        meta={
+            "endCallbackUrl": end_callback_url(meeting_pk=meeting.pk),
+            "bbb-recording-ready-url": recording_ready_url(server_pk=bbb_sim.server.pk),
+        },
+    )
+    bbb_sim.sim.add_attendees(meeting.meeting_id, 2, role="MODERATOR")
+
+    client.end(meeting.meeting_id)
+
+    assert wait_for(lambda: Meeting.objects.get(pk=meeting.pk).ended_at is not None, timeout=15)
+    meeting.refresh_from_db()
+    assert meeting.end_reason == sync.EndReason.CALLBACK
+    assert wait_for(lambda: bool(sent_tasks.named(sync.RECORDING_FETCH)), timeout=15), bbb_sim.sim.callback_log
+    record_id = next(iter(bbb_sim.sim.recordings))
+    assert sent_tasks.named(sync.RECORDING_FETCH) == [[bbb_sim.server.pk, record_id]]
+    assert sent_tasks.named(sync.RECORDINGS_FETCH_FOR_MEETING) == [[meeting.pk]]
+    statuses = sorted(entry.get("status") for entry in bbb_sim.sim.callback_log)
+    assert statuses == [200, 200]
