@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "accounts",
     "clubs",
     "rooms",
+    "events",
 ]
 
 MIDDLEWARE = [
@@ -267,6 +268,9 @@ STAFF_REQUIRE_MFA = env.bool("STAFF_REQUIRE_MFA", default=True)
 BBB_SIMULATOR_SECRET = env.str("BBB_SIMULATOR_SECRET", default="herzdigital-simulator-secret")
 # Staff without a TOTP authenticator are sent from /admin/ to set one up (accounts.middleware).
 MIDDLEWARE.append("accounts.middleware.StaffMFAMiddleware")
+
+# Scheduled meetings: reminder emails go out this many minutes before each start (default: a day and an hour).
+EVENT_REMINDER_OFFSETS = env.list("EVENT_REMINDER_OFFSETS", cast=int, default=[1440, 60])
 
 # Meeting sync (rooms.sync/rooms.tasks): hard time limit of one server's sync task in seconds (the soft
 # limit is 5 s earlier; the per-server lock lives 10 s longer), and the grace period protecting

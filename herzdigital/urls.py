@@ -22,6 +22,7 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("", include("clubs.urls")),
     path("", include("rooms.urls")),
+    path("", include("events.urls")),
 ]
 
 handler403 = "herzdigital.views.error_403"

@@ -150,6 +150,22 @@ class Objects:
             ),
         )
 
+    @property
+    def scheduled_meeting(self) -> Any:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from events.models import ScheduledMeeting
+
+        start = timezone.now() + timedelta(days=3)
+        return self._get(
+            "scheduled_meeting",
+            lambda: ScheduledMeeting.objects.create(
+                club=self.club, room=self.room, title="Termin", start_at=start, end_at=start + timedelta(hours=1)
+            ),
+        )
+
 
 # kwarg name -> value for a club's object. Views with new kinds of arguments extend this mapping.
 KWARG_FACTORIES: dict[str, Callable[[Objects], Any]] = {
@@ -161,6 +177,8 @@ KWARG_FACTORIES: dict[str, Callable[[Objects], Any]] = {
     "invitation_id": lambda o: o.invitation.pk,
     "token": lambda o: o.invitation.token,
     "server_id": lambda o: o.server.pk,
+    "scheduled_meeting_id": lambda o: o.scheduled_meeting.pk,
+    "calendar_token": lambda o: o.club.calendar_token,
 }
 
 

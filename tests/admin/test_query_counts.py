@@ -123,7 +123,27 @@ def _recordings(n: int, staff) -> object:
     return recordings[0]
 
 
+def _scheduled_meetings(n: int, staff) -> object:
+    from events.models import Invitee, ReminderLog, ScheduledMeeting
+
+    room = RoomFactory()
+    start = timezone.now() + timedelta(days=3)
+    meetings = [
+        ScheduledMeeting.objects.create(
+            club=room.club, room=room, title=f"Sitzung {i}", start_at=start, end_at=start + timedelta(hours=1)
+        )
+        for i in range(n)
+    ]
+    for i, user in enumerate(UserFactory.create_batch(n)):
+        Invitee.objects.create(scheduled_meeting=meetings[0], email=user.email, user=user)
+        ReminderLog.objects.create(
+            scheduled_meeting=meetings[0], occurrence_start=start + timedelta(days=7 * i), kind="24h", claimed_at=start
+        )
+    return meetings[0]
+
+
 BUILDERS: dict[str, Callable[[int, object], object]] = {
+    "events.scheduledmeeting": _scheduled_meetings,
     "accounts.user": _users,
     "auth.group": _groups,
     "account.emailaddress": _email_addresses,
@@ -181,8 +201,10 @@ def _wipe(staff) -> None:
 
     from accounts.models import User
     from clubs.models import AuditEntry
+    from events.models import ScheduledMeeting
     from rooms.models import Meeting, Recording, Room, Server
 
+    ScheduledMeeting.objects.all().delete()
     for model in (Recording, Meeting, Room, Server, AuditEntry, Invitation, Membership, Club, Group):
         model.objects.all().delete()
     Authenticator.objects.exclude(user=staff).delete()

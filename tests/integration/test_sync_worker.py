@@ -79,6 +79,8 @@ def test_two_overlapping_ticks_poll_a_server_only_once(bbb_sim):
     offset = _log_size()
 
     with celery_worker(), celery_worker():  # two workers, so that the two syncs can overlap
+        # Both must be listening before the ticks go out, or one worker could run both syncs in turn.
+        assert wait_for(lambda: _log_since(offset).count(" ready.") >= 2, timeout=90), _log_since(offset)[-3000:]
         sync_tick.delay()
         sync_tick.delay()
         assert wait_for(lambda: "skipped" in _log_since(offset), timeout=90), _log_since(offset)[-3000:]

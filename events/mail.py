@@ -1,0 +1,119 @@
+"""The emails about scheduled meetings, each in the recipient's language, with an ``.ics`` attachment."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from email.mime.text import MIMEText
+from enum import StrEnum
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from events.display import format_when, recurrence_text
+from events.ical import METHOD_CANCEL, METHOD_REQUEST, invitation_ics
+from events.links import room_public_url
+from events.models import Invitee, ScheduledMeeting
+from events.occurrences import Occurrence, local_tz, next_occurrence
+
+logger = logging.getLogger(__name__)
+
+
+class Kind(StrEnum):
+    INVITATION = "invitation"
+    UPDATE = "update"
+    CANCELLATION = "cancellation"
+    REMOVED = "removed"
+    REMINDER = "reminder"
+
+
+class MailSendError(Exception):
+    """Sending stopped part-way: the first ``sent`` messages went out, the rest did not."""
+
+    def __init__(self, sent: int, cause: Exception) -> None:
+        super().__init__(f"{sent} sent before {cause!r}")
+        self.sent = sent
+        self.cause = cause
+
+
+def _subject(kind: Kind, scheduled: ScheduledMeeting, occurrence: Occurrence) -> str:
+    local = occurrence.local_start
+    values = {
+        "title": scheduled.title,
+        "date": formats.date_format(local, "SHORT_DATE_FORMAT"),
+        "time": formats.time_format(local, "TIME_FORMAT"),
+    }
+    subjects = {
+        Kind.INVITATION: _("Einladung: %(title)s am %(date)s um %(time)s Uhr"),
+        Kind.UPDATE: _("Geändert: %(title)s am %(date)s um %(time)s Uhr"),
+        Kind.CANCELLATION: _("Abgesagt: %(title)s"),
+        Kind.REMOVED: _("Ausgeladen: %(title)s"),
+        Kind.REMINDER: _("Erinnerung: %(title)s am %(date)s um %(time)s Uhr"),
+    }
+    return subjects[kind] % values
+
+
+def scheduled_meeting_message(
+    *,
+    scheduled: ScheduledMeeting,
+    invitee: Invitee,
+    kind: Kind,
+    occurrence: Occurrence | None = None,
+    now: datetime | None = None,
+) -> EmailMessage:
+    """One email to one invitee, rendered in their language and the site's time zone."""
+    now = now or timezone.now()
+    if occurrence is None:
+        occurrence = next_occurrence(scheduled, now) or Occurrence(scheduled, scheduled.start_at, scheduled.end_at)
+    cancelled = kind in (Kind.CANCELLATION, Kind.REMOVED)
+    room = scheduled.room
+    with translation.override(invitee.language), timezone.override(local_tz()):
+        context = {
+            "kind": kind.value,
+            "scheduled": scheduled,
+            "club": scheduled.club,
+            "room": room,
+            "room_url": room_public_url(room),
+            "access_code": room.viewer_code,
+            "name": invitee.user.get_full_name() if invitee.user_id and invitee.user.name else "",
+            "when": format_when(occurrence.start, occurrence.end),
+            "recurrence": recurrence_text(scheduled) if kind != Kind.REMINDER else "",
+            "cancelled": cancelled,
+        }
+        subject = _subject(kind, scheduled, occurrence)
+        body = render_to_string("events/email/message.txt", context)
+        description = render_to_string("events/email/ics_description.txt", context).strip()
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[invitee.email],
+        reply_to=[scheduled.club.contact_email] if scheduled.club.contact_email else None,
+    )
+    method = METHOD_CANCEL if cancelled else METHOD_REQUEST
+    ics = invitation_ics(scheduled, method=method, attendee=invitee.email, description=description, now=now)
+    part = MIMEText(ics.decode("utf-8"), "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename="termin.ics")
+    message.attach(part)
+    return message
+
+
+def send_all(messages: Sequence[EmailMessage]) -> int:
+    """Send over one connection, one by one; raise ``MailSendError`` telling how many went out."""
+    if not messages:
+        return 0
+    sent = 0
+    with get_connection() as connection:
+        for message in messages:
+            message.connection = connection
+            try:
+                message.send()
+            except Exception as exc:
+                raise MailSendError(sent, exc) from exc
+            sent += 1
+    return sent

@@ -1,0 +1,557 @@
+"""Scheduled meetings: planning, invitations, updates, cancellation, reminders, the calendar and its feed."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clubs.audit import audit_log
+from clubs.models import Club
+from events import mail
+from events.ical import feed_ics
+from events.models import Invitee, ReminderLog, ScheduledMeeting
+from events.occurrences import (
+    Occurrence,
+    first_occurrences,
+    merge_sorted,
+    next_occurrence,
+    occurrences_overlapping,
+    occurrences_starting,
+)
+from rooms.models import Meeting, Room
+
+logger = logging.getLogger(__name__)
+
+# A stale claim (the worker died between claiming and sending) may be taken over after this long.
+REMINDER_RECLAIM_AFTER = timedelta(minutes=15)
+# A BBB meeting "belongs" to an occurrence when it overlaps the occurrence widened by this slack.
+MEETING_MATCH_SLACK = timedelta(minutes=30)
+# Upcoming dates of the next eight weeks are listed one by one (a weekly course would flood a year).
+CALENDAR_UPCOMING_DAYS = 56
+CALENDAR_PAST_DAYS = 90
+CALENDAR_LIMIT = 100
+FEED_PAST_DAYS = 180
+
+_EMAIL_SPLIT = re.compile(r"[,;\s]+")
+
+
+# --- input ----------------------------------------------------------------------------------------
+
+
+def email_list_parse(text: str) -> tuple[list[str], list[str]]:
+    """Split a pasted list of addresses (commas, semicolons, blanks, lines; ``Name <a@b>`` allowed).
+
+    Returns (valid, invalid), each without duplicates and in input order; valid ones lowercased.
+    """
+    text = re.sub(r"[^<>,;\n]*<([^<>]*)>", r" \1 ", text or "")
+    valid: list[str] = []
+    invalid: list[str] = []
+    for raw in _EMAIL_SPLIT.split(text):
+        candidate = raw.strip().strip("\"'")
+        if not candidate:
+            continue
+        try:
+            validate_email(candidate)
+        except ValidationError:
+            if candidate not in invalid:
+                invalid.append(candidate)
+            continue
+        address = candidate.lower()
+        if address not in valid:
+            valid.append(address)
+    return valid, invalid
+
+
+def invalid_emails_message(invalid: Iterable[str]) -> str:
+    return _(
+        "Diese E-Mail-Adressen sind ungültig: %(addresses)s. Bitte korrigieren oder entfernen Sie sie. "
+        "Es wurde nichts gespeichert und keine Einladung versandt."
+    ) % {"addresses": ", ".join(invalid)}
+
+
+def _validate(*, club: Club, room: Room, start_at: datetime, end_at: datetime, record: bool, recurrence: str) -> None:
+    errors: dict[str, str] = {}
+    if room.club_id != club.pk:
+        errors["room"] = _("Bitte wählen Sie einen Raum Ihres Vereins.")
+    if end_at <= start_at:
+        errors["end_time"] = _("Das Ende muss nach dem Beginn liegen.")
+    if record and not club.recording_allowed:
+        errors["record"] = _("Ihr Verein darf keine Aufzeichnungen anlegen.")
+    if recurrence not in ScheduledMeeting.Recurrence.values:
+        errors["recurrence"] = _("Bitte wählen Sie, ob der Termin einmalig oder wöchentlich stattfindet.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _invitees_set(
+    *, scheduled: ScheduledMeeting, member_ids: Iterable[int], guest_emails: Iterable[str], now: datetime
+) -> tuple[int, int]:
+    """Make the invitee rows match the chosen members and guests. Returns (added, removed)."""
+    guest_emails = list(guest_emails)
+    valid, invalid = email_list_parse(" ".join(guest_emails))
+    if invalid:
+        raise ValidationError({"guest_emails": invalid_emails_message(invalid)})
+    members = {
+        m.user.email.lower(): m.user
+        for m in scheduled.club.memberships.select_related("user").filter(
+            Q(user_id__in=list(member_ids)) | Q(user__email__in=valid)
+        )
+    }
+    wanted = dict.fromkeys(valid, None)
+    wanted.update(members)
+    existing = {invitee.email: invitee for invitee in scheduled.invitees.all()}
+
+    new = [
+        Invitee(scheduled_meeting=scheduled, email=email, user=user)
+        for email, user in wanted.items()
+        if email not in existing
+    ]
+    Invitee.objects.bulk_create(new)
+    back = [i.pk for email, i in existing.items() if email in wanted and i.removed_at is not None]
+    if back:
+        Invitee.objects.filter(pk__in=back).update(removed_at=None, removal_sent_at=None)
+    gone = [i.pk for email, i in existing.items() if email not in wanted and i.removed_at is None]
+    if gone:
+        Invitee.objects.filter(pk__in=gone).update(removed_at=now)
+    return len(new) + len(back), len(gone)
+
+
+def _notify_after_commit(scheduled_id: int) -> None:
+    from events import tasks
+
+    transaction.on_commit(lambda: tasks.scheduled_meeting_notify_enqueue(scheduled_id))
+
+
+# --- planning -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def scheduled_meeting_create(
+    *,
+    club: Club,
+    room: Room,
+    created_by: object,
+    title: str,
+    description: str,
+    start_at: datetime,
+    end_at: datetime,
+    recurrence: str = ScheduledMeeting.Recurrence.NONE,
+    repeat_until: date | None = None,
+    record: bool = False,
+    member_ids: Iterable[int] = (),
+    guest_emails: Iterable[str] = (),
+) -> ScheduledMeeting:
+    """Plan a meeting and invite people; the invitations are mailed by a task after commit."""
+    _validate(club=club, room=room, start_at=start_at, end_at=end_at, record=record, recurrence=recurrence)
+    scheduled = ScheduledMeeting.objects.create(
+        club=club,
+        room=room,
+        title=title,
+        description=description,
+        start_at=start_at,
+        end_at=end_at,
+        recurrence=recurrence,
+        repeat_until=repeat_until if recurrence == ScheduledMeeting.Recurrence.WEEKLY else None,
+        record=record,
+        created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+    )
+    _invitees_set(scheduled=scheduled, member_ids=member_ids, guest_emails=guest_emails, now=timezone.now())
+    _notify_after_commit(scheduled.pk)
+    return scheduled
+
+
+EVENT_FIELDS = ("room", "title", "description", "start_at", "end_at", "recurrence", "repeat_until", "record")
+
+
+@transaction.atomic
+def scheduled_meeting_update(
+    *,
+    scheduled: ScheduledMeeting,
+    changed_by: object,
+    member_ids: Iterable[int],
+    guest_emails: Iterable[str],
+    **changes: object,
+) -> bool:
+    """Change a planned meeting and its invitees.
+
+    A change of the meeting itself increases SEQUENCE, so everybody gets an update; a change of the
+    invitees alone mails only the newly invited and the removed. Returns whether anything changed.
+    """
+    unknown = set(changes) - set(EVENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    locked = ScheduledMeeting.objects.select_for_update().select_related("club").get(pk=scheduled.pk)
+    if locked.is_cancelled:
+        raise ValidationError(_("Dieser Termin ist abgesagt und kann nicht mehr geändert werden."))
+    if changes.get("recurrence", locked.recurrence) != ScheduledMeeting.Recurrence.WEEKLY:
+        changes["repeat_until"] = None
+    changed = [name for name, value in changes.items() if getattr(locked, name) != value]
+    for name in changed:
+        setattr(locked, name, changes[name])
+    _validate(
+        club=locked.club,
+        room=locked.room,
+        start_at=locked.start_at,
+        end_at=locked.end_at,
+        record=locked.record,
+        recurrence=locked.recurrence,
+    )
+    if changed:
+        locked.sequence += 1
+        locked.save()
+    added, removed = _invitees_set(
+        scheduled=locked, member_ids=member_ids, guest_emails=guest_emails, now=timezone.now()
+    )
+    if changed or added or removed:
+        _notify_after_commit(locked.pk)
+    scheduled.refresh_from_db()
+    return bool(changed or added or removed)
+
+
+@transaction.atomic
+def scheduled_meeting_cancel(*, scheduled: ScheduledMeeting, cancelled_by: object) -> bool:
+    """Cancel a planned meeting (the whole series); everybody invited gets a METHOD:CANCEL update."""
+    now = timezone.now()
+    hit = ScheduledMeeting.objects.filter(pk=scheduled.pk, cancelled_at__isnull=True).update(
+        cancelled_at=now, sequence=F("sequence") + 1, updated_at=now
+    )
+    if not hit:
+        return False
+    scheduled.refresh_from_db()
+    audit_log(
+        action="scheduled_meeting.cancel",
+        actor=cancelled_by,
+        club=scheduled.club,
+        target=scheduled,
+        details={"start_at": scheduled.start_at.isoformat(), "uid": scheduled.uid},
+    )
+    _notify_after_commit(scheduled.pk)
+    return True
+
+
+# --- mailing invitations, updates and cancellations ----------------------------------------------
+
+
+def _claim_invitees(scheduled: ScheduledMeeting, *, removed: bool) -> list[Invitee]:
+    """Claim the invitees who still need the current version (or the removal notice).
+
+    Rows are locked (PostgreSQL skips rows another run holds) and marked in the same transaction,
+    so two overlapping runs never mail the same person the same version.
+    """
+    with transaction.atomic():
+        qs = scheduled.invitees.select_for_update(skip_locked=True, of=("self",)).select_related("user")
+        if removed:
+            qs = qs.filter(removed_at__isnull=False, removal_sent_at__isnull=True)
+        else:
+            qs = qs.filter(removed_at__isnull=True, notified_sequence__lt=scheduled.sequence)
+        claimed = list(qs)
+        if not claimed:
+            return []
+        ids = [i.pk for i in claimed]
+        if removed:
+            Invitee.objects.filter(pk__in=ids, removal_sent_at__isnull=True).update(removal_sent_at=timezone.now())
+        else:
+            Invitee.objects.filter(pk__in=ids, notified_sequence__lt=scheduled.sequence).update(
+                notified_sequence=scheduled.sequence
+            )
+    return claimed
+
+
+def scheduled_meeting_notify(*, scheduled_meeting_id: int) -> int:
+    """Mail the current version of a meeting to everybody who has not got it yet. Returns the count.
+
+    New invitees get the invitation, earlier ones the update (or the cancellation), removed ones a
+    cancellation - each exactly once, however often this runs. When the mail server fails part-way,
+    the claims of those not reached are given back and ``MailSendError`` tells the task to retry.
+    """
+    scheduled = ScheduledMeeting.objects.select_related("club", "room").filter(pk=scheduled_meeting_id).first()
+    if scheduled is None:
+        return 0
+    now = timezone.now()
+    outgoing: list[tuple[Invitee, bool, EmailMessage]] = []
+    for invitee in _claim_invitees(scheduled, removed=False):
+        never_told = invitee.notified_sequence < 0
+        if scheduled.is_cancelled:
+            if never_told:
+                continue  # invited and cancelled before anything went out: nothing to take back
+            kind = mail.Kind.CANCELLATION
+        else:
+            kind = mail.Kind.INVITATION if never_told else mail.Kind.UPDATE
+        message = mail.scheduled_meeting_message(scheduled=scheduled, invitee=invitee, kind=kind, now=now)
+        outgoing.append((invitee, False, message))
+    for invitee in _claim_invitees(scheduled, removed=True):
+        if invitee.notified_sequence >= 0 and not scheduled.is_cancelled:
+            message = mail.scheduled_meeting_message(
+                scheduled=scheduled, invitee=invitee, kind=mail.Kind.REMOVED, now=now
+            )
+            outgoing.append((invitee, True, message))
+    try:
+        return mail.send_all([message for _invitee, _removed, message in outgoing])
+    except mail.MailSendError as exc:
+        for invitee, removed, _message in outgoing[exc.sent :]:
+            if removed:
+                Invitee.objects.filter(pk=invitee.pk).update(removal_sent_at=None)
+            else:
+                Invitee.objects.filter(pk=invitee.pk, notified_sequence=scheduled.sequence).update(
+                    notified_sequence=invitee.notified_sequence
+                )
+        raise
+
+
+# --- reminders ------------------------------------------------------------------------------------
+
+
+def reminder_offsets() -> list[int]:
+    """Minutes before the start at which reminders go out (settings.EVENT_REMINDER_OFFSETS)."""
+    return sorted({int(m) for m in settings.EVENT_REMINDER_OFFSETS if int(m) > 0})
+
+
+def reminder_kind(minutes: int) -> str:
+    return f"before-{minutes}m"
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    occurrence: Occurrence
+    minutes: int
+
+    @property
+    def kind(self) -> str:
+        return reminder_kind(self.minutes)
+
+
+def reminders_due(*, now: datetime) -> list[DueReminder]:
+    """The reminders whose time has come and that nobody has claimed yet.
+
+    Per occurrence only the latest reminder that is due counts (after an outage, the hour-before
+    reminder replaces the day-before one), and none whose time passed before the meeting was planned
+    (then the invitation has just gone out).
+    """
+    offsets = reminder_offsets()
+    if not offsets:
+        return []
+    horizon = now + timedelta(minutes=max(offsets))
+    candidates = (
+        ScheduledMeeting.objects.select_related("club", "room")
+        .filter(cancelled_at__isnull=True, club__status=Club.Status.ACTIVE, start_at__lt=horizon)
+        .filter(
+            Q(recurrence=ScheduledMeeting.Recurrence.NONE, start_at__gte=now)
+            | Q(recurrence=ScheduledMeeting.Recurrence.WEEKLY, repeat_until__isnull=True)
+            | Q(recurrence=ScheduledMeeting.Recurrence.WEEKLY, repeat_until__gte=(now - timedelta(days=1)).date())
+        )
+    )
+    due: list[DueReminder] = []
+    for scheduled in candidates:
+        for occurrence in occurrences_starting(scheduled, now, horizon):
+            reached = [m for m in offsets if occurrence.start - timedelta(minutes=m) <= now]
+            if not reached:
+                continue
+            minutes = min(reached)
+            if occurrence.start - timedelta(minutes=minutes) < scheduled.created_at:
+                continue
+            due.append(DueReminder(occurrence=occurrence, minutes=minutes))
+    if not due:
+        return []
+    sent = set(
+        ReminderLog.objects.filter(
+            scheduled_meeting_id__in={d.occurrence.scheduled.pk for d in due},
+            occurrence_start__in={d.occurrence.start for d in due},
+            sent_at__isnull=False,
+        ).values_list("scheduled_meeting_id", "occurrence_start", "kind")
+    )
+    return [d for d in due if (d.occurrence.scheduled.pk, d.occurrence.start, d.kind) not in sent]
+
+
+def reminder_claim(*, due: DueReminder, now: datetime) -> ReminderLog | None:
+    """Claim one reminder: insert its log row, or take over a stale claim. None: somebody else has it."""
+    scheduled = due.occurrence.scheduled
+    try:
+        with transaction.atomic():
+            return ReminderLog.objects.create(
+                scheduled_meeting=scheduled, occurrence_start=due.occurrence.start, kind=due.kind, claimed_at=now
+            )
+    except IntegrityError:
+        pass
+    stale = ReminderLog.objects.filter(
+        scheduled_meeting=scheduled,
+        occurrence_start=due.occurrence.start,
+        kind=due.kind,
+        sent_at__isnull=True,
+        claimed_at__lt=now - REMINDER_RECLAIM_AFTER,
+    )
+    if stale.update(claimed_at=now) != 1:
+        return None
+    return ReminderLog.objects.get(scheduled_meeting=scheduled, occurrence_start=due.occurrence.start, kind=due.kind)
+
+
+def reminders_send(*, now: datetime | None = None) -> int:
+    """Send every due reminder exactly once (safe to run concurrently and repeatedly). Returns mails sent."""
+    now = now or timezone.now()
+    total = 0
+    for due in reminders_due(now=now):
+        log = reminder_claim(due=due, now=now)
+        if log is None:
+            continue
+        scheduled = due.occurrence.scheduled
+        invitees = list(scheduled.invitees.filter(removed_at__isnull=True).select_related("user"))
+        messages = [
+            mail.scheduled_meeting_message(
+                scheduled=scheduled, invitee=i, kind=mail.Kind.REMINDER, occurrence=due.occurrence, now=now
+            )
+            for i in invitees
+        ]
+        try:
+            count = mail.send_all(messages)
+        except mail.MailSendError as exc:
+            logger.warning("reminder %s: mail failed after %d of %d: %r", log, exc.sent, len(messages), exc.cause)
+            if exc.sent == 0:
+                log.delete()  # nothing went out: the next run tries again
+                continue
+            count = exc.sent  # some went out: rather miss the rest than mail anybody twice
+        ReminderLog.objects.filter(pk=log.pk).update(sent_at=timezone.now(), recipient_count=count)
+        total += count
+    return total
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+def next_occurrence_for_room(room: Room, *, now: datetime | None = None) -> Occurrence | None:
+    """The scheduled occurrence running now or coming next in a room (one query)."""
+    now = now or timezone.now()
+    candidates = (
+        room.scheduled_meetings.select_related("room", "club")
+        .filter(cancelled_at__isnull=True)
+        .filter(
+            Q(end_at__gt=now)
+            | Q(recurrence=ScheduledMeeting.Recurrence.WEEKLY, repeat_until__isnull=True)
+            | Q(recurrence=ScheduledMeeting.Recurrence.WEEKLY, repeat_until__gte=(now - timedelta(days=1)).date())
+        )
+    )
+    found = [o for o in (next_occurrence(s, now) for s in candidates) if o is not None]
+    return min(found, key=lambda o: (o.start, o.scheduled.pk), default=None)
+
+
+@dataclass
+class PastOccurrence:
+    occurrence: Occurrence
+    meetings: list[Meeting] = field(default_factory=list)
+
+    @property
+    def took_place(self) -> bool:
+        return bool(self.meetings)
+
+    @property
+    def peak_participants(self) -> int:
+        return max((m.peak_participants for m in self.meetings), default=0)
+
+
+@dataclass
+class ClubCalendar:
+    upcoming: list[Occurrence]
+    past: list[PastOccurrence]
+
+
+def _meeting_span(meeting: Meeting, now: datetime) -> tuple[datetime, datetime]:
+    start = meeting.started_at or meeting.create_time or meeting.created_at
+    return start, meeting.ended_at or now
+
+
+def _upcoming_of(scheduled: ScheduledMeeting, now: datetime) -> list[Occurrence]:
+    """Every date in the next weeks; a series or meeting further ahead shows at least its next date."""
+    soon = now + timedelta(days=CALENDAR_UPCOMING_DAYS)
+    occurrences = first_occurrences(scheduled, now, CALENDAR_LIMIT)
+    within = [o for o in occurrences if o.start < soon]
+    return within or occurrences[:1]
+
+
+def club_calendar(*, club: Club, now: datetime | None = None) -> ClubCalendar:
+    """Upcoming and past occurrences; past ones with the BBB meetings held then. Two queries, at any size."""
+    now = now or timezone.now()
+    past_start = now - timedelta(days=CALENDAR_PAST_DAYS)
+    scheduled_list = list(
+        club.scheduled_meetings.select_related("room").filter(
+            Q(end_at__gte=past_start)
+            | Q(recurrence=ScheduledMeeting.Recurrence.WEEKLY, repeat_until__isnull=True)
+            | Q(recurrence=ScheduledMeeting.Recurrence.WEEKLY, repeat_until__gte=past_start.date())
+        )
+    )
+    upcoming = merge_sorted(_upcoming_of(s, now) for s in scheduled_list)[:CALENDAR_LIMIT]
+    past_occurrences = merge_sorted(
+        (
+            [o for o in occurrences_overlapping(s, past_start, now) if o.end <= now]
+            for s in scheduled_list
+            if not s.is_cancelled
+        ),
+        reverse=True,
+    )[:CALENDAR_LIMIT]
+    past = [PastOccurrence(occurrence=o) for o in past_occurrences]
+    if past:
+        earliest = min(p.occurrence.start for p in past) - MEETING_MATCH_SLACK
+        by_room: dict[int, list[Meeting]] = defaultdict(list)
+        meetings = club.meetings.filter(
+            room_id__in={p.occurrence.scheduled.room_id for p in past},
+            created_at__lte=now,
+            created_at__gte=earliest - timedelta(days=1),
+        ).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=earliest))
+        for meeting in meetings.order_by("created_at"):
+            by_room[meeting.room_id].append(meeting)
+        for entry in past:
+            window_start = entry.occurrence.start - MEETING_MATCH_SLACK
+            window_end = entry.occurrence.end + MEETING_MATCH_SLACK
+            for meeting in by_room.get(entry.occurrence.scheduled.room_id, []):
+                start, end = _meeting_span(meeting, now)
+                if start < window_end and end > window_start:
+                    entry.meetings.append(meeting)
+    return ClubCalendar(upcoming=upcoming, past=past)
+
+
+def club_feed(*, club: Club, now: datetime | None = None) -> bytes:
+    """The club's subscribable calendar: every meeting not cancelled, from half a year back on.
+
+    It carries the room links but no access codes: a feed URL tends to end up in third-party
+    calendar services, so the codes stay in the invitation emails.
+    """
+    now = now or timezone.now()
+    since = now - timedelta(days=FEED_PAST_DAYS)
+    scheduled_list = list(
+        club.scheduled_meetings.select_related("room", "club")
+        .filter(cancelled_at__isnull=True)
+        .filter(
+            Q(end_at__gte=since)
+            | Q(recurrence=ScheduledMeeting.Recurrence.WEEKLY, repeat_until__isnull=True)
+            | Q(recurrence=ScheduledMeeting.Recurrence.WEEKLY, repeat_until__gte=since.date())
+        )
+    )
+    return feed_ics(name=club.name, scheduled_meetings=scheduled_list, now=now)
+
+
+def club_for_feed_token(token: str) -> Club | None:
+    return (
+        Club.objects.filter(calendar_token=token).exclude(status__in=[Club.Status.REJECTED, Club.Status.CLOSED]).first()
+        if token
+        else None
+    )
+
+
+@transaction.atomic
+def club_calendar_token_regenerate(*, club: Club, actor: object) -> str:
+    """Give the club a new secret feed URL; the old one stops working at once."""
+    club.calendar_token = secrets.token_urlsafe(32)
+    club.save(update_fields=["calendar_token", "updated_at"])
+    audit_log(action="club.calendar_token_regenerate", actor=actor, club=club, target=club)
+    return club.calendar_token
