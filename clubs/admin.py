@@ -1,0 +1,593 @@
+"""The staff console for clubs: approval queue, quotas next to usage, memberships, the audit log.
+
+Status changes go through the services in ``clubs.services`` (they audit and send the emails), so
+``status`` is read-only on the form; the actions approve, reject, suspend and reactivate.
+Usage figures are annotations (subqueries), never per-row queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from clubs.audit import audit_log
+from clubs.models import AuditEntry, Club, ClubApplication, Invitation, Membership, Role
+from rooms.models import Meeting, Recording, Room
+
+STATUS_BADGE = {
+    Club.Status.PENDING: "warn",
+    Club.Status.ACTIVE: "ok",
+    Club.Status.SUSPENDED: "bad",
+    Club.Status.REJECTED: "muted",
+    Club.Status.CLOSED: "muted",
+}
+
+
+def status_badge(club: Club) -> str:
+    kind = STATUS_BADGE.get(club.status, "muted")
+    return format_html('<span class="hd-badge hd-badge-{}">{}</span>', kind, club.get_status_display())
+
+
+def _month_start() -> Any:
+    return timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _per_club(queryset: QuerySet, aggregate: Any) -> Coalesce:
+    """A correlated subquery computing ``aggregate`` over ``queryset`` rows of the outer club."""
+    sub = queryset.filter(club=OuterRef("pk")).order_by().values("club").annotate(v=aggregate).values("v")
+    return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
+
+
+def annotate_usage(queryset: QuerySet) -> QuerySet:
+    """Rooms, meetings this month, running meetings, recordings and their size per club, in one query."""
+    recordings = Recording.objects.filter(deleted_at__isnull=True)
+    return queryset.annotate(
+        rooms_used=_per_club(Room.objects.all(), Count("pk")),
+        meetings_this_month=_per_club(Meeting.objects.filter(created_at__gte=_month_start()), Count("pk")),
+        meetings_running=_per_club(Meeting.objects.filter(ended_at__isnull=True), Count("pk")),
+        recordings_count=_per_club(recordings, Count("pk")),
+        recordings_size=_per_club(recordings, Sum("size_bytes")),
+        members_count=_per_club(Membership.objects.all(), Count("pk")),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Begründung"),
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 70}),
+        max_length=2000,
+        error_messages={"required": _("Bitte geben Sie eine Begründung an. Sie steht in der E-Mail an den Verein.")},
+    )
+
+
+def _club_service(name: str) -> Callable[..., Any]:
+    from clubs import services
+
+    return getattr(services, name)
+
+
+class ClubStatusActions:
+    """Approve, reject, suspend, reactivate: shared by the club list and the application queue."""
+
+    actions = ["approve_clubs", "reject_clubs", "suspend_clubs", "reactivate_clubs"]
+
+    change_form_template = "admin/clubs/club/change_form.html"
+
+    STATUS_BUTTONS = {
+        Club.Status.PENDING: [("approve_clubs", _("Freigeben")), ("reject_clubs", _("Ablehnen …"))],
+        Club.Status.REJECTED: [("approve_clubs", _("Doch freigeben"))],
+        Club.Status.ACTIVE: [("suspend_clubs", _("Sperren …"))],
+        Club.Status.SUSPENDED: [("reactivate_clubs", _("Wieder freischalten"))],
+    }
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        club = Club.objects.filter(pk=object_id).only("status").first()
+        allowed = set(self.get_actions(request))
+        buttons = [(a, label) for a, label in self.STATUS_BUTTONS.get(club.status, []) if a in allowed] if club else []
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "status_actions": buttons})
+
+    def _run(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        *,
+        service: str,
+        allowed: set[str],
+        done: str,
+        skipped: str,
+        **kwargs: Any,
+    ) -> None:
+        clubs = list(Club.objects.filter(pk__in=queryset.values("pk")).order_by("name"))
+        changed, refused = [], []
+        for club in clubs:
+            if club.status not in allowed:
+                refused.append(club)
+                continue
+            try:
+                _club_service(service)(club=club, actor=request.user, **kwargs)
+            except (ValidationError, ValueError) as exc:
+                message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                self.message_user(request, f"{club}: {message}", messages.ERROR)
+            else:
+                changed.append(club)
+        if changed:
+            self.message_user(request, done % {"clubs": ", ".join(map(str, changed))}, messages.SUCCESS)
+        if refused:
+            self.message_user(request, skipped % {"clubs": ", ".join(map(str, refused))}, messages.WARNING)
+
+    def _with_reason(
+        self, request: HttpRequest, queryset: QuerySet, *, action: str, title: str, intro: str, **run: Any
+    ) -> HttpResponse | None:
+        """Ask for a reason on an intermediate page; apply once it is given."""
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._run(request, queryset, reason=form.cleaned_data["reason"], **run)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "intro": intro,
+            "clubs": list(annotate_usage(Club.objects.filter(pk__in=queryset.values("pk")))),
+            "form": form,
+            "action": action,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/clubs/club/status_reason.html", context)
+
+    @admin.action(description=_("Ausgewählte Vereine freigeben"), permissions=["change"])
+    def approve_clubs(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._run(
+            request,
+            queryset,
+            service="club_approve",
+            allowed={Club.Status.PENDING, Club.Status.REJECTED},
+            done=_("Freigegeben, die Ansprechpersonen sind per E-Mail benachrichtigt: %(clubs)s"),
+            skipped=_("Nicht freigegeben, weil sie nicht auf Freigabe warten: %(clubs)s"),
+        )
+
+    @admin.action(description=_("Ausgewählte Vereine ablehnen …"), permissions=["change"])
+    def reject_clubs(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return self._with_reason(
+            request,
+            queryset,
+            action="reject_clubs",
+            title=_("Vereinsanmeldungen ablehnen"),
+            intro=_("Die Begründung wird den Ansprechpersonen per E-Mail mitgeteilt."),
+            service="club_reject",
+            allowed={Club.Status.PENDING},
+            done=_("Abgelehnt, die Ansprechpersonen sind per E-Mail benachrichtigt: %(clubs)s"),
+            skipped=_("Nicht abgelehnt, weil sie nicht auf Freigabe warten: %(clubs)s"),
+        )
+
+    @admin.action(description=_("Ausgewählte Vereine sperren …"), permissions=["change"])
+    def suspend_clubs(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return self._with_reason(
+            request,
+            queryset,
+            action="suspend_clubs",
+            title=_("Vereine sperren"),
+            intro=_(
+                "Gesperrte Vereine können keine Besprechungen mehr starten. "
+                "Die Begründung wird den Ansprechpersonen per E-Mail mitgeteilt."
+            ),
+            service="club_suspend",
+            allowed={Club.Status.ACTIVE},
+            done=_("Gesperrt, die Ansprechpersonen sind per E-Mail benachrichtigt: %(clubs)s"),
+            skipped=_("Nicht gesperrt, weil sie nicht aktiv sind: %(clubs)s"),
+        )
+
+    @admin.action(description=_("Ausgewählte Vereine wieder freischalten"), permissions=["change"])
+    def reactivate_clubs(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._run(
+            request,
+            queryset,
+            service="club_reactivate",
+            allowed={Club.Status.SUSPENDED},
+            done=_("Wieder freigeschaltet, die Ansprechpersonen sind per E-Mail benachrichtigt: %(clubs)s"),
+            skipped=_("Nicht freigeschaltet, weil sie nicht gesperrt sind: %(clubs)s"),
+        )
+
+
+class MembershipInline(admin.TabularInline):
+    """Memberships of a club: role editable; people are added through invitations or the membership list."""
+
+    model = Membership
+    fields = ("person", "email", "role", "created_at")
+    readonly_fields = ("person", "email", "created_at")
+    extra = 0
+    can_delete = True
+    classes = ("hd-members",)
+    verbose_name_plural = _("Mitglieder")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("user", "club")  # __str__ shows both
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("Person"))
+    def person(self, membership: Membership) -> str:
+        url = reverse("admin:accounts_user_change", args=[membership.user_id])
+        return format_html('<a href="{}">{}</a>', url, membership.user.name or "—")
+
+    @admin.display(description=_("E-Mail-Adresse"))
+    def email(self, membership: Membership) -> str:
+        return membership.user.email
+
+
+class UsageColumns:
+    """List columns comparing quotas with usage; values come from ``annotate_usage``."""
+
+    @admin.display(description=_("Status"), ordering="status")
+    def status_badge(self, club: Club) -> str:
+        return status_badge(club)
+
+    @admin.display(description=_("Räume"), ordering="rooms_used")
+    def rooms_usage(self, club: Club) -> str:
+        css = "bad" if club.rooms_used > club.max_rooms else ("warn" if club.rooms_used == club.max_rooms else "")
+        return format_html('<span class="hd-usage {}">{} / {}</span>', css, club.rooms_used, club.max_rooms)
+
+    @admin.display(description=_("Besprechungen im Monat"), ordering="meetings_this_month")
+    def meetings_month(self, club: Club) -> int:
+        return club.meetings_this_month
+
+    @admin.display(description=_("Laufend"), ordering="meetings_running")
+    def running_usage(self, club: Club) -> str:
+        return f"{club.meetings_running} / {club.max_concurrent_meetings}"
+
+    @admin.display(description=_("Aufzeichnungen"), ordering="recordings_count")
+    def recordings(self, club: Club) -> int:
+        return club.recordings_count
+
+    @admin.display(description=_("Speicher"), ordering="recordings_size")
+    def storage(self, club: Club) -> str:
+        return filesizeformat(club.recordings_size)
+
+    @admin.display(description=_("Mitglieder"), ordering="members_count")
+    def members(self, club: Club) -> int:
+        return club.members_count
+
+
+@admin.register(Club)
+class ClubAdmin(ClubStatusActions, UsageColumns, admin.ModelAdmin):
+    list_display = (
+        "name",
+        "status_badge",
+        "members",
+        "rooms_usage",
+        "running_usage",
+        "meetings_month",
+        "recordings",
+        "storage",
+        "retention",
+    )
+    list_display_links = ("name",)
+    list_filter = ("status", "kind", "recording_allowed")
+    search_fields = ("name", "slug", "contact_name", "contact_email")
+    date_hierarchy = "created_at"
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [MembershipInline]
+    readonly_fields = ("status_badge", "status_reason", "usage", "created_at", "updated_at", "approved_at")
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "kind", "description", "status_badge", "status_reason")}),
+        (
+            _("Ansprechperson"),
+            {"fields": ("contact_name", "contact_email", "contact_phone", "terms_accepted_at")},
+        ),
+        (
+            _("Kontingente und Nutzung"),
+            {
+                "fields": (
+                    "usage",
+                    ("max_rooms", "max_concurrent_meetings", "max_participants"),
+                    ("recording_allowed", "max_retention_days"),
+                )
+            },
+        ),
+        (
+            _("Einstellungen des Vereins"),
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "retention_days",
+                    "default_mute_on_start",
+                    "default_waiting_room",
+                    "default_anyone_can_start",
+                    "default_record",
+                ),
+            },
+        ),
+        (_("Zeitstempel"), {"fields": ("created_at", "approved_at", "updated_at")}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return annotate_usage(super().get_queryset(request))
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, and only when nothing hangs on the club
+        return actions
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Only clubs without rooms and recordings (e.g. spam applications) may be deleted here:
+        deleting a row would leave its recordings on BBB. Clubs end by closing, suspending or rejecting."""
+        if obj is not None and (getattr(obj, "rooms_used", 1) or getattr(obj, "recordings_count", 1)):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            audit_membership(request, membership, "membership.removed_by_staff")
+            membership.delete()
+        for membership, _fields in formset.changed_objects:
+            membership.save()
+            audit_membership(request, membership, "membership.changed_by_staff")
+        formset.save_m2m()
+
+    @admin.display(description=_("Aufbewahrung"), ordering="retention_days")
+    def retention(self, club: Club) -> str:
+        from rooms.recordings import club_retention_days
+
+        days = club_retention_days(club)  # the club's choice within the staff's cap
+        return _("für immer") if days is None else _("%(days)s Tage") % {"days": days}
+
+    @admin.display(description=_("Nutzung"))
+    def usage(self, club: Club) -> str:
+        if club.pk is None:
+            return "—"
+        rows = [
+            (_("Räume"), club.rooms_used, club.max_rooms),
+            (_("Laufende Besprechungen"), club.meetings_running, club.max_concurrent_meetings),
+            (_("Besprechungen diesen Monat"), club.meetings_this_month, "–"),
+            (_("Aufzeichnungen"), club.recordings_count, _("ja") if club.recording_allowed else _("nicht erlaubt")),
+            (_("Speicher der Aufzeichnungen"), filesizeformat(club.recordings_size), "–"),
+            (_("Mitglieder"), club.members_count, "–"),
+        ]
+        body = format_html_join("", "<tr><th>{}</th><td>{}</td><td>{}</td></tr>", rows)
+        head = format_html("<tr><th></th><th>{}</th><th>{}</th></tr>", _("genutzt"), _("erlaubt"))
+        return format_html('<table class="hd-usage-table"><thead>{}</thead><tbody>{}</tbody></table>', head, body)
+
+
+@admin.register(ClubApplication)
+class ClubApplicationAdmin(ClubStatusActions, admin.ModelAdmin):
+    """The approval queue: pending clubs, oldest first, with everything needed to decide."""
+
+    actions = ["approve_clubs", "reject_clubs"]
+    list_display = (
+        "name",
+        "kind",
+        "contact",
+        "applicant",
+        "email_verified",
+        "terms_accepted",
+        "created_at",
+    )
+    list_filter = ("kind",)
+    search_fields = ("name", "slug", "contact_name", "contact_email", "description")
+    date_hierarchy = "created_at"
+    ordering = ("created_at",)
+    fields = (
+        "name",
+        "slug",
+        "kind",
+        "description",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "applicant",
+        "email_verified",
+        "terms_accepted",
+        "similar_clubs",
+        "created_at",
+        "max_rooms",
+        "max_concurrent_meetings",
+        "max_participants",
+        "recording_allowed",
+        "max_retention_days",
+    )
+    readonly_fields = (
+        "name",
+        "slug",
+        "kind",
+        "description",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "applicant",
+        "email_verified",
+        "terms_accepted",
+        "similar_clubs",
+        "created_at",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        owner = Membership.objects.filter(club=OuterRef("pk"), role=Role.OWNER).order_by("created_at")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(status=Club.Status.PENDING)
+            .annotate(
+                applicant_email=Subquery(owner.values("user__email")[:1]),
+                applicant_verified=Exists(
+                    EmailAddress.objects.filter(user_id=Subquery(owner.values("user_id")[:1]), verified=True)
+                ),
+            )
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("Ansprechperson"), ordering="contact_name")
+    def contact(self, club: Club) -> str:
+        return format_html("{}<br>{}", club.contact_name, club.contact_email)
+
+    @admin.display(description=_("Angemeldet von"))
+    def applicant(self, club: Club) -> str:
+        return club.applicant_email or "—"
+
+    @admin.display(description=_("E-Mail bestätigt"), boolean=True)
+    def email_verified(self, club: Club) -> bool:
+        return club.applicant_verified
+
+    @admin.display(description=_("Bedingungen akzeptiert"), boolean=True)
+    def terms_accepted(self, club: Club) -> bool:
+        return club.terms_accepted_at is not None
+
+    @admin.display(description=_("Vereine mit ähnlichem Namen oder gleicher Kontaktadresse"))
+    def similar_clubs(self, club: Club) -> str:
+        first_word = (club.name.split() or [""])[0]
+        similar = (
+            Club.objects.exclude(pk=club.pk)
+            .filter(models_q_similar(first_word, club.contact_email))
+            .only("pk", "name", "status")[:10]
+        )
+        if not similar:
+            return _("keine")
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a> ({})',
+            ((reverse("admin:clubs_club_change", args=[c.pk]), c.name, c.get_status_display()) for c in similar),
+        )
+
+
+def models_q_similar(first_word: str, email: str) -> Q:
+    q = Q(contact_email__iexact=email)
+    if len(first_word) >= 4:
+        q |= Q(name__icontains=first_word)
+    return q
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "user_email", "club", "role", "created_at")
+    list_filter = ("role", "club__status")
+    search_fields = ("user__email", "user__name", "club__name", "club__slug")
+    list_select_related = ("user", "club")
+    autocomplete_fields = ("user", "club")
+    date_hierarchy = "created_at"
+    readonly_fields = ("created_at",)
+
+    @admin.display(description=_("E-Mail-Adresse"), ordering="user__email")
+    def user_email(self, membership: Membership) -> str:
+        return membership.user.email
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit_membership(request, obj, "membership.changed_by_staff" if change else "membership.added_by_staff")
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        audit_membership(request, obj, "membership.removed_by_staff")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for membership in queryset.select_related("club", "user"):
+            self.delete_model(request, membership)
+
+
+def audit_membership(request: HttpRequest, membership: Membership, action: str) -> None:
+    """Role changes are security-relevant: staff edits of memberships go to the audit log."""
+    audit_log(
+        action=action,
+        actor=request.user,
+        club=membership.club,
+        target=membership,
+        details={"user": membership.user.email, "role": membership.role},
+    )
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "club", "role", "state", "invited_by", "created_at", "expires_at")
+    list_filter = ("role", ("accepted_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("email", "club__name", "club__slug")
+    list_select_related = ("club", "invited_by")
+    date_hierarchy = "created_at"
+    fields = (
+        "club",
+        "email",
+        "role",
+        "expires_at",
+        "invited_by",
+        "created_at",
+        "sent_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    )
+    readonly_fields = tuple(f for f in fields if f != "expires_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("accepted_by", "invited_by", "club")
+
+    @admin.display(description=_("Stand"))
+    def state(self, invitation: Invitation) -> str:
+        if invitation.accepted_at:
+            return _("angenommen")
+        if invitation.revoked_at:
+            return _("zurückgezogen")
+        if invitation.expires_at < timezone.now():
+            return _("abgelaufen")
+        return _("offen")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # clubs invite (the service sends the email); staff see and correct them here
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log: readable and searchable, never editable or deletable."""
+
+    list_display = ("created_at", "actor_label", "action", "club", "target_type", "target_label", "reason")
+    list_filter = ("action", "target_type")
+    search_fields = ("actor_label", "action", "target_label", "target_id", "reason", "club__name")
+    list_select_related = ("club",)
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "created_at",
+        "actor",
+        "actor_label",
+        "club",
+        "action",
+        "target_type",
+        "target_id",
+        "target_label",
+        "reason",
+        "details",
+    )
+    fields = readonly_fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("club", "actor")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
