@@ -7,6 +7,7 @@ that would need an update mail is read-only.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from events.models import Invitee, ReminderLog, ScheduledMeeting
@@ -18,6 +19,9 @@ class InviteeInline(admin.TabularInline):
     can_delete = False
     fields = ("email", "user", "notified_sequence", "created_at", "removed_at", "removal_sent_at")
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("user")  # no query per row (admin N+1 test)
 
     def has_add_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
         return False

@@ -146,8 +146,3 @@ class RoomDeleteForm(forms.Form):
         widget=forms.RadioSelect,
         initial="keep",
     )
-
-    def __init__(self, *args: Any, can_delete_recordings: bool, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        if not can_delete_recordings:
-            self.fields["recordings"].choices = self.fields["recordings"].choices[:1]

@@ -30,6 +30,7 @@ from rooms import quotas
 from rooms.bbb_clients import client_for
 from rooms.callbacks import absolute_url, end_callback_url, recording_ready_url
 from rooms.models import Meeting, Room, Server, new_access_code
+from rooms.recordings import recordings_delete
 
 logger = logging.getLogger(__name__)
 
@@ -142,19 +143,6 @@ def room_remove_codes(*, room: Room, actor: Any) -> Room:
     return room
 
 
-def recordings_delete_available() -> bool:
-    return _recordings_delete() is not None
-
-
-def _recordings_delete() -> Any:
-    """The recordings helper's service, when that part of the project is installed."""
-    try:
-        from rooms.recordings import recordings_delete  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return recordings_delete
-
-
 def room_delete(*, room: Room, actor: Any, recordings: Literal["keep", "delete"]) -> None:
     """Delete a room: end its open meeting on BBB first, then deal with its recordings.
 
@@ -170,10 +158,8 @@ def room_delete(*, room: Room, actor: Any, recordings: Literal["keep", "delete"]
     with transaction.atomic():
         recording_count = room.recordings.count()
         if recordings == "delete" and recording_count:
-            service = _recordings_delete()
-            if service is None:
-                raise RuntimeError("rooms.recordings.recordings_delete is not available")
-            service(recordings=list(room.recordings.all()), actor=actor, reason="room_deleted")
+            # Deleted on BBB first (rule 5); any recording BBB did not confirm stays with the club.
+            recordings_delete(recordings=list(room.recordings.all()), actor=actor, reason="room_deleted")
         audit_log(
             action="room.delete",
             actor=actor,

@@ -141,8 +141,7 @@ def room_codes(request: HttpRequest, room_id: int) -> HttpResponse:
 def room_delete(request: HttpRequest, room_id: int) -> HttpResponse:
     room = _club_room(request, room_id)
     recording_count = room.recordings.filter(deleted_at__isnull=True).count()
-    can_delete_recordings = services.recordings_delete_available()
-    form = RoomDeleteForm(request.POST or None, can_delete_recordings=can_delete_recordings)
+    form = RoomDeleteForm(request.POST or None)
     if form.is_valid():
         try:
             services.room_delete(room=room, actor=request.user, recordings=form.cleaned_data["recordings"])

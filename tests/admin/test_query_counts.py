@@ -124,28 +124,26 @@ def _recordings(n: int, staff) -> object:
 
 
 def _scheduled_meetings(n: int, staff) -> object:
-    from datetime import timedelta
+    from events.models import Invitee, ReminderLog, ScheduledMeeting
 
-    from events.models import ScheduledMeeting
-
-    club = ClubFactory()
-    room = RoomFactory(club=club)
-    start = timezone.now() + timedelta(days=1)
-    events = [
+    room = RoomFactory()
+    start = timezone.now() + timedelta(days=3)
+    meetings = [
         ScheduledMeeting.objects.create(
-            club=club,
-            room=room,
-            title=f"Termin {i}",
-            start_at=start + timedelta(days=i),
-            end_at=start + timedelta(days=i, hours=1),
-            created_by=staff,
+            club=room.club, room=room, title=f"Sitzung {i}", start_at=start, end_at=start + timedelta(hours=1)
         )
         for i in range(n)
     ]
-    return events[0]
+    for i, user in enumerate(UserFactory.create_batch(n)):
+        Invitee.objects.create(scheduled_meeting=meetings[0], email=user.email, user=user)
+        ReminderLog.objects.create(
+            scheduled_meeting=meetings[0], occurrence_start=start + timedelta(days=7 * i), kind="24h", claimed_at=start
+        )
+    return meetings[0]
 
 
 BUILDERS: dict[str, Callable[[int, object], object]] = {
+    "events.scheduledmeeting": _scheduled_meetings,
     "accounts.user": _users,
     "auth.group": _groups,
     "account.emailaddress": _email_addresses,
@@ -159,7 +157,6 @@ BUILDERS: dict[str, Callable[[int, object], object]] = {
     "rooms.room": _rooms,
     "rooms.meeting": _meetings,
     "rooms.recording": _recordings,
-    "events.scheduledmeeting": _scheduled_meetings,
 }
 
 # Models with a fixed set of rows (no "100 rows" size exists); their admin is tested in their own area.
@@ -209,8 +206,10 @@ def _wipe(staff) -> None:
 
     from accounts.models import User
     from clubs.models import AuditEntry
+    from events.models import ScheduledMeeting
     from rooms.models import Meeting, Recording, Room, Server
 
+    ScheduledMeeting.objects.all().delete()
     for model in (Recording, Meeting, Room, Server, AuditEntry, Invitation, Membership, Club, Group):
         model.objects.all().delete()
     Authenticator.objects.exclude(user=staff).delete()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from clubs.models import AuditEntry, Role
 from rooms import services
 from rooms.bbb_clients import client_for
-from rooms.models import Meeting, Recording, Room, Server
+from rooms.models import Meeting, Room, Server
 from rooms.quotas import QuotaExceeded
 from tests.factories import MeetingFactory, MembershipFactory, RecordingFactory, RoomFactory
 
@@ -311,16 +311,25 @@ def test_delete_keeps_the_room_when_bbb_cannot_end_the_meeting(client, personas,
     assert Room.objects.filter(pk=room.pk).exists()
 
 
-def test_deleting_recordings_is_only_offered_when_the_recordings_service_exists(client, personas, room, bbb_server):
-    RecordingFactory(room=room, server=bbb_server)
+def test_deleting_a_room_with_its_recordings_deletes_them_on_bbb_first(client, personas, room, bbb_server, simulator):
+    record_id = simulator.add_recording(room.meeting_id, published=True)
+    recording = RecordingFactory(room=room, server=bbb_server, record_id=record_id, bbb_meeting_id=room.meeting_id)
     client.force_login(personas.admin)
-    content = client.get(url("delete", room=room)).content.decode()
-    assert ('value="delete"' in content) == services.recordings_delete_available()
-    if not services.recordings_delete_available():
-        response = client.post(url("delete", room=room), {"recordings": "delete"})
-        assert response.status_code == 200  # refused choice, room kept
-        assert Room.objects.filter(pk=room.pk).exists()
-        assert Recording.objects.filter(room=room).count() == 1
+    assert 'value="delete"' in client.get(url("delete", room=room)).content.decode()
+    response = client.post(url("delete", room=room), {"recordings": "delete"})
+    assert response.status_code == 302
+    assert not Room.objects.filter(pk=room.pk).exists()
+    recording.refresh_from_db()
+    assert recording.deleted_at is not None
+    assert simulator.calls["deleteRecordings"] == 1
+
+
+def test_deleting_a_room_but_keeping_recordings_leaves_them_with_the_club(client, personas, room, bbb_server):
+    recording = RecordingFactory(room=room, server=bbb_server)
+    client.force_login(personas.admin)
+    assert client.post(url("delete", room=room), {"recordings": "keep"}).status_code == 302
+    recording.refresh_from_db()
+    assert recording.room is None and recording.club == personas.club and recording.deleted_at is None
 
 
 def test_members_cannot_delete_rooms(client, personas, room):
