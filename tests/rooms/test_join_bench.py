@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,10 +13,16 @@ import pytest
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.mark.integration
 def test_join_benchmark_runs_and_reports_zero_errors_and_zero_bbb_calls(tmp_path):
     command = [sys.executable, "bench/join.py", "--guests", "5", "--rounds", "2", "--repeat", "1"]
-    command += ["--port", "8231", "--sim-port", "8291"]
+    command += ["--port", str(_free_port()), "--sim-port", str(_free_port())]
     env = {"PATH": "/usr/bin:/bin", "VAR_DIR": str(tmp_path), "DATABASE_URL": ""}
     done = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-2000:]
