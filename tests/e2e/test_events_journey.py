@@ -108,5 +108,5 @@ def test_schedule_invite_and_open_the_room_from_the_email(browser, live_server, 
     next_event = guest.locator(".next-event")
     assert "Mitgliederversammlung 2027" in next_event.inner_text()
     assert "19:00–21:00 Uhr" in next_event.inner_text()
-    assert "Der Termin beginnt in" in next_event.inner_text()
+    assert "Bis zum Beginn:" in next_event.inner_text()
     context.close()

@@ -69,7 +69,7 @@ def test_early_guests_see_when_it_starts(personas, room):
     html = _render(room)
     assert "Nächster geplanter Termin" in html
     assert "Jahreshauptversammlung" in html
-    assert "Der Termin beginnt in 2" in html or "Der Termin beginnt in 3" in html
+    assert "Bis zum Beginn: 2" in html or "Bis zum Beginn: 3" in html
     assert "12:00" in html
 
 
@@ -83,7 +83,7 @@ def test_the_public_room_page_tells_early_guests_when_the_meeting_starts(client,
     text = response.content.decode()
     assert response.status_code == 200
     assert "Nächster geplanter Termin" in text and "Jahreshauptversammlung" in text
-    assert "Der Termin beginnt in" in text
+    assert "Bis zum Beginn:" in text
 
 
 def test_the_club_room_page_shows_the_next_meeting(client, personas, room):

@@ -5,6 +5,9 @@ Idempotent: running it again changes nothing that is already there.
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -12,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from clubs.models import Club, Membership, Role
+from events.models import ScheduledMeeting
 from rooms.models import Room
 
 DEMO_PASSWORD = "herzdigital-demo"
@@ -60,4 +64,28 @@ class Command(BaseCommand):
                 Membership.objects.get_or_create(club=club, user=user, defaults={"role": role})
         for name, options in DEMO_ROOMS:
             Room.objects.get_or_create(club=club, name=name, defaults=options)
+        self._schedule(club)
         self.stdout.write("demo data ready")
+
+    def _schedule(self, club: Club) -> None:
+        """Two planned meetings for the calendar: a general assembly and a weekly course."""
+        berlin = ZoneInfo("Europe/Berlin")
+        today = timezone.localdate()
+        next_tuesday = today + timedelta(days=(1 - today.weekday()) % 7 or 7)
+        plans = [
+            ("Mitgliederversammlung 2027", "Mitgliederversammlung", today + timedelta(days=14), 19, 120, "none"),
+            ("Trainerrunde (wöchentlich)", "Trainerrunde", next_tuesday, 19, 60, "weekly"),
+        ]
+        for title, room_name, day, hour, minutes, recurrence in plans:
+            start = datetime.combine(day, time(hour), tzinfo=berlin)
+            ScheduledMeeting.objects.get_or_create(
+                club=club,
+                title=title,
+                defaults={
+                    "room": Room.objects.get(club=club, name=room_name),
+                    "description": "Tagesordnung folgt." if recurrence == "none" else "",
+                    "start_at": start,
+                    "end_at": start + timedelta(minutes=minutes),
+                    "recurrence": recurrence,
+                },
+            )
