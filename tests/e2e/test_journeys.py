@@ -5,8 +5,9 @@
 2. The owner starts the meeting (simulator) → a guest on a phone opens the room link, enters name and code and
    lands in the simulator's meeting page → the owner ends the meeting from the room page.
 3. Waiting: a guest waits on the waiting page, which joins by itself once the owner starts the meeting.
-4. Recordings: a recorded meeting ends → the recording appears after the simulator's processing delay (the periodic
-   sweep runs in a real Celery worker) → the owner unpublishes, protects and deletes it.
+4. Recordings: a recorded meeting ends → the recording appears after the simulator's processing delay (its
+   recording-ready callback reaches the site, a real Celery worker fetches the recording) → the owner
+   unpublishes, protects and deletes it.
 """
 
 from __future__ import annotations
@@ -222,13 +223,10 @@ def test_journey_4_recording_appears_then_unpublish_protect_delete(journey, site
     recordings_url = f"/c/{club.slug}/aufzeichnungen/"
     journey.visit(page, recordings_url, "recordings (processing)")
     with celery_worker():
-        from rooms.recording_tasks import recordings_sweep
-
-        def appeared() -> bool:
-            recordings_sweep.delay()  # what beat does periodically
-            return wait_for(lambda: Recording.objects.filter(room=room).exists(), timeout=4)
-
-        assert wait_for(appeared, timeout=60, interval=0.5), "the recording did not appear"
+        # No sweep: the simulator's recording-ready callback (JWT) reaches the live site, which queues
+        # the fetch that this real worker runs.
+        appeared = wait_for(lambda: Recording.objects.filter(room=room).exists(), timeout=60, interval=0.5)
+        assert appeared, "the recording did not arrive through the recording-ready callback"
     page.reload()
     row = page.get_by_role("main").locator("li, tr").filter(has_text=room.name).first
     expect(row).to_be_visible()
