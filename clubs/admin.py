@@ -387,25 +387,7 @@ class ClubApplicationAdmin(ClubStatusActions, admin.ModelAdmin):
     search_fields = ("name", "slug", "contact_name", "contact_email", "description")
     date_hierarchy = "created_at"
     ordering = ("created_at",)
-    fields = (
-        "name",
-        "slug",
-        "kind",
-        "description",
-        "contact_name",
-        "contact_email",
-        "contact_phone",
-        "applicant",
-        "email_verified",
-        "terms_accepted",
-        "similar_clubs",
-        "created_at",
-        "max_rooms",
-        "max_concurrent_meetings",
-        "max_participants",
-        "recording_allowed",
-        "max_retention_days",
-    )
+    # Staff decide on the application as written; only the quotas are set here before approving.
     readonly_fields = (
         "name",
         "slug",
@@ -419,6 +401,14 @@ class ClubApplicationAdmin(ClubStatusActions, admin.ModelAdmin):
         "terms_accepted",
         "similar_clubs",
         "created_at",
+    )
+    fields = (
+        *readonly_fields,
+        "max_rooms",
+        "max_concurrent_meetings",
+        "max_participants",
+        "recording_allowed",
+        "max_retention_days",
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
