@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "csp",
     "herzdigital",
     "accounts",
     "clubs",
@@ -69,7 +70,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "herzdigital.middleware.PrivateNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,7 +155,20 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "10/h/ip",
     "reset_password": "5/h/ip,3/h/key",
     "confirm_email": "3/10m/key",
+    # Ours, counted by the same machinery (allauth.core.ratelimit) and the same client address:
+    # sending club invitations (per person), accepting them (per address), and the password check
+    # of the delete-account form (per person).
+    "club_invite": "30/h/user,100/d/user",
+    "invitation_accept": "20/h/ip",
+    "account_delete": "5/15m/user",
 }
+# Which address a request comes from (herzdigital/client_ip.py; allauth reads the same settings):
+# the number of reverse proxies we run in front of gunicorn (the deploy/ nginx: 1), or a header that
+# the proxy sets to the client's address, and the peers allowed to speak for a client at all.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=["127.0.0.1", "::1"])
+ALLAUTH_RATE_LIMIT_IPV6_PREFIX = 64
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "herzdigital"
@@ -244,6 +260,22 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images only from our own origin,
+# no inline script or style at all (our JavaScript and CSS live in static/), nothing may frame us.
+# No form-action: the join form's answer redirects to the BBB server, which form-action would block.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
