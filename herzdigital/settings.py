@@ -315,5 +315,9 @@ MIDDLEWARE.append("accounts.middleware.StaffMFAMiddleware")
 # meetings created shortly before or during a poll from being ended by that poll's answer.
 SYNC_TIME_LIMIT = env.int("SYNC_TIME_LIMIT", default=60)
 SYNC_GRACE_SECONDS = env.int("SYNC_GRACE_SECONDS", default=60)
+# Mail relay limits (clubs/mail_budget.py): emails a club's actions may cause per day (staff can change it per
+# club in the admin), and people (members and guests) invited to one scheduled meeting.
+MAIL_DAILY_LIMIT_PER_CLUB = env.int("MAIL_DAILY_LIMIT_PER_CLUB", default=500)
+EVENT_MAX_INVITEES = env.int("EVENT_MAX_INVITEES", default=250)
 # Scheduled meetings: reminder emails go out this many minutes before each start (default: a day and an hour).
 EVENT_REMINDER_OFFSETS = env.list("EVENT_REMINDER_OFFSETS", cast=int, default=[1440, 60])
