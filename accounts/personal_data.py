@@ -53,7 +53,7 @@ PERSONAL_FIELDS: dict[tuple[str, str], str] = {
     ("clubs.auditentry", "reason"): PSEUDONYMISE,
     ("clubs.auditentry", "details"): PSEUDONYMISE,
     ("rooms.room", "created_by"): SET_NULL,
-    ("rooms.meeting", "started_by"): SET_NULL,
+    ("meetings.meeting", "started_by"): SET_NULL,
     ("events.scheduledmeeting", "created_by"): SET_NULL,
     ("events.invitee", "user"): SET_NULL,
     ("events.invitee", "email"): PSEUDONYMISE,
@@ -62,10 +62,10 @@ PERSONAL_FIELDS: dict[tuple[str, str], str] = {
 NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("clubs.club", "name"): "the organisation's name",
     ("rooms.room", "name"): "a room's name, chosen by the club",
-    ("rooms.server", "name"): "a BBB server's name",
-    ("rooms.recording", "name"): "the meeting's name (the room's)",
-    ("rooms.recording", "formats"): "playback formats and URLs",
-    ("rooms.recording", "metadata"): "our own create meta data (ids), no participant names",
+    ("meetings.server", "name"): "a BBB server's name",
+    ("recordings.recording", "name"): "the meeting's name (the room's)",
+    ("recordings.recording", "formats"): "playback formats and URLs",
+    ("recordings.recording", "metadata"): "our own create meta data (ids), no participant names",
     ("herzdigital.lock", "name"): "a lock's key",
     ("auth.permission", "name"): "a permission's label",
     ("auth.group", "name"): "a group's label",
@@ -74,7 +74,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("auth.permission", "codename"): "a permission's code",
     ("contenttypes.contenttype", "app_label"): "an app's label",
     ("clubs.club", "status_reason"): "staff's reason for rejecting or suspending the club",
-    ("rooms.meeting", "end_reason"): "a machine code (ended, not found, ...)",
+    ("meetings.meeting", "end_reason"): "a machine code (ended, not found, ...)",
 }
 
 
@@ -144,7 +144,8 @@ class References:
 def references_of(user: Any) -> References:
     from clubs.models import AuditEntry, Club, Invitation
     from events.models import Invitee, ScheduledMeeting
-    from rooms.models import Meeting, Room
+    from meetings.models import Meeting
+    from rooms.models import Room
 
     ident = identity_of(user)
     user_type = ContentType.objects.get_for_model(_user_model())
