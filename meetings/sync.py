@@ -12,23 +12,21 @@ callback (a JWT signed with the server's secret) queues the recording fetch. Bot
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import jwt
 from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.utils import timezone
 
 import bbb
 from bbb import BBBClient, BBBError, BBBUnavailable
+from bbb.callbacks import InvalidCallback, verify_recording_ready
 from herzdigital.locks import locked
 from meetings.bbb_clients import client_for
 from meetings.models import Meeting, Server
@@ -42,7 +40,6 @@ RECORDING_FETCH = "recordings.tasks.recording_fetch"
 FAILURES_UNTIL_UNHEALTHY = 3
 # A participant count is extrapolated at most this long (a worker outage must not invent hours).
 MAX_SAMPLE_SECONDS = 600
-REPLAY_TTL_SECONDS = 7 * 24 * 3600
 
 
 class EndReason:
@@ -333,21 +330,25 @@ class CallbackRejected(Exception):
 
 def meeting_end_by_callback(
     *, meeting_pk: int, bbb_meeting_id: str | None = None, recording_marks: bool = True
-) -> Meeting:
+) -> Meeting | None:
     """BBB's end callback: end the meeting now and queue its recording fetch.
 
-    BBB may call more than once; a repeat (or a replay of an old URL) finds the meeting ended and
-    changes nothing. Raises ``CallbackRejected``.
+    Idempotent: bbb-web calls the URL twice per attempt (a probe GET, then the real GET) and retries
+    anything but 2xx after 30 s, 1, 2 and 5 minutes (CallbackUrlService.java), so every call with a
+    valid token answers 2xx; only the first one changes state, a repeat (or a replay of an old URL)
+    finds the meeting ended and changes nothing. Raises ``CallbackRejected`` for invalid calls.
     """
     now = timezone.now()
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().filter(pk=meeting_pk).first()
         if meeting is None:
-            raise CallbackRejected(404, "unknown meeting")
+            # Our own valid token for a meeting deleted since: nothing to do, and bbb-web would
+            # retry anything but 2xx four times for nothing.
+            return None
         if bbb_meeting_id is not None and bbb_meeting_id != meeting.meeting_id:
             raise CallbackRejected(400, "meetingID does not match the token")
         if meeting.ended_at is not None:
-            raise CallbackRejected(409, "meeting already ended")
+            return meeting
         _apply_ended(meeting, now, EndReason.CALLBACK)
         meeting.save(update_fields=SYNC_FIELDS)
         if meeting.record and recording_marks:
@@ -358,9 +359,12 @@ def meeting_end_by_callback(
 def recording_ready_accept(*, server_id: int, signed_parameters: str) -> tuple[str, str]:
     """BBB's recording-ready callback: verify the JWT and queue ``getRecordings?recordID=``.
 
-    The token is HS256 signed with the shared secret of the server named in our callback URL, so a
-    token of another server (or a forged one) fails the signature check. Returns
-    ``(meeting_id, record_id)``; raises ``CallbackRejected`` and changes nothing otherwise.
+    The token is signed with the shared secret of the server named in our callback URL (HS256, or
+    HS384/HS512 as configured; ``bbb.callbacks``), so a token of another server or a forged one fails.
+    bbb-web posts it once per published format with the very same token
+    (record-and-playback/core/scripts/workers/rap-publish-worker.rb), so every valid post is accepted:
+    the fetch it queues is an idempotent upsert by record id, which makes a replay (however the token
+    is padded) harmless. Returns ``(meeting_id, record_id)``; raises ``CallbackRejected`` otherwise.
     """
     server = Server.objects.filter(pk=server_id).first()
     if server is None:
@@ -368,25 +372,12 @@ def recording_ready_accept(*, server_id: int, signed_parameters: str) -> tuple[s
     if not signed_parameters:
         raise CallbackRejected(400, "signed_parameters missing")
     try:
-        claims = jwt.decode(
-            signed_parameters, server.secret, algorithms=["HS256"], options={"require": ["meeting_id", "record_id"]}
-        )
-    except jwt.ExpiredSignatureError:
-        raise CallbackRejected(403, "token expired")
-    except jwt.InvalidSignatureError:
-        raise CallbackRejected(403, "bad signature")
-    except jwt.InvalidTokenError as exc:
-        raise CallbackRejected(400, f"malformed token: {exc.__class__.__name__}")
-    meeting_id, record_id = claims["meeting_id"], claims["record_id"]
-    if not (isinstance(meeting_id, str) and isinstance(record_id, str) and meeting_id and record_id):
-        raise CallbackRejected(400, "meeting_id and record_id must be strings")
+        ready = verify_recording_ready(signed_parameters, server.secret)
+    except InvalidCallback as exc:
+        raise CallbackRejected(403, f"refused: {exc}")
+    meeting_id, record_id = ready.meeting_id, ready.record_id
     if not Meeting.objects.filter(server=server, meeting_id=meeting_id).exists():
         raise CallbackRejected(404, "no meeting of ours on this server")
-    # The token carries no nonce; remember it so that a replay is refused (the periodic recording
-    # sweep still catches a recording BBB rebuilt later).
-    replay_key = "callback:recording-ready:" + hashlib.sha256(signed_parameters.encode()).hexdigest()
-    if not cache.add(replay_key, 1, timeout=REPLAY_TTL_SECONDS):
-        raise CallbackRejected(409, "token already used")
     server_pk = server.pk
     transaction.on_commit(lambda: current_app.send_task(RECORDING_FETCH, args=[server_pk, record_id]))
     return meeting_id, record_id
