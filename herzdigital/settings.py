@@ -253,7 +253,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Signed BBB URLs never reach a log line: the filter redacts `checksum=` (issue 15.5, bbb.errors).
+    "filters": {"redact_checksum": {"()": "bbb.errors.RedactChecksumFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_checksum"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
@@ -317,6 +319,8 @@ MIDDLEWARE.append("accounts.middleware.StaffMFAMiddleware")
 # meetings created shortly before or during a poll from being ended by that poll's answer.
 SYNC_TIME_LIMIT = env.int("SYNC_TIME_LIMIT", default=60)
 SYNC_GRACE_SECONDS = env.int("SYNC_GRACE_SECONDS", default=60)
+# Scalelite servers are polled per meeting (getMeetingInfo), this many per server and tick.
+SCALELITE_MEETINGS_PER_TICK = env.int("SCALELITE_MEETINGS_PER_TICK", default=50)
 # Mail relay limits (clubs/mail_budget.py): emails a club's actions may cause per day (staff can change it per
 # club in the admin), and people (members and guests) invited to one scheduled meeting.
 MAIL_DAILY_LIMIT_PER_CLUB = env.int("MAIL_DAILY_LIMIT_PER_CLUB", default=500)
