@@ -239,6 +239,7 @@ RECORDING_SWEEP_INTERVAL = env.int("RECORDING_SWEEP_INTERVAL", default=3600)
 BBB_URL = env.str("BBB_URL", default="")
 BBB_SECRET = env.str("BBB_SECRET", default="")
 BBB_CHECKSUM_ALGORITHM = env.str("BBB_CHECKSUM_ALGORITHM", default="sha256")
+BBB_KIND = env.str("BBB_KIND", default="bbb")  # "scalelite" for a Scalelite load balancer
 BBB_CONNECT_TIMEOUT = env.float("BBB_CONNECT_TIMEOUT", default=3.0)
 BBB_READ_TIMEOUT = env.float("BBB_READ_TIMEOUT", default=10.0)
 BBB_SIMULATOR_PORT = env.int("BBB_SIMULATOR_PORT", default=8090)

@@ -122,3 +122,19 @@ def test_server_form_offers_scalelite_no_sha384():
     assert "sha384" in dict(ServerForm(data={**data, "kind": "bbb"}).fields["checksum_algorithm"].choices)
     with pytest.raises(ValidationError):
         Server(name="x", kind=Server.Kind.SCALELITE, checksum_algorithm="sha384").clean()
+
+
+def test_setup_servers_registers_a_scalelite_from_the_environment(settings):
+    from django.core.management import call_command
+
+    settings.BBB_URL, settings.BBB_SECRET, settings.BBB_KIND = (
+        "https://lb.example.org/bigbluebutton/api/",
+        "s" * 40,
+        "scalelite",
+    )
+    settings.BBB_CHECKSUM_ALGORITHM = "sha512"
+    call_command("setup_servers")
+    assert Server.objects.get(name="BBB").kind == Server.Kind.SCALELITE
+    settings.BBB_CHECKSUM_ALGORITHM = "sha384"
+    with pytest.raises(ValidationError):
+        call_command("setup_servers")
