@@ -24,7 +24,14 @@ app.conf.task_routes = {
 
 
 # Modules holding tasks; each may define ``beat_schedule() -> dict`` for its periodic tasks.
-TASK_MODULES = ["herzdigital.tasks", "accounts.tasks", "meetings.tasks", "recordings.tasks", "events.tasks"]
+TASK_MODULES = [
+    "herzdigital.tasks",
+    "accounts.tasks",
+    "meetings.tasks",
+    "recordings.tasks",
+    "events.tasks",
+    "assemblies.tasks",
+]
 
 
 def _existing(module_name: str) -> bool:

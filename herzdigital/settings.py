@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "recordings",
     "pages",
     "events",
+    "assemblies",
 ]
 
 MIDDLEWARE = [
