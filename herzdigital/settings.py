@@ -281,5 +281,18 @@ MIDDLEWARE.append("accounts.middleware.StaffMFAMiddleware")
 # meetings created shortly before or during a poll from being ended by that poll's answer.
 SYNC_TIME_LIMIT = env.int("SYNC_TIME_LIMIT", default=60)
 SYNC_GRACE_SECONDS = env.int("SYNC_GRACE_SECONDS", default=60)
+# The sync's own BBB timeouts (no retries; the next tick is the retry), shorter than BBB_*_TIMEOUT for user actions.
+SYNC_CONNECT_TIMEOUT = env.float("SYNC_CONNECT_TIMEOUT", default=2.0)
+SYNC_READ_TIMEOUT = env.float("SYNC_READ_TIMEOUT", default=5.0)
+# A meeting younger than this that vanishes from getMeetings (or all of a server's meetings at once) is
+# confirmed with getMeetingInfo before it is ended; at most SYNC_CONFIRM_MAX such calls per poll.
+SYNC_YOUNG_MEETING_SECONDS = env.int("SYNC_YOUNG_MEETING_SECONDS", default=300)
+SYNC_CONFIRM_MAX = env.int("SYNC_CONFIRM_MAX", default=10)
+# Hard time limit of one retention cleanup run (seconds); its lock expires with it and is refreshed per batch.
+RECORDING_CLEANUP_TIME_LIMIT = env.int("RECORDING_CLEANUP_TIME_LIMIT", default=3600)
+# Only one beat schedules: the others idle (and say so in /healthz) while the leader refreshes this lock.
+BEAT_LEADER_LOCK_TTL = env.int("BEAT_LEADER_LOCK_TTL", default=30)
+# Tests only: when set, every periodic task runs every this many seconds (the integration test of two beats).
+BEAT_EVERY_SECONDS = env.float("BEAT_EVERY_SECONDS", default=0)
 # Scheduled meetings: reminder emails go out this many minutes before each start (default: a day and an hour).
 EVENT_REMINDER_OFFSETS = env.list("EVENT_REMINDER_OFFSETS", cast=int, default=[1440, 60])
