@@ -183,6 +183,8 @@ EMAIL_BACKEND = env.str(
 )
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
+# Where the file-based backend (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend) writes mails.
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default="") or str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="herzdigital <noreply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
@@ -227,6 +229,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Only the beat holding the leader lock schedules (herzdigital/beat.py); a second one idles.
+CELERY_BEAT_SCHEDULER = "herzdigital.beat:LeaderScheduler"
 
 HEARTBEAT_INTERVAL = env.int("HEARTBEAT_INTERVAL", default=30)
 # Beat or worker silent for longer than this makes /healthz report 503.
