@@ -132,9 +132,11 @@ def test_two_beats_and_two_workers_run_every_periodic_task_once_per_tick(bbb_sim
 
         assert wait_for(enough_ticks, timeout=120, interval=0.5), [_read(b)[-2000:] for b in beats]
         report = health.health_report()[1]
-        for proc in beat_procs:
-            proc.terminate()
-            proc.wait(timeout=20)
+        # Stop the standby first: stopping the leader first would hand the lock over (that is failover).
+        standby_first = sorted(range(2), key=lambda n: "holds the leader lock" in _read(beats[n]))
+        for n in standby_first:
+            beat_procs[n].terminate()
+            beat_procs[n].wait(timeout=20)
         sends = Counter(task for log in beats for _entry, task in SENT.findall(_read(log)))
 
         def all_done() -> bool:
