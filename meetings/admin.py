@@ -56,17 +56,43 @@ admin.site.enable_nav_sidebar = False
 
 
 class ServerForm(forms.ModelForm):
+    """The shared secret is write-only: never rendered back (not even masked), kept when left empty."""
+
     api_url = forms.URLField(
         label=Server._meta.get_field("api_url").verbose_name,
         help_text=Server._meta.get_field("api_url").help_text,
         assume_scheme="https",
         max_length=200,
     )
+    secret = forms.CharField(
+        label=Server._meta.get_field("secret").verbose_name,
+        max_length=200,
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
 
     class Meta:
         model = Server
         fields = ("name", "api_url", "secret", "checksum_algorithm", "enabled", "capacity")
-        widgets = {"secret": forms.PasswordInput(render_value=True)}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.pop("secret", None)
+        if self.instance.pk:
+            self.fields["secret"].help_text = gettext(
+                "Gespeichert und aus Sicherheitsgründen nicht angezeigt. Nur ausfüllen, um es zu ändern "
+                "(Ausgabe von „bbb-conf --secret“)."
+            )
+        else:
+            self.fields["secret"].required = True
+            self.fields["secret"].help_text = gettext("Ausgabe von „bbb-conf --secret“ auf dem BBB-Server.")
+
+    def clean_secret(self) -> str:
+        secret = self.cleaned_data.get("secret", "")
+        if not secret and self.instance.pk:
+            return Server.objects.filter(pk=self.instance.pk).values_list("secret", flat=True).first() or ""
+        return secret
 
 
 @admin.register(Server)
@@ -113,6 +139,16 @@ class ServerAdmin(admin.ModelAdmin):
             },
         ),
     )
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Staff who may only view a server do not even get the secret's field (it would be rendered)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            fieldsets = [
+                (title, {**opts, "fields": tuple(f for f in opts["fields"] if f != "secret")})
+                for title, opts in fieldsets
+            ]
+        return fieldsets
 
     @admin.display(description=_("Zustand"), ordering="healthy")
     def health(self, server: Server) -> str:
