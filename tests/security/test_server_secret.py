@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from meetings.models import Server
-from tests.admin.conftest import add_totp, login_with_mfa, staff, staff_client  # noqa: F401 (fixtures)
+from tests.admin.conftest import add_totp, login_with_mfa
 from tests.factories import ServerFactory, UserFactory
 
 SECRET = "s3cr3t-value-from-bbb-conf-8d7f6e5a4b3c2d1e"
