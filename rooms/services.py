@@ -15,7 +15,6 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, IntegerField, Model, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -30,7 +29,7 @@ from meetings.bbb_clients import client_for
 from meetings.callbacks import absolute_url, end_callback_url, recording_ready_url
 from meetings.models import Meeting, Server
 from recordings.services import recordings_delete
-from rooms import quotas
+from rooms import access_codes, quotas
 from rooms.models import Room, new_access_code
 
 logger = logging.getLogger(__name__)
@@ -59,10 +58,6 @@ ROOM_SETTINGS = frozenset(
 # a burst of starts right after a sync would all land on the same "empty" server.
 YOUNG_MEETING_SECONDS = 300
 YOUNG_MEETING_EXPECTED_PARTICIPANTS = 20
-
-# Wrong access codes: this many per client IP and room within the window, then HTTP 429.
-CODE_ATTEMPTS = 5
-CODE_WINDOW_SECONDS = 600
 
 
 class MeetingUnavailable(Exception):
@@ -133,6 +128,7 @@ def room_regenerate_codes(*, room: Room, actor: Any, viewer: bool = False, moder
     if fields:
         room.save(update_fields=[*fields, "updated_at"])
         audit_log(action="room.regenerate_codes", actor=actor, club=room.club, target=room, details={"codes": fields})
+        access_codes.access_codes_reset(room=room, actor=actor, reason="codes")
     return room
 
 
@@ -141,6 +137,7 @@ def room_remove_codes(*, room: Room, actor: Any) -> Room:
     room.viewer_code = room.moderator_code = ""
     room.save(update_fields=["viewer_code", "moderator_code", "updated_at"])
     audit_log(action="room.remove_codes", actor=actor, club=room.club, target=room)
+    access_codes.access_codes_reset(room=room, actor=actor, reason="codes")
     return room
 
 
@@ -454,26 +451,6 @@ def room_join_decide(*, room: Room, code: str = "", is_member: bool = False) -> 
     elif code:
         return None
     return JoinDecision(role=MODERATOR if room.all_moderators else VIEWER, guest=room.waiting_room)
-
-
-def _attempts_key(room: Room, client_ip: str) -> str:
-    return f"rooms:code-attempts:{room.pk}:{client_ip}"
-
-
-def access_code_blocked(*, room: Room, client_ip: str) -> bool:
-    return (cache.get(_attempts_key(room, client_ip)) or 0) >= CODE_ATTEMPTS
-
-
-def access_code_failed(*, room: Room, client_ip: str) -> bool:
-    """Count a wrong code; True when this client is now blocked for the room."""
-    key = _attempts_key(room, client_ip)
-    cache.add(key, 0, timeout=CODE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=CODE_WINDOW_SECONDS)
-        count = 1
-    return count >= CODE_ATTEMPTS
 
 
 def display_name_for(user: Any) -> str:

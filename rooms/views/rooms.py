@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
@@ -21,7 +20,7 @@ from clubs.models import Club, Membership
 from clubs.tenancy import club_view, public_view
 from meetings.callbacks import absolute_url
 from meetings.models import Meeting
-from rooms import quotas, services
+from rooms import access_codes, quotas, services
 from rooms.forms import JoinForm, RoomDeleteForm, RoomForm
 from rooms.models import Room
 
@@ -98,6 +97,7 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
         "can_manage": permissions.can_manage_rooms(request.membership),
         "can_start": permissions.can_start_meetings(request.membership),
         "can_end": permissions.can_end_meetings(request.membership),
+        "code_alert": access_codes.access_code_alert(room),
     }
     return render(request, "rooms/detail.html", context)
 
@@ -126,7 +126,10 @@ def room_codes(request: HttpRequest, room_id: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     which = request.POST.get("codes", "")
-    if which == "remove":
+    if which == "unblock":
+        access_codes.access_codes_reset(room=room, actor=request.user)
+        messages.success(request, _("Alle Sperren wegen falscher Zugangscodes sind für diesen Raum aufgehoben."))
+    elif which == "remove":
         services.room_remove_codes(room=room, actor=request.user)
         messages.success(request, _("Die Zugangscodes sind entfernt. Jede Person mit dem Link kann teilnehmen."))
     else:
@@ -263,18 +266,17 @@ def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
     elif membership:
         name, decision = services.display_name_for(request.user), services.room_join_decide(room=room, is_member=True)
     else:
-        client_ip = get_adapter().get_client_ip(request) if room.viewer_code or room.moderator_code else ""
-        if client_ip and services.access_code_blocked(room=room, client_ip=client_ip):
+        coded = bool(room.viewer_code or room.moderator_code)
+        if coded and access_codes.access_code_blocked(request=request, room=room):
             return render(request, "rooms/rate_limited.html", {"room": room}, status=429)
         form = JoinForm(request.POST, room=room)
         if not form.is_valid():
             return _public_page(request, friendly_id, form=form, status=400)
         decision = services.room_join_decide(room=room, code=form.cleaned_data.get("code", ""))
         if decision is None:
-            if services.access_code_failed(room=room, client_ip=client_ip):
-                return render(request, "rooms/rate_limited.html", {"room": room}, status=429)
-            form.add_error("code", _("Der Zugangscode stimmt nicht. Bitte prüfen Sie die Einladung."))
-            return _public_page(request, friendly_id, form=form, status=400)
+            return _wrong_code(request, room, form)
+        if coded:
+            access_codes.access_code_succeeded(request=request, room=room)
         name = form.cleaned_data["name"]
     user_id = f"hd-{request.user.pk}" if membership else None
     if meeting is not None:
@@ -301,6 +303,15 @@ def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
         return HttpResponseRedirect(url)
     request.session[_session_key(room)] = {"name": name, "role": decision.role, "guest": decision.guest}
     return redirect("rooms:waiting", friendly_id=room.friendly_id)
+
+
+def _wrong_code(request: HttpRequest, room: Room, form: JoinForm) -> HttpResponse:
+    if access_codes.access_code_failed(request=request, room=room):
+        response = render(request, "rooms/rate_limited.html", {"room": room}, status=429)
+    else:
+        form.add_error("code", _("Der Zugangscode stimmt nicht. Bitte prüfen Sie die Einladung."))
+        response = _public_page(request, room.friendly_id, form=form, status=400)
+    return access_codes.remember_browser(request, response)
 
 
 def _public_page(
