@@ -134,6 +134,14 @@ def code_known(request: HttpRequest, room: Room) -> bool:
     return request.session.get(_session_key(room)) == _codes_fingerprint(room)
 
 
+def room_details_visible(*, request: HttpRequest, room: Room, member: bool) -> bool:
+    """The next meeting's title and the participant count: for members, and for guests who gave the code.
+
+    A room without a guest code lets everybody with the link in, so it shows them to everybody too.
+    """
+    return member or not room.viewer_code or code_known(request, room)
+
+
 def _guarded(room: Room) -> bool:
     return bool(cache.get(f"rooms:codes:{room.pk}:{_generation(room)}:guarded"))
 

@@ -217,9 +217,12 @@ def _may_start(room: Room, membership: Membership | None) -> bool:
     return permissions.can_start_meetings(membership) or room.anyone_can_start
 
 
-def _public_context(room: Room, membership: Membership | None, form: JoinForm | None, **extra: Any) -> dict:
+def _public_context(
+    request: HttpRequest, room: Room, membership: Membership | None, form: JoinForm | None, **extra: Any
+) -> dict:
     meeting = _open_meeting(room)
     return {
+        "details_visible": access_codes.room_details_visible(request=request, room=room, member=membership is not None),
         "room": room,
         "meeting": meeting,
         "state": services.meeting_state(meeting),
@@ -237,7 +240,7 @@ def public_room(request: HttpRequest, friendly_id: str) -> HttpResponse:
     room = _public_room(friendly_id)
     membership = _membership(request, room)
     form = None if membership else JoinForm(room=room)
-    return render(request, "rooms/public.html", _public_context(room, membership, form))
+    return render(request, "rooms/public.html", _public_context(request, room, membership, form))
 
 
 def _session_key(room: Room) -> str:
@@ -319,7 +322,7 @@ def _public_page(
 ) -> HttpResponse:
     """The public room page again (full room loaded), e.g. with the form's errors."""
     room = _public_room(friendly_id)
-    context = _public_context(room, _membership(request, room), form, **extra)
+    context = _public_context(request, room, _membership(request, room), form, **extra)
     return render(request, "rooms/public.html", context, status=status)
 
 
@@ -346,14 +349,11 @@ def status(request: HttpRequest, friendly_id: str) -> JsonResponse:
     """The room's state from the database (polled by the waiting page; never asks BBB)."""
     room = _public_room(friendly_id)
     meeting = _open_meeting(room)
-    state = services.meeting_state(meeting)
-    return JsonResponse(
-        {
-            "state": state,
-            "joinable": meeting is not None,
-            "participants": meeting.participant_count if meeting else 0,
-        }
-    )
+    answer = {"state": services.meeting_state(meeting), "joinable": meeting is not None}
+    member = _membership(request, room) is not None
+    if access_codes.room_details_visible(request=request, room=room, member=member):
+        answer["participants"] = meeting.participant_count if meeting else 0
+    return JsonResponse(answer)
 
 
 club_room = "c/<slug:club_slug>/raeume/<int:room_id>/"
