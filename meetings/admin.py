@@ -85,6 +85,8 @@ class ServerForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.initial.pop("secret", None)
+        if "checksum_algorithm" not in self.fields:
+            return  # staff with view-only rights: every field is read-only (and the secret not shown at all)
         if self.instance.pk:
             self.fields["secret"].help_text = gettext(
                 "Gespeichert und aus Sicherheitsgründen nicht angezeigt. Nur ausfüllen, um es zu ändern "

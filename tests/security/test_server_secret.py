@@ -22,6 +22,7 @@ def server(db):
 def _form_data(server: Server, **overrides: str) -> dict[str, str]:
     data = {
         "name": server.name,
+        "kind": server.kind,
         "api_url": server.api_url,
         "secret": "",
         "checksum_algorithm": server.checksum_algorithm,
@@ -54,7 +55,7 @@ def test_a_new_secret_replaces_the_old_one(staff_client, server):
 
 
 def test_a_new_server_needs_a_secret(staff_client, db):
-    data = {"name": "bbb-neu", "api_url": "https://bbb.example.org/bigbluebutton/api/", "secret": ""}
+    data = {"name": "bbb-neu", "kind": "bbb", "api_url": "https://bbb.example.org/bigbluebutton/api/", "secret": ""}
     data.update({"checksum_algorithm": "sha256", "enabled": "on", "capacity": "100"})
     response = staff_client.post(reverse("admin:meetings_server_add"), data)
     assert response.status_code == 200
