@@ -419,9 +419,13 @@ class ClubApplicationAdmin(ClubStatusActions, admin.ModelAdmin):
             .filter(status=Club.Status.PENDING)
             .annotate(
                 applicant_email=Subquery(owner.values("user__email")[:1]),
+                applicant_user_id=Subquery(owner.values("user_id")[:1]),
+            )
+            # A separate step: an OuterRef inside a nested subquery would point at EmailAddress, not at the club.
+            .annotate(
                 applicant_verified=Exists(
-                    EmailAddress.objects.filter(user_id=Subquery(owner.values("user_id")[:1]), verified=True)
-                ),
+                    EmailAddress.objects.filter(user_id=OuterRef("applicant_user_id"), verified=True)
+                )
             )
         )
 

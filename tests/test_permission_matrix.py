@@ -4,7 +4,8 @@ Each view carries an ``access`` marker (clubs/tenancy.py): ``club`` (with ``club
 ``public`` or ``account``. For every pattern and each persona - anonymous, outsider, member, club
 admin, owner, staff - the expected answer follows from the marker:
 
-- club pages: anonymous, outsiders and staff without a membership get 404 (GET and POST); a member
+- club pages: anonymous visitors are sent to the login page with ``next`` (GET and POST); outsiders and
+  staff without a membership get 404 (GET and POST); a member
   for whom the predicate is false gets 403 (GET and POST); otherwise anything but 403/404/5xx.
 - account pages: anonymous visitors are sent to the login page; logged-in people get their page.
 - public pages: nobody is sent to the login page, nothing crashes.
@@ -23,6 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -227,7 +229,17 @@ def _check_club(route: Route, url: str, predicate: Any, personas: Any) -> list[s
     for persona, user in _users(personas).items():
         client = _client_for(user)
         membership = memberships.get(user.pk) if user is not None else None
-        if membership is None:
+        if user is None:
+            login_url = resolve_url(settings.LOGIN_URL)
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                expected = f"{login_url}?next={quote(url)}"
+                if response.status_code != 302 or response["Location"] != expected:
+                    problems.append(
+                        f"anonymous {method.upper()} {url}: expected a redirect to {expected}, "
+                        f"got {response.status_code} {response.get('Location', '')}"
+                    )
+        elif membership is None:
             for method in ("get", "post"):
                 status = getattr(client, method)(url).status_code
                 if status != 404:
