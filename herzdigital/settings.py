@@ -44,7 +44,14 @@ else:
 
 # The absolute base URL of the site, used for links in emails and for BBB callbacks, so both work
 # behind a reverse proxy. Without it, development uses localhost and the run port.
-SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
+# In production it is required: the workers send most emails, and they cannot guess the public address.
+_SITE_URL = env.str("SITE_URL", default="")
+if PRODUCTION and not _SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL must be set in production: links in emails (most are sent by the workers) and BBB "
+        "callbacks are built from it."
+    )
+SITE_URL = (_SITE_URL or f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL] if PRODUCTION else [])
 
 INSTALLED_APPS = [
@@ -191,6 +198,7 @@ STORAGES = {
 # delivers tasks to a separate worker process.
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 if not REDIS_URL:
+    CELERY_BROKER_TRANSPORT = "herzdigital.broker:Transport"  # kombu's filesystem, quicker to stop
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("queue", "processed"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
@@ -233,10 +241,31 @@ RECORDING_DELETION_NOTICE_DAYS = env.int("RECORDING_DELETION_NOTICE_DAYS", defau
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"health_probe": {"()": "herzdigital.logging.HealthProbeFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "level": "INFO"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A 503 from /healthz (a probe finding a process missing) is a WARNING, not an ERROR.
+        "django.request": {"filters": ["health_probe"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["health_probe"],
+        },
+    },
 }
 
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
