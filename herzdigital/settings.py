@@ -52,6 +52,12 @@ if PRODUCTION and not _SITE_URL:
         "callbacks are built from it."
     )
 SITE_URL = (_SITE_URL or f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
+# The name of the service in pages, mail subjects and signatures, and the address people write to with
+# questions (shown in every mail, the footer and the error pages; Reply-To of mails that invite a reply).
+SITE_NAME = env.str("SITE_NAME", default="herzdigital")
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="hilfe@herzdigital.example")
+# Working days staff usually need to decide on a club's application; applicants are told so.
+APPROVAL_WORKING_DAYS = env.int("APPROVAL_WORKING_DAYS", default=3)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL] if PRODUCTION else [])
 
 INSTALLED_APPS = [
@@ -63,6 +69,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -103,10 +110,13 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "clubs.context_processors.clubs",
+                "herzdigital.context_processors.site",
             ],
         },
     },
 ]
+
+FORM_RENDERER = "herzdigital.forms.FormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60 if PRODUCTION else 0)
@@ -151,7 +161,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = None  # "remember me" checkbox on the login form
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[herzdigital] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/5m/ip,5/5m/key",
@@ -162,7 +172,7 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = "herzdigital"
+MFA_TOTP_ISSUER = SITE_NAME
 
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
@@ -172,7 +182,7 @@ EMAIL_BACKEND = env.str(
 )
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="herzdigital <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <noreply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 LANGUAGE_CODE = "de"

@@ -79,13 +79,41 @@ def test_duplicate_club_name_is_refused_and_nothing_is_written(client, db):
     assert mail.outbox == []
 
 
-def test_email_with_an_existing_account_is_refused_and_nothing_is_written(client, db):
+def test_the_form_never_reveals_whether_an_address_has_an_account(client, db, django_capture_on_commit_callbacks):
+    """Issue 16, item 11: the same answer for a known and a new address; the known one is told by mail."""
     UserFactory(email="lena@example.org")
     clubs, users = Club.objects.count(), User.objects.count()
-    response = client.post(URL, form_data(email="LENA@example.org"))
-    assert "Für diese E-Mail-Adresse gibt es bereits ein Konto" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(URL, form_data(email="LENA@example.org"))
+    assert known.status_code == 302 and known["Location"] == reverse("clubs:register_done")
     assert nothing_written(clubs, users)
-    assert mail.outbox == []
+    (message,) = mail.outbox
+    assert message.to == ["lena@example.org"]
+    assert "gibt es aber schon ein Konto" in message.body and "/verein-anmelden/" in message.body
+    with django_capture_on_commit_callbacks(execute=True):
+        new = client.post(URL, form_data(email="neu@example.org", name="Ganz neuer Verein"))
+    assert new.status_code == known.status_code and new["Location"] == known["Location"]
+
+
+def test_a_logged_in_volunteer_registers_a_second_club_with_her_own_account(client, db):
+    """Issue 16, item 11: no new account, no address or password to type; she owns the new, pending club."""
+    first = ClubFactory(name="Lauftreff Süd e.V.")
+    lena = UserFactory(email="lena@example.org", name="Lena Läufer")
+    Membership.objects.create(club=first, user=lena, role=Role.MEMBER)
+    client.force_login(lena)
+    page = client.get(URL).content.decode()
+    assert 'name="email"' not in page and 'name="password1"' not in page
+    assert "lena@example.org" in page and 'value="Lena Läufer"' in page
+    users = User.objects.count()
+    data = {k: v for k, v in form_data().items() if k not in {"email", "password1", "password2"}}
+    response = client.post(URL, data)
+    club = Club.objects.get(name="Lauftreff Nord e.V.")
+    assert response.status_code == 302 and response["Location"] == reverse("clubs:dashboard", args=[club.slug])
+    assert User.objects.count() == users
+    assert club.status == Club.Status.PENDING and club.contact_email == "lena@example.org"
+    assert Membership.objects.get(club=club, user=lena).role == Role.OWNER
+    dashboard = client.get(response["Location"]).content.decode()
+    assert "wartet auf die Freigabe" in dashboard and "Werktagen" in dashboard
 
 
 @pytest.mark.parametrize(
