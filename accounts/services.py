@@ -42,7 +42,8 @@ def _iso(value: Any) -> str | None:
 
 def user_export(*, user: User) -> dict[str, Any]:
     """Everything the service stores about the person, as JSON-ready data (GDPR Art. 15/20)."""
-    from rooms.models import Meeting, Room
+    from meetings.models import Meeting
+    from rooms.models import Room
 
     return {
         "exported_at": _iso(timezone.now()),

@@ -61,8 +61,10 @@ def main() -> None:
 def run() -> None:
     from bbb.simulator import Simulator, serve_in_thread
     from clubs.models import Club
-    from rooms.bbb_clients import clients_reset
-    from rooms.models import Recording, Room, Server
+    from meetings.bbb_clients import clients_reset
+    from meetings.models import Server
+    from recordings.models import Recording
+    from rooms.models import Room
 
     settings.RECORDING_CLEANUP_MAX_PER_RUN = CLUBS * EXPIRED_PER_CLUB
     sim = Simulator(secret=SECRET, recording_delay=0)
@@ -136,7 +138,7 @@ def run() -> None:
 
 
 def cleanup_once(sim, server, *, measure_memory: bool) -> dict:
-    from rooms.recordings import recordings_cleanup
+    from recordings.services import recordings_cleanup
 
     queries = 0
 
@@ -177,7 +179,7 @@ def cleanup_once(sim, server, *, measure_memory: bool) -> dict:
 
 def check(sim, label: str) -> None:
     from clubs.models import AuditEntry
-    from rooms.models import Recording
+    from recordings.models import Recording
 
     deleted_db = Recording.objects.filter(deleted_at__isnull=False).count()
     deleted_bbb = sum(1 for r in sim.recordings.values() if r.state == "deleted")
@@ -198,7 +200,7 @@ def check(sim, label: str) -> None:
 def restore(sim) -> None:
     """Undo the timed run (database rows, audit entries, simulator states) for the memory run."""
     from clubs.models import AuditEntry
-    from rooms.models import Recording
+    from recordings.models import Recording
 
     Recording.objects.filter(deleted_at__isnull=False).update(deleted_at=None, state=Recording.State.PUBLISHED)
     AuditEntry.objects.filter(action="recording.cleanup_deleted").delete()

@@ -259,8 +259,9 @@ def prepare_site(args, tmp: Path, sim_api_url: str) -> tuple[dict[str, str], dic
     call_command("migrate", verbosity=0, interactive=False)
 
     from clubs.models import Club
+    from meetings.models import Meeting, Server
     from rooms import services
-    from rooms.models import Meeting, Room, Server
+    from rooms.models import Room
 
     suffix = os.urandom(4).hex()
     club = Club.objects.create(
@@ -282,7 +283,7 @@ def prepare_site(args, tmp: Path, sim_api_url: str) -> tuple[dict[str, str], dic
 
 
 def cleanup_site(objects: dict) -> None:
-    from rooms.models import Meeting
+    from meetings.models import Meeting
 
     Meeting.objects.filter(club=objects["club"]).delete()
     objects["room"].delete()

@@ -89,7 +89,8 @@ def start_simulators() -> list[tuple[subprocess.Popen, str]]:
 
 def build(sims: list) -> list:
     from clubs.models import Club
-    from rooms.models import Meeting, Room, Server
+    from meetings.models import Meeting, Server
+    from rooms.models import Room
 
     servers = [
         Server.objects.create(name=f"bbb-{n}", api_url=f"{url}/bigbluebutton/api/", secret=SECRET)
@@ -130,7 +131,7 @@ def bbb_calls(sims: list) -> int:
 
 
 def sync_cycle(sims: list) -> tuple[float, int, int]:
-    from rooms import sync
+    from meetings import sync
 
     calls = bbb_calls(sims)
     with CaptureQueriesContext(connection) as queries:
@@ -149,7 +150,7 @@ def _warm_up(_: int) -> None:
 
 def _sync_in_worker(server_id: int) -> tuple[int, bool]:
     """Runs in a pool process, like a Celery prefork child running ``sync_server``."""
-    from rooms import sync
+    from meetings import sync
 
     with CaptureQueriesContext(connection) as queries:
         result = sync.server_sync_locked(server_id=server_id)
@@ -157,7 +158,7 @@ def _sync_in_worker(server_id: int) -> tuple[int, bool]:
 
 
 def parallel_cycle(pool, sims: list) -> tuple[float, int, int]:  # noqa: ANN001
-    from rooms import sync
+    from meetings import sync
 
     calls = bbb_calls(sims)
     with CaptureQueriesContext(connection) as queries:
@@ -170,8 +171,9 @@ def parallel_cycle(pool, sims: list) -> tuple[float, int, int]:  # noqa: ANN001
 
 def naive_cycle(sims: list, servers: list) -> tuple[float, int, int]:
     """One isMeetingRunning per room (+ getMeetingInfo when running) and one update per meeting."""
-    from rooms.bbb_clients import client_for
-    from rooms.models import Meeting, Room
+    from meetings.bbb_clients import client_for
+    from meetings.models import Meeting
+    from rooms.models import Room
 
     calls = bbb_calls(sims)
     with CaptureQueriesContext(connection) as queries:
@@ -207,8 +209,8 @@ def main() -> None:
             f"({time.perf_counter() - t:.1f} s, {connection.vendor}, {LATENCY_MS:g} ms per BBB call)"
         )
 
-        from rooms import sync  # noqa: F401  (loaded before forking, like a worker's code)
-        from rooms.models import Meeting
+        from meetings import sync  # noqa: F401  (loaded before forking, like a worker's code)
+        from meetings.models import Meeting
 
         # A pre-forked pool (one process per server), like Celery's prefork worker pool.
         connections.close_all()

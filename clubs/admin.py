@@ -26,7 +26,9 @@ from django.utils.translation import gettext_lazy as _
 
 from clubs.audit import audit_log
 from clubs.models import AuditEntry, Club, ClubApplication, Invitation, Membership, Role
-from rooms.models import Meeting, Recording, Room
+from meetings.models import Meeting
+from recordings.models import Recording
+from rooms.models import Room
 
 STATUS_BADGE = {
     Club.Status.PENDING: "warn",
@@ -367,7 +369,7 @@ class ClubAdmin(ClubStatusActions, UsageColumns, admin.ModelAdmin):
 
     @admin.display(description=_("Aufbewahrung"), ordering="retention_days")
     def retention(self, club: Club) -> str:
-        from rooms.recordings import club_retention_days
+        from recordings.services import club_retention_days
 
         days = club_retention_days(club)  # the club's choice within the staff's cap
         return _("für immer") if days is None else _("%(days)s Tage") % {"days": days}

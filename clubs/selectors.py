@@ -37,7 +37,7 @@ def club_quota_usage(*, club: Club, room_count: int, running_count: int) -> list
 
 def club_dashboard(*, club: Club) -> dict[str, Any]:
     """Rooms with their live state (from the database), running meetings, latest recordings, usage."""
-    from rooms.models import Meeting
+    from meetings.models import Meeting
 
     open_meetings = Meeting.objects.filter(ended_at__isnull=True).order_by("-created_at")
     rooms = list(

@@ -32,7 +32,8 @@ from events.occurrences import (
     occurrences_overlapping,
     occurrences_starting,
 )
-from rooms.models import Meeting, Room
+from meetings.models import Meeting
+from rooms.models import Room
 
 logger = logging.getLogger(__name__)
 

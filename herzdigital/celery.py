@@ -17,13 +17,13 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # Cleanup and mail go to their own queue so that they never delay the meeting sync.
 app.conf.task_queues = (Queue("default"), Queue("maintenance"))
 app.conf.task_routes = {
-    "rooms.recording_tasks.recordings_cleanup_run": {"queue": "maintenance"},
-    "rooms.recording_tasks.recordings_deletion_notices": {"queue": "maintenance"},
+    "recordings.tasks.recordings_cleanup_run": {"queue": "maintenance"},
+    "recordings.tasks.recordings_deletion_notices": {"queue": "maintenance"},
 }
 
 
 # Modules holding tasks; each may define ``beat_schedule() -> dict`` for its periodic tasks.
-TASK_MODULES = ["herzdigital.tasks", "rooms.tasks", "rooms.recording_tasks", "events.tasks"]
+TASK_MODULES = ["herzdigital.tasks", "meetings.tasks", "recordings.tasks", "events.tasks"]
 
 
 def _existing(module_name: str) -> bool:

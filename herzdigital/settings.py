@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "accounts",
     "clubs",
     "rooms",
+    "meetings",
+    "recordings",
     "pages",
     "events",
 ]
@@ -313,7 +315,7 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Staff without a TOTP authenticator are sent from /admin/ to set one up (accounts.middleware).
 MIDDLEWARE.append("accounts.middleware.StaffMFAMiddleware")
 
-# Meeting sync (rooms.sync/rooms.tasks): hard time limit of one server's sync task in seconds (the soft
+# Meeting sync (meetings.sync/meetings.tasks): hard time limit of one server's sync task in seconds (the soft
 # limit is 5 s earlier; the per-server lock lives 10 s longer), and the grace period protecting
 # meetings created shortly before or during a poll from being ended by that poll's answer.
 SYNC_TIME_LIMIT = env.int("SYNC_TIME_LIMIT", default=60)

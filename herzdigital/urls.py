@@ -22,6 +22,8 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("", include("clubs.urls")),
     path("", include("rooms.urls")),
+    path("", include("meetings.urls")),
+    path("", include("recordings.urls")),
     path("", include("pages.urls")),
     path("", include("events.urls")),
 ]

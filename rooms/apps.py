@@ -6,4 +6,4 @@ from django.utils.translation import gettext_lazy as _
 
 class RoomsConfig(AppConfig):
     name = "rooms"
-    verbose_name = _("Räume und Besprechungen")
+    verbose_name = _("Räume")

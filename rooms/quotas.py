@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from clubs.models import Club
-from rooms.models import Meeting, Room
+from meetings.models import Meeting
+from rooms.models import Room
 
 
 class QuotaExceeded(Exception):

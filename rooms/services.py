@@ -26,11 +26,12 @@ from django.utils.translation import gettext as _
 from bbb import BBBError, BBBUnavailable
 from clubs.audit import audit_log
 from clubs.models import Club
+from meetings.bbb_clients import client_for
+from meetings.callbacks import absolute_url, end_callback_url, recording_ready_url
+from meetings.models import Meeting, Server
+from recordings.services import recordings_delete
 from rooms import quotas
-from rooms.bbb_clients import client_for
-from rooms.callbacks import absolute_url, end_callback_url, recording_ready_url
-from rooms.models import Meeting, Room, Server, new_access_code
-from rooms.recordings import recordings_delete
+from rooms.models import Room, new_access_code
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
-"""Each view module of the rooms app lists its own URL patterns; they share the namespace "rooms"."""
+"""URL patterns of the rooms app (namespace "rooms"): the club's room pages and the public join flow."""
 
 from __future__ import annotations
 
-from rooms.views import callbacks, recordings, rooms, statistics
+from rooms.views import rooms
 
 app_name = "rooms"
 
-urlpatterns = [*rooms.urlpatterns, *recordings.urlpatterns, *callbacks.urlpatterns, *statistics.urlpatterns]
+urlpatterns = [*rooms.urlpatterns]

@@ -37,8 +37,8 @@ def simulator() -> Iterator[Simulator]:
 @pytest.fixture
 def bbb_server(db, simulator: Simulator):
     """A healthy, enabled ``Server`` row pointing at ``simulator``; client cache reset around the test."""
-    from rooms.bbb_clients import clients_reset
-    from rooms.models import Server
+    from meetings.bbb_clients import clients_reset
+    from meetings.models import Server
 
     clients_reset()
     server = Server.objects.create(

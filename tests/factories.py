@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from clubs.models import Club, Membership, Role
-from rooms.models import Meeting, Recording, Room, Server
+from meetings.models import Meeting, Server
+from recordings.models import Recording
+from rooms.models import Room
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -14,8 +14,8 @@ import pytest
 from bbb import BBBClient
 from bbb.simulator import Simulator, serve_in_thread
 from herzdigital.celery import app as celery_app
-from rooms.bbb_clients import clients_reset
-from rooms.models import Meeting, Server
+from meetings.bbb_clients import clients_reset
+from meetings.models import Meeting, Server
 from tests.factories import MeetingFactory, ServerFactory
 
 SIM_SECRET = "sync-simulator-secret-0123456789abcdefgh"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django import template
 
-from rooms.models import Meeting
+from meetings.models import Meeting
 from rooms.services import meeting_state as _meeting_state
 
 register = template.Library()

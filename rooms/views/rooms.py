@@ -19,10 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clubs import permissions
 from clubs.models import Club, Membership
 from clubs.tenancy import club_view, public_view
+from meetings.callbacks import absolute_url
+from meetings.models import Meeting
 from rooms import quotas, services
-from rooms.callbacks import absolute_url
 from rooms.forms import JoinForm, RoomDeleteForm, RoomForm
-from rooms.models import Meeting, Room
+from rooms.models import Room
 
 OPEN_MEETINGS = Prefetch(
     "meetings",

@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from bbb.simulator import Simulator, serve_in_thread
-from rooms.bbb_clients import clients_reset
-from rooms.models import Server
+from meetings.bbb_clients import clients_reset
+from meetings.models import Server
 from tests.factories import ServerFactory, UserFactory
 
 PASSWORD = "correct-horse-battery"

@@ -186,4 +186,4 @@ def test_only_clubs_without_rooms_and_recordings_can_be_deleted(staff_client):
 
 def test_meetings_cannot_be_deleted(staff_client):
     meeting = MeetingFactory()
-    assert staff_client.get(reverse("admin:rooms_meeting_delete", args=[meeting.pk])).status_code == 403
+    assert staff_client.get(reverse("admin:meetings_meeting_delete", args=[meeting.pk])).status_code == 403

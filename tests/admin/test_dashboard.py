@@ -1,4 +1,4 @@
-"""The dashboard on the admin index: the service's figures from aggregates (rooms.stats.service_overview)."""
+"""The dashboard on the admin index: the service's figures from aggregates (meetings.stats.service_overview)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clubs.models import Club
-from rooms.models import Meeting, Server
+from meetings.models import Meeting, Server
 from tests.factories import ClubFactory, MeetingFactory, RecordingFactory, ServerFactory
 
 

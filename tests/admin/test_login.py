@@ -39,7 +39,7 @@ def test_staff_without_a_second_factor_cannot_reach_the_admin(db):
     client = Client()
     response = client.post(reverse("account_login"), {"login": staff.email, "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] != reverse("mfa_authenticate")
-    for name in ("admin:index", "admin:clubs_club_changelist", "admin:rooms_server_changelist"):
+    for name in ("admin:index", "admin:clubs_club_changelist", "admin:meetings_server_changelist"):
         url = reverse(name)
         response = client.get(url)
         assert response.status_code == 302

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clubs.models import AuditEntry
-from rooms.models import Meeting
+from meetings.models import Meeting
 from rooms.services import meeting_start
 from tests.admin.conftest import messages_of, run_action
 from tests.factories import MeetingFactory, RoomFactory
@@ -23,7 +23,7 @@ def running(bbb_server, sim, staff):
 
 
 def test_end_meeting_ends_it_on_bbb_and_here_and_audits(staff_client, staff, running, sim):
-    response = run_action(staff_client, "rooms_meeting", "end_meeting", [running.pk])
+    response = run_action(staff_client, "meetings_meeting", "end_meeting", [running.pk])
     assert messages_of(response) == ["Beendet: Vorstandssitzung."]
     assert sim.calls["end"] == 1
     assert running.meeting_id not in sim.meetings or not sim.meetings[running.meeting_id].running
@@ -35,7 +35,7 @@ def test_end_meeting_ends_it_on_bbb_and_here_and_audits(staff_client, staff, run
 
 def test_end_meeting_while_bbb_is_down_changes_nothing_and_says_so(staff_client, running, sim):
     sim.configure(down=True)
-    response = run_action(staff_client, "rooms_meeting", "end_meeting", [running.pk])
+    response = run_action(staff_client, "meetings_meeting", "end_meeting", [running.pk])
     [message] = messages_of(response)
     assert message.startswith("Nicht beendet, BBB hat nicht geantwortet: Vorstandssitzung")
     running.refresh_from_db()
@@ -49,7 +49,7 @@ def test_end_meeting_on_an_ended_meeting_does_nothing(staff_client, bbb_server, 
     from django.utils import timezone
 
     ended = MeetingFactory(server=bbb_server, ended_at=timezone.now(), status=Meeting.Status.ENDED)
-    response = run_action(staff_client, "rooms_meeting", "end_meeting", [ended.pk])
+    response = run_action(staff_client, "meetings_meeting", "end_meeting", [ended.pk])
     assert messages_of(response) == ["Keine der ausgewählten Besprechungen läuft."]
     assert sim.calls["end"] == 0
 
@@ -66,5 +66,5 @@ def test_meeting_list_shows_running_meetings_first(staff_client, bbb_server):
     ended = MeetingFactory(server=bbb_server, ended_at=timezone.now(), status=Meeting.Status.ENDED)
     running = MeetingFactory(server=bbb_server)
     later_ended = MeetingFactory(server=bbb_server, ended_at=timezone.now(), status=Meeting.Status.ENDED)
-    response = staff_client.get("/admin/rooms/meeting/")
+    response = staff_client.get("/admin/meetings/meeting/")
     assert [m.pk for m in response.context["cl"].result_list] == [running.pk, later_ended.pk, ended.pk]

@@ -153,10 +153,10 @@ BUILDERS: dict[str, Callable[[int, object], object]] = {
     "clubs.membership": _memberships,
     "clubs.invitation": _invitations,
     "clubs.auditentry": _audit_entries,
-    "rooms.server": _servers,
+    "meetings.server": _servers,
     "rooms.room": _rooms,
-    "rooms.meeting": _meetings,
-    "rooms.recording": _recordings,
+    "meetings.meeting": _meetings,
+    "recordings.recording": _recordings,
 }
 
 # Models with a fixed set of rows (no "100 rows" size exists); their admin is tested in their own area.
@@ -207,7 +207,9 @@ def _wipe(staff) -> None:
     from accounts.models import User
     from clubs.models import AuditEntry
     from events.models import ScheduledMeeting
-    from rooms.models import Meeting, Recording, Room, Server
+    from meetings.models import Meeting, Server
+    from recordings.models import Recording
+    from rooms.models import Room
 
     ScheduledMeeting.objects.all().delete()
     for model in (Recording, Meeting, Room, Server, AuditEntry, Invitation, Membership, Club, Group):

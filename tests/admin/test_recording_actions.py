@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from clubs.models import AuditEntry
-from rooms.models import Recording
+from recordings.models import Recording
 from tests.admin.conftest import messages_of, run_action
 from tests.factories import ClubFactory, RecordingFactory, RoomFactory
 
@@ -39,9 +39,9 @@ def on_bbb(bbb_server, sim):
 def test_delete_shows_a_confirmation_page_listing_the_recordings(staff_client, on_bbb, sim):
     first, second = on_bbb("Erste Sitzung"), on_bbb("Zweite Sitzung")
     protected = on_bbb("Geschützte Sitzung", protected=True)
-    response = run_action(staff_client, "rooms_recording", "delete_on_bbb", [first.pk, second.pk, protected.pk])
+    response = run_action(staff_client, "recordings_recording", "delete_on_bbb", [first.pk, second.pk, protected.pk])
     html = response.content.decode()
-    assert response.templates[0].name == "admin/rooms/recording/delete_on_bbb.html"
+    assert response.templates[0].name == "admin/recordings/recording/delete_on_bbb.html"
     assert "Erste Sitzung" in html and "Zweite Sitzung" in html
     assert "Nicht gelöscht werden (geschützt oder bereits gelöscht): Geschützte Sitzung" in html
     assert sim.calls["deleteRecordings"] == 0
@@ -51,7 +51,7 @@ def test_delete_shows_a_confirmation_page_listing_the_recordings(staff_client, o
 def test_delete_confirmed_with_a_reason_deletes_on_bbb_then_here_and_audits(staff_client, staff, on_bbb, sim):
     recording, kept = on_bbb("Alte Sitzung"), on_bbb("Bleibt")
     response = run_action(
-        staff_client, "rooms_recording", "delete_on_bbb", [recording.pk], apply="1", reason="Wunsch des Vereins"
+        staff_client, "recordings_recording", "delete_on_bbb", [recording.pk], apply="1", reason="Wunsch des Vereins"
     )
     assert messages_of(response) == ["1 Aufzeichnung(en) auf BBB gelöscht."]
     assert sim.recordings[recording.record_id].state == "deleted"
@@ -64,7 +64,7 @@ def test_delete_confirmed_with_a_reason_deletes_on_bbb_then_here_and_audits(staf
 
 def test_delete_without_a_reason_asks_again_and_deletes_nothing(staff_client, on_bbb, sim):
     recording = on_bbb()
-    response = run_action(staff_client, "rooms_recording", "delete_on_bbb", [recording.pk], apply="1", reason="")
+    response = run_action(staff_client, "recordings_recording", "delete_on_bbb", [recording.pk], apply="1", reason="")
     assert "Bitte geben Sie einen Grund an" in response.content.decode()
     assert sim.calls["deleteRecordings"] == 0
     recording.refresh_from_db()
@@ -74,7 +74,9 @@ def test_delete_without_a_reason_asks_again_and_deletes_nothing(staff_client, on
 def test_delete_while_bbb_is_down_keeps_the_recording_and_says_so(staff_client, on_bbb, sim):
     recording = on_bbb()
     sim.configure(down=True)
-    response = run_action(staff_client, "rooms_recording", "delete_on_bbb", [recording.pk], apply="1", reason="Alt")
+    response = run_action(
+        staff_client, "recordings_recording", "delete_on_bbb", [recording.pk], apply="1", reason="Alt"
+    )
     [message] = messages_of(response)
     assert message.startswith("1 Aufzeichnung(en) nicht gelöscht, weil BBB das Löschen nicht bestätigt hat")
     recording.refresh_from_db()
@@ -85,7 +87,7 @@ def test_delete_while_bbb_is_down_keeps_the_recording_and_says_so(staff_client, 
 
 def test_delete_of_only_protected_recordings_explains_why_nothing_happens(staff_client, on_bbb, sim):
     recording = on_bbb(protected=True)
-    response = run_action(staff_client, "rooms_recording", "delete_on_bbb", [recording.pk])
+    response = run_action(staff_client, "recordings_recording", "delete_on_bbb", [recording.pk])
     assert messages_of(response) == [
         "Keine der ausgewählten Aufzeichnungen kann gelöscht werden (geschützt oder schon gelöscht)."
     ]
@@ -95,11 +97,11 @@ def test_delete_of_only_protected_recordings_explains_why_nothing_happens(staff_
 def test_protect_and_unprotect_change_the_row_and_are_audited_without_bbb_calls(staff_client, staff, on_bbb, sim):
     recording = on_bbb()
     calls_before = sum(sim.calls.values())
-    response = run_action(staff_client, "rooms_recording", "protect", [recording.pk])
+    response = run_action(staff_client, "recordings_recording", "protect", [recording.pk])
     assert messages_of(response) == ["1 Aufzeichnung(en) geschützt."]
     recording.refresh_from_db()
     assert recording.protected is True
-    response = run_action(staff_client, "rooms_recording", "unprotect", [recording.pk])
+    response = run_action(staff_client, "recordings_recording", "unprotect", [recording.pk])
     assert messages_of(response) == ["Schutz bei 1 Aufzeichnung(en) aufgehoben."]
     recording.refresh_from_db()
     assert recording.protected is False
@@ -113,7 +115,7 @@ def test_protect_and_unprotect_change_the_row_and_are_audited_without_bbb_calls(
 def test_resync_reads_the_recording_from_bbb(staff_client, on_bbb, sim):
     recording = on_bbb("Auf BBB")
     Recording.objects.filter(pk=recording.pk).update(name="Veraltet", state=Recording.State.PROCESSING)
-    response = run_action(staff_client, "rooms_recording", "resync", [recording.pk])
+    response = run_action(staff_client, "recordings_recording", "resync", [recording.pk])
     assert messages_of(response) == ["1 Aufzeichnung(en) mit BBB abgeglichen."]
     assert sim.calls["getRecordings"] == 1
     recording.refresh_from_db()
@@ -123,7 +125,7 @@ def test_resync_reads_the_recording_from_bbb(staff_client, on_bbb, sim):
 def test_resync_of_a_recording_bbb_no_longer_has_marks_it_gone(staff_client, on_bbb, sim):
     recording = on_bbb()
     del sim.recordings[recording.record_id]
-    run_action(staff_client, "rooms_recording", "resync", [recording.pk])
+    run_action(staff_client, "recordings_recording", "resync", [recording.pk])
     recording.refresh_from_db()
     assert recording.state == Recording.State.GONE and recording.deleted_at is None
 
@@ -131,7 +133,7 @@ def test_resync_of_a_recording_bbb_no_longer_has_marks_it_gone(staff_client, on_
 def test_resync_while_bbb_is_down_changes_nothing_and_says_so(staff_client, on_bbb, sim):
     recording = on_bbb("Bleibt so")
     sim.configure(down=True)
-    response = run_action(staff_client, "rooms_recording", "resync", [recording.pk])
+    response = run_action(staff_client, "recordings_recording", "resync", [recording.pk])
     [message] = messages_of(response)
     assert message.startswith("Bleibt so: Der Aufzeichnungsserver ist gerade nicht erreichbar.")
     recording.refresh_from_db()
@@ -139,7 +141,7 @@ def test_resync_while_bbb_is_down_changes_nothing_and_says_so(staff_client, on_b
 
 
 def _listed(staff_client, query: str) -> set[str]:
-    response = staff_client.get(f"/admin/rooms/recording/?{query}")
+    response = staff_client.get(f"/admin/recordings/recording/?{query}")
     assert response.status_code == 200
     return {r.name for r in response.context["cl"].result_list}
 
@@ -170,10 +172,10 @@ def test_age_filter(staff_client):
 
 
 def test_recording_list_shows_the_cleanups_deletion_date(staff_client):
-    from rooms.recordings import recording_deletion_date
+    from recordings.services import recording_deletion_date
 
     club = ClubFactory(retention_days=30)
     recording = RecordingFactory(room=RoomFactory(club=club), started_at=timezone.now() - timedelta(days=10))
     day = recording_deletion_date(recording)
     assert timedelta(days=19) <= day - timezone.localdate() <= timedelta(days=21)
-    assert day.strftime("%d.%m.%Y") in staff_client.get("/admin/rooms/recording/").content.decode()
+    assert day.strftime("%d.%m.%Y") in staff_client.get("/admin/recordings/recording/").content.decode()

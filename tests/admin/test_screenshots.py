@@ -130,8 +130,8 @@ def test_screenshots_of_dashboard_and_club_page(live_server, transactional_db, b
     pending = Club.objects.filter(status=Club.Status.PENDING).first()
     page.goto(f"{live_server.url}/admin/clubs/clubapplication/{pending.pk}/change/")
     page.screenshot(path=str(OUT / "application_change.png"), full_page=True)
-    page.goto(f"{live_server.url}/admin/rooms/recording/")
+    page.goto(f"{live_server.url}/admin/recordings/recording/")
     page.screenshot(path=str(OUT / "recording_list.png"), full_page=True)
-    page.goto(f"{live_server.url}/admin/rooms/server/")
+    page.goto(f"{live_server.url}/admin/meetings/server/")
     page.screenshot(path=str(OUT / "server_list.png"), full_page=True)
     assert (OUT / "dashboard.png").stat().st_size > 10_000

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from clubs.models import AuditEntry
-from rooms.models import Server
+from meetings.models import Server
 from tests.admin.conftest import messages_of, run_action
 from tests.factories import ServerFactory
 
 
 def test_test_connection_shows_the_api_version_the_server_answers(staff_client, bbb_server, sim):
-    response = run_action(staff_client, "rooms_server", "test_connection", [bbb_server.pk])
+    response = run_action(staff_client, "meetings_server", "test_connection", [bbb_server.pk])
     assert response.status_code == 200
     assert messages_of(response) == ["bbb-sim antwortet: API-Version 2.0"]
     assert sum(sim.calls.values()) == 1  # exactly one call: the version endpoint
@@ -17,7 +17,7 @@ def test_test_connection_shows_the_api_version_the_server_answers(staff_client, 
 
 def test_test_connection_shows_the_error_when_bbb_is_down(staff_client, bbb_server, sim):
     sim.configure(down=True)
-    response = run_action(staff_client, "rooms_server", "test_connection", [bbb_server.pk])
+    response = run_action(staff_client, "meetings_server", "test_connection", [bbb_server.pk])
     [message] = messages_of(response)
     assert message.startswith("bbb-sim: BBB-Server nicht erreichbar")
     bbb_server.refresh_from_db()
@@ -26,14 +26,14 @@ def test_test_connection_shows_the_error_when_bbb_is_down(staff_client, bbb_serv
 
 def test_test_connection_with_a_wrong_api_url_is_reported(staff_client, bbb_server, sim):
     Server.objects.filter(pk=bbb_server.pk).update(api_url=f"{sim.base_url}/no-such-path/")
-    response = run_action(staff_client, "rooms_server", "test_connection", [bbb_server.pk])
+    response = run_action(staff_client, "meetings_server", "test_connection", [bbb_server.pk])
     [message] = messages_of(response)
     assert "nicht erreichbar" in message or "abgelehnt" in message
 
 
 def test_drain_stops_new_meetings_and_is_audited(staff_client, staff):
     server, other = ServerFactory(name="bbb-a"), ServerFactory(name="bbb-b")
-    response = run_action(staff_client, "rooms_server", "drain", [server.pk])
+    response = run_action(staff_client, "meetings_server", "drain", [server.pk])
     server.refresh_from_db()
     other.refresh_from_db()
     assert server.enabled is False and other.enabled is True
@@ -45,7 +45,7 @@ def test_drain_stops_new_meetings_and_is_audited(staff_client, staff):
 def test_enable_allows_new_meetings_again_and_is_audited(staff_client, staff):
     server = ServerFactory(name="bbb-a", enabled=False)
     already = ServerFactory(name="bbb-b", enabled=True)
-    response = run_action(staff_client, "rooms_server", "enable", [server.pk, already.pk])
+    response = run_action(staff_client, "meetings_server", "enable", [server.pk, already.pk])
     server.refresh_from_db()
     assert server.enabled is True
     assert messages_of(response) == ["Für neue Besprechungen freigegeben: bbb-a."]
@@ -55,7 +55,7 @@ def test_enable_allows_new_meetings_again_and_is_audited(staff_client, staff):
 def test_server_list_shows_health_load_and_failures(staff_client):
     ServerFactory(name="bbb-krank", healthy=False, consecutive_failures=4, last_error="ConnectTimeout")
     ServerFactory(name="bbb-gesund", load=150, capacity=300)
-    response = staff_client.get("/admin/rooms/server/")
+    response = staff_client.get("/admin/meetings/server/")
     html = response.content.decode()
     assert "Nicht erreichbar" in html and "ConnectTimeout" in html
     assert "150 / 300 (50 %)" in html
@@ -63,11 +63,11 @@ def test_server_list_shows_health_load_and_failures(staff_client):
 
 def test_server_secret_is_not_shown_in_clear_text_on_the_list(staff_client):
     ServerFactory(name="bbb-a", secret="very-secret-value")
-    assert "very-secret-value" not in staff_client.get("/admin/rooms/server/").content.decode()
+    assert "very-secret-value" not in staff_client.get("/admin/meetings/server/").content.decode()
 
 
 def _start(room_name: str, sim):
-    from rooms.models import Meeting
+    from meetings.models import Meeting
     from rooms.services import meeting_start
     from tests.factories import RoomFactory
 
@@ -77,13 +77,13 @@ def _start(room_name: str, sim):
 
 
 def test_sync_now_polls_bbb_once_and_applies_the_answer(staff_client, bbb_server, sim):
-    from rooms.bbb_clients import client_for
+    from meetings.bbb_clients import client_for
 
     meeting = _start("Vorstandssitzung", sim)
     sim.add_attendees(meeting.meeting_id, 3)
     client_for(bbb_server).create("fremde-besprechung", "Fremd")
     calls_before = sim.calls["getMeetings"]
-    response = run_action(staff_client, "rooms_server", "sync_now", [bbb_server.pk])
+    response = run_action(staff_client, "meetings_server", "sync_now", [bbb_server.pk])
     assert messages_of(response) == [
         "bbb-sim: abgeglichen – 1 eigene und 1 fremde Besprechungen, 3 Teilnehmende, 0 als beendet erkannt."
     ]
@@ -96,12 +96,12 @@ def test_sync_now_polls_bbb_once_and_applies_the_answer(staff_client, bbb_server
 
 
 def test_sync_now_ends_meetings_bbb_no_longer_lists(staff_client, bbb_server, sim, settings):
-    from rooms.bbb_clients import client_for
+    from meetings.bbb_clients import client_for
 
     settings.SYNC_GRACE_SECONDS = 0  # the sync spares meetings younger than this
     meeting = _start("Jugendabteilung", sim)
     client_for(bbb_server).end(meeting.meeting_id)
-    response = run_action(staff_client, "rooms_server", "sync_now", [bbb_server.pk])
+    response = run_action(staff_client, "meetings_server", "sync_now", [bbb_server.pk])
     assert "1 als beendet erkannt" in messages_of(response)[0]
     meeting.refresh_from_db()
     assert meeting.ended_at is not None
@@ -110,7 +110,7 @@ def test_sync_now_ends_meetings_bbb_no_longer_lists(staff_client, bbb_server, si
 def test_sync_now_while_bbb_is_down_ends_nothing_and_counts_the_failure(staff_client, bbb_server, sim):
     meeting = _start("Vorstandssitzung", sim)
     sim.configure(down=True)
-    response = run_action(staff_client, "rooms_server", "sync_now", [bbb_server.pk])
+    response = run_action(staff_client, "meetings_server", "sync_now", [bbb_server.pk])
     [message] = messages_of(response)
     assert message.startswith("bbb-sim: Abgleich fehlgeschlagen (") and message.endswith("Es wurde nichts beendet.")
     meeting.refresh_from_db()

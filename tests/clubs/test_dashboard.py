@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from clubs.models import Role
 from clubs.selectors import month_start
-from rooms.models import Meeting
+from meetings.models import Meeting
 from tests.factories import MeetingFactory, MembershipFactory, RecordingFactory, RoomFactory, ServerFactory
 
 

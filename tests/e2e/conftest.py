@@ -167,7 +167,7 @@ def journey(request, browser, live_server) -> Iterator[Journey]:
 def bbb_simulator(db):
     """The bundled BBB simulator on a free local port, registered as the only enabled Server."""
     from bbb.simulator import Simulator, serve_in_thread
-    from rooms.models import Server
+    from meetings.models import Server
 
     sim = Simulator(secret="e2e-secret", recording_delay=1.0)
     server, url = serve_in_thread(sim, host="127.0.0.1", port=0)

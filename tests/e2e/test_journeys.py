@@ -22,7 +22,9 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from clubs.models import Club, Membership, Role
-from rooms.models import Meeting, Recording, Room
+from meetings.models import Meeting
+from recordings.models import Recording
+from rooms.models import Room
 from tests.e2e.helpers import PASSWORD, exact, login, mail_link, tr
 from tests.factories import ClubFactory, MembershipFactory, RoomFactory, UserFactory
 

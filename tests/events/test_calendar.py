@@ -13,7 +13,7 @@ from clubs.models import AuditEntry
 from events import services
 from events.models import ScheduledMeeting
 from events.occurrences import to_local
-from rooms.models import Meeting
+from meetings.models import Meeting
 from tests.events.helpers import plan
 from tests.factories import MeetingFactory, RoomFactory, ServerFactory
 

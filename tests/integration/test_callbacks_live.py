@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rooms import sync
-from rooms.callbacks import end_callback_url, recording_ready_url
-from rooms.models import Meeting
+from meetings import sync
+from meetings.callbacks import end_callback_url, recording_ready_url
+from meetings.models import Meeting
 from tests.processes import wait_for
 
 pytest_plugins = ["tests.sync_fixtures"]

@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from rooms.models import Meeting, Server
-from rooms.tasks import sync_tick
+from meetings.models import Meeting, Server
+from meetings.tasks import sync_tick
 from tests.conftest import require_service
 from tests.processes import celery_worker, wait_for
 

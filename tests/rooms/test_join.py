@@ -9,9 +9,9 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from meetings.bbb_clients import client_for
+from meetings.models import Meeting, Server
 from rooms import services
-from rooms.bbb_clients import client_for
-from rooms.models import Meeting, Server
 from tests.factories import MeetingFactory, RoomFactory
 
 

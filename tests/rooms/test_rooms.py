@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 
 from clubs.models import AuditEntry, Role
+from meetings.bbb_clients import client_for
+from meetings.models import Meeting, Server
 from rooms import services
-from rooms.bbb_clients import client_for
-from rooms.models import Meeting, Room, Server
+from rooms.models import Room
 from rooms.quotas import QuotaExceeded
 from tests.factories import MeetingFactory, MembershipFactory, RecordingFactory, RoomFactory
 

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clubs.models import AuditEntry
+from meetings.bbb_clients import client_for
+from meetings.models import Meeting, Server
 from rooms import services
-from rooms.bbb_clients import client_for
-from rooms.models import Meeting, Server
 from tests.conftest import require_service
 from tests.factories import MeetingFactory, RoomFactory, ServerFactory
 
@@ -79,11 +79,11 @@ def test_create_carries_room_settings_and_our_meta_data(personas, room, bbb_serv
     assert meta["herzdigital-room-id"] == str(room.pk)
     assert meta["endcallbackurl"].startswith("http://testserver/")
     token = urlsplit(meta["endcallbackurl"]).path.rstrip("/").rsplit("/", 1)[-1]
-    from rooms.callbacks import end_callback_meeting_pk
+    from meetings.callbacks import end_callback_meeting_pk
 
     assert end_callback_meeting_pk(token) == meeting.pk
     assert meta["bbb-recording-ready-url"] == "http://testserver" + reverse(
-        "rooms:callback_recording_ready", kwargs={"server_id": bbb_server.pk}
+        "meetings:callback_recording_ready", kwargs={"server_id": bbb_server.pk}
     )
 
 

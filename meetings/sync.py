@@ -1,0 +1,392 @@
+"""Keep the database's picture of every BBB server current (rules 3 and 4 of ARCHITECTURE.md).
+
+One ``getMeetings`` per server and tick, applied with a constant number of queries whatever the
+number of rooms and meetings: one locked read of our open meetings on that server, one
+``bulk_update`` and one update of the server row. A failed poll changes no meeting; only a
+successful answer that no longer lists one of our meetings ends it, and only after a grace period.
+
+BBB's callbacks are the fast path: the end callback ends a meeting at once, the recording-ready
+callback (a JWT signed with the server's secret) queues the recording fetch. Both are applied here;
+``meetings/views/callbacks.py`` only translates HTTP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+from celery import current_app
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections, transaction
+from django.db.models import Case, DateTimeField, F, Q, Value, When
+from django.utils import timezone
+
+import bbb
+from bbb import BBBClient, BBBError, BBBUnavailable
+from herzdigital.locks import locked
+from meetings.bbb_clients import client_for
+from meetings.models import Meeting, Server
+
+logger = logging.getLogger(__name__)
+
+# Tasks of the recordings area, sent by name so that this module does not import it.
+RECORDINGS_FETCH_FOR_MEETING = "recordings.tasks.recordings_fetch_for_meeting"
+RECORDING_FETCH = "recordings.tasks.recording_fetch"
+
+FAILURES_UNTIL_UNHEALTHY = 3
+# A participant count is extrapolated at most this long (a worker outage must not invent hours).
+MAX_SAMPLE_SECONDS = 600
+REPLAY_TTL_SECONDS = 7 * 24 * 3600
+
+
+class EndReason:
+    """Values of ``Meeting.end_reason`` written here."""
+
+    NOT_LISTED = "not_listed"  # a successful getMeetings no longer listed it
+    CALLBACK = "end_callback"  # BBB's meta_endCallbackUrl
+
+
+# The fields one sync may change on a meeting; one bulk_update writes them all.
+SYNC_FIELDS = [
+    "status",
+    "started_at",
+    "ended_at",
+    "end_reason",
+    "internal_meeting_id",
+    "create_time",
+    "participant_count",
+    "moderator_count",
+    "listener_count",
+    "voice_count",
+    "video_count",
+    "peak_participants",
+    "participant_seconds",
+    "last_synced_at",
+]
+
+SERVER_SYNC_FIELDS = [
+    "healthy",
+    "consecutive_failures",
+    "last_poll_at",
+    "last_success_at",
+    "last_error",
+    "meeting_count",
+    "participant_count",
+    "foreign_meeting_count",
+    "load",
+]
+
+
+@dataclass
+class SyncResult:
+    server_id: int
+    ok: bool
+    skipped: bool = False  # another sync of this server held the lock
+    error: str = ""
+    listed: int = 0  # meetings BBB listed (ours, foreign and breakouts)
+    ours: int = 0
+    foreign: int = 0
+    ended: int = 0
+    participants: int = 0
+
+    def summary(self) -> str:
+        if self.skipped:
+            return f"server {self.server_id}: skipped ({self.error or 'locked by another sync'})"
+        if not self.ok:
+            return f"server {self.server_id}: poll failed: {self.error}"
+        return (
+            f"server {self.server_id}: {self.listed} listed, {self.ours} ours, {self.foreign} foreign, "
+            f"{self.ended} ended, {self.participants} participants"
+        )
+
+
+# -- the tick ----------------------------------------------------------------------------------
+
+
+def servers_to_sync() -> list[int]:
+    """Enabled servers, plus disabled ones that still have open meetings (a drained server's
+    meetings must still end in our database)."""
+    return list(
+        Server.objects.filter(Q(enabled=True) | Q(meetings__ended_at__isnull=True))
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def server_sync_locked(*, server_id: int) -> SyncResult:
+    """Sync one server under its per-server lock; a second sync meanwhile is skipped, not queued."""
+    with locked(f"sync-server:{server_id}", ttl=settings.SYNC_TIME_LIMIT + 10) as got:
+        if not got:
+            logger.info("sync of server %s skipped: another sync holds its lock", server_id)
+            return SyncResult(server_id=server_id, ok=False, skipped=True)
+        server = Server.objects.filter(pk=server_id).first()
+        if server is None:
+            return SyncResult(server_id=server_id, ok=False, skipped=True, error="server no longer exists")
+        try:
+            return server_sync(server=server)
+        except SoftTimeLimitExceeded:
+            # Too slow counts as unavailable; the apply transaction (if any) was rolled back.
+            return server_poll_failed(server=server, error="sync exceeded its time limit", at=timezone.now())
+
+
+def server_sync(*, server: Server, client: BBBClient | None = None) -> SyncResult:
+    """Poll ``server`` once and apply the answer (or record the failure)."""
+    poll_started = timezone.now()
+    client = client or client_for(server)
+    try:
+        listed = client.get_meetings()
+    except (BBBUnavailable, BBBError) as exc:
+        return server_poll_failed(server=server, error=f"{exc.__class__.__name__}: {exc}", at=poll_started)
+    return server_poll_apply(server=server, listed=listed, poll_started=poll_started)
+
+
+def server_poll_failed(*, server: Server, error: str, at: datetime) -> SyncResult:
+    """Count a failed poll; the third in a row marks the server unhealthy. No meeting changes."""
+    Server.objects.filter(pk=server.pk).update(
+        consecutive_failures=F("consecutive_failures") + 1,
+        # SET expressions see the row before the update: N-1 failures so far plus this one.
+        healthy=Case(
+            When(consecutive_failures__gte=FAILURES_UNTIL_UNHEALTHY - 1, then=Value(False)), default=F("healthy")
+        ),
+        last_poll_at=at,
+        last_error=error[:500],
+    )
+    server.refresh_from_db(fields=["consecutive_failures", "healthy", "last_poll_at", "last_error"])
+    log = logger.warning if not server.healthy else logger.info
+    log("poll of server %s failed (%d in a row): %s", server.name, server.consecutive_failures, error)
+    return SyncResult(server_id=server.pk, ok=False, error=error)
+
+
+@transaction.atomic
+def server_poll_apply(
+    *, server: Server, listed: list[bbb.Meeting], poll_started: datetime, now: datetime | None = None
+) -> SyncResult:
+    """Apply a successful ``getMeetings`` answer: three queries, whatever the number of meetings.
+
+    Meetings are matched by meetingID (a room has at most one open meeting). ``select_for_update``
+    keeps a concurrent end callback from being overwritten by this poll's older picture.
+    """
+    now = now or timezone.now()
+    # Younger meetings may have been created while the poll was under way: not listed proves nothing.
+    protected_since = min(poll_started, now - timedelta(seconds=settings.SYNC_GRACE_SECONDS))
+    open_meetings = {
+        meeting.meeting_id: meeting
+        for meeting in Meeting.objects.select_for_update().filter(server=server, ended_at__isnull=True)
+    }
+    result = SyncResult(server_id=server.pk, ok=True, listed=len(listed))
+    changed: list[Meeting] = []
+    for item in listed:
+        result.participants += item.participant_count or 0
+        meeting = open_meetings.pop(item.meeting_id, None)
+        if meeting is None:
+            # Not an open meeting of ours (another front-end on this server, or one of ours that a
+            # callback already ended and BBB still lists for a moment): it still loads the server.
+            result.foreign += 0 if item.is_breakout else 1
+            continue
+        result.ours += 1
+        _apply_listed(meeting, item, now)
+        changed.append(meeting)
+    ended: list[Meeting] = []
+    for meeting in open_meetings.values():
+        if meeting.created_at >= protected_since:
+            continue
+        _apply_ended(meeting, now, EndReason.NOT_LISTED)
+        changed.append(meeting)
+        ended.append(meeting)
+    result.ended = len(ended)
+    _bulk_update(changed, SYNC_FIELDS)
+    server.healthy = True
+    server.consecutive_failures = 0
+    server.last_poll_at = poll_started
+    server.last_success_at = now
+    server.last_error = ""
+    server.meeting_count = result.listed
+    server.participant_count = result.participants
+    server.foreign_meeting_count = result.foreign
+    server.load = result.participants  # in participants, comparable with Server.capacity
+    server.save(update_fields=SERVER_SYNC_FIELDS)
+    recorded = [meeting.pk for meeting in ended if meeting.record]
+    if recorded:
+        transaction.on_commit(lambda: _queue_meeting_recordings(recorded))
+    return result
+
+
+def _apply_listed(meeting: Meeting, item: bbb.Meeting, now: datetime) -> None:
+    _add_participant_seconds(meeting, now)
+    meeting.participant_count = item.participant_count or 0
+    meeting.moderator_count = item.moderator_count or 0
+    meeting.listener_count = item.listener_count or 0
+    meeting.voice_count = item.voice_participant_count or 0
+    meeting.video_count = item.video_count or 0
+    meeting.peak_participants = max(meeting.peak_participants, meeting.participant_count)
+    if item.internal_meeting_id:
+        meeting.internal_meeting_id = item.internal_meeting_id
+    if meeting.create_time is None and item.create_time is not None:
+        meeting.create_time = item.create_time
+    # BBB lists a created meeting nobody has entered yet with running=false: it is starting.
+    if item.running:
+        meeting.status = Meeting.Status.RUNNING
+        if meeting.started_at is None:
+            meeting.started_at = now
+    else:
+        meeting.status = Meeting.Status.STARTING
+    meeting.last_synced_at = now
+
+
+def _apply_ended(meeting: Meeting, now: datetime, reason: str) -> None:
+    _add_participant_seconds(meeting, now)
+    meeting.status = Meeting.Status.ENDED
+    meeting.ended_at = now
+    meeting.end_reason = reason
+    meeting.participant_count = 0
+    meeting.moderator_count = 0
+    meeting.listener_count = 0
+    meeting.voice_count = 0
+    meeting.video_count = 0
+    meeting.last_synced_at = now
+
+
+def _add_participant_seconds(meeting: Meeting, now: datetime) -> None:
+    """Integrate the participant count since the last sample (left Riemann sum)."""
+    if meeting.last_synced_at is None or not meeting.participant_count:
+        return
+    elapsed = min(max((now - meeting.last_synced_at).total_seconds(), 0.0), MAX_SAMPLE_SECONDS)
+    meeting.participant_seconds += int(meeting.participant_count * elapsed)
+
+
+def _bulk_update(meetings: list[Meeting], field_names: list[str]) -> None:
+    """``UPDATE … FROM (VALUES …)``: one statement for all rows, linear in their number.
+
+    Django's ``bulk_update`` builds one ``CASE WHEN id=… THEN …`` per field, which the database
+    evaluates for every row (quadratic: 250 meetings took 4 s on SQLite), and Django 5.2 splits it
+    into batches of ~35 rows on SQLite (it assumes the old 999-variable limit), so the query count
+    would grow with the number of meetings. PostgreSQL and SQLite >= 3.33 both support UPDATE FROM
+    and name VALUES columns ``column1…N``; other databases fall back to ``bulk_update``.
+    """
+    if not meetings:
+        return
+    conn = connections[Meeting.objects.db]  # the real wrapper: the proxy costs per attribute access
+    if conn.vendor not in ("postgresql", "sqlite"):
+        Meeting.objects.bulk_update(meetings, field_names)
+        return
+    qn = conn.ops.quote_name
+    pk = Meeting._meta.pk
+    fields = [Meeting._meta.get_field(name) for name in field_names]
+    columns = [pk, *fields]
+    if conn.vendor == "postgresql":  # VALUES rows need types there; SQLite stores what it gets
+        row = "(" + ", ".join(f"CAST(%s AS {field.db_type(conn)})" for field in columns) + ")"
+    else:
+        row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    table = qn(Meeting._meta.db_table)
+    assignments = ", ".join(f"{qn(field.column)} = v.column{n}" for n, field in enumerate(fields, start=2))
+    # Integers and strings go to the driver as they are; only datetimes need the backend's adaptation.
+    converters = [
+        (field.attname, field.get_db_prep_save if isinstance(field, DateTimeField) else None) for field in columns
+    ]
+    rows_per_query = max(1, _max_query_params(conn) // len(columns))
+    with conn.cursor() as cursor:
+        for start in range(0, len(meetings), rows_per_query):
+            chunk = meetings[start : start + rows_per_query]
+            params = [
+                convert(getattr(obj, attname), conn) if convert else getattr(obj, attname)
+                for obj in chunk
+                for attname, convert in converters
+            ]
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row] * len(chunk))}) AS v "  # noqa: S608
+                f"WHERE {table}.{qn(pk.column)} = v.column1",
+                params,
+            )
+
+
+def _max_query_params(conn) -> int:  # noqa: ANN001
+    """Bind variables one statement may carry (psycopg: 65535; SQLite: its compiled-in limit)."""
+    if conn.vendor == "sqlite":
+        conn.ensure_connection()
+        return conn.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return 65535
+
+
+def _queue_meeting_recordings(meeting_pks: list[int]) -> None:
+    for meeting_pk in meeting_pks:
+        current_app.send_task(RECORDINGS_FETCH_FOR_MEETING, args=[meeting_pk])
+
+
+# -- callbacks -----------------------------------------------------------------------------------
+
+
+class CallbackRejected(Exception):
+    """A callback that changes nothing; ``status`` is the 4xx the view answers."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def meeting_end_by_callback(
+    *, meeting_pk: int, bbb_meeting_id: str | None = None, recording_marks: bool = True
+) -> Meeting:
+    """BBB's end callback: end the meeting now and queue its recording fetch.
+
+    BBB may call more than once; a repeat (or a replay of an old URL) finds the meeting ended and
+    changes nothing. Raises ``CallbackRejected``.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().filter(pk=meeting_pk).first()
+        if meeting is None:
+            raise CallbackRejected(404, "unknown meeting")
+        if bbb_meeting_id is not None and bbb_meeting_id != meeting.meeting_id:
+            raise CallbackRejected(400, "meetingID does not match the token")
+        if meeting.ended_at is not None:
+            raise CallbackRejected(409, "meeting already ended")
+        _apply_ended(meeting, now, EndReason.CALLBACK)
+        meeting.save(update_fields=SYNC_FIELDS)
+        if meeting.record and recording_marks:
+            transaction.on_commit(lambda: _queue_meeting_recordings([meeting.pk]))
+    return meeting
+
+
+def recording_ready_accept(*, server_id: int, signed_parameters: str) -> tuple[str, str]:
+    """BBB's recording-ready callback: verify the JWT and queue ``getRecordings?recordID=``.
+
+    The token is HS256 signed with the shared secret of the server named in our callback URL, so a
+    token of another server (or a forged one) fails the signature check. Returns
+    ``(meeting_id, record_id)``; raises ``CallbackRejected`` and changes nothing otherwise.
+    """
+    server = Server.objects.filter(pk=server_id).first()
+    if server is None:
+        raise CallbackRejected(404, "unknown server")
+    if not signed_parameters:
+        raise CallbackRejected(400, "signed_parameters missing")
+    try:
+        claims = jwt.decode(
+            signed_parameters, server.secret, algorithms=["HS256"], options={"require": ["meeting_id", "record_id"]}
+        )
+    except jwt.ExpiredSignatureError:
+        raise CallbackRejected(403, "token expired")
+    except jwt.InvalidSignatureError:
+        raise CallbackRejected(403, "bad signature")
+    except jwt.InvalidTokenError as exc:
+        raise CallbackRejected(400, f"malformed token: {exc.__class__.__name__}")
+    meeting_id, record_id = claims["meeting_id"], claims["record_id"]
+    if not (isinstance(meeting_id, str) and isinstance(record_id, str) and meeting_id and record_id):
+        raise CallbackRejected(400, "meeting_id and record_id must be strings")
+    if not Meeting.objects.filter(server=server, meeting_id=meeting_id).exists():
+        raise CallbackRejected(404, "no meeting of ours on this server")
+    # The token carries no nonce; remember it so that a replay is refused (the periodic recording
+    # sweep still catches a recording BBB rebuilt later).
+    replay_key = "callback:recording-ready:" + hashlib.sha256(signed_parameters.encode()).hexdigest()
+    if not cache.add(replay_key, 1, timeout=REPLAY_TTL_SECONDS):
+        raise CallbackRejected(409, "token already used")
+    server_pk = server.pk
+    transaction.on_commit(lambda: current_app.send_task(RECORDING_FETCH, args=[server_pk, record_id]))
+    return meeting_id, record_id

@@ -1,0 +1,766 @@
+"""Recordings: sync from BBB, the club's own actions on them, and the scheduled retention cleanup.
+
+Deleting is careful (rule 5): a recording is marked deleted only after BBB confirmed the
+``deleteRecordings`` call that named it, or answered ``notFound`` (a well-formed answer saying
+that none of the ids exists any more). Timeouts, HTTP errors, unparseable answers and any other
+FAILED answer leave every recording of that call untouched; the next run tries again.
+
+Retention: a club keeps recordings for ``retention_days`` (None = keep forever). Staff may cap it
+with ``max_retention_days``; the cap also applies to a club that chose "keep forever", because a
+cap that a club could switch off would not be a cap. Protected recordings are never selected.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from bbb import BBBError, BBBUnavailable
+from bbb.types import Recording as BBBRecording
+from clubs.audit import audit_entry_fields
+from clubs.models import AuditEntry, Club, Membership, Role
+from meetings.bbb_clients import client_for
+from meetings.models import Meeting, Server
+from recordings.models import Recording
+from rooms.models import Room
+
+logger = logging.getLogger(__name__)
+
+# Every state in which a recording still exists on its BBB server.
+LIVE_BBB_STATES = ["processing", "processed", "published", "unpublished"]
+# Only these can be deleted on BBB; a "processing" recording would answer notFound while it exists.
+DELETABLE_STATES = [Recording.State.PUBLISHED, Recording.State.UNPUBLISHED]
+# meetingIDs per getRecordings call of the sweep (40 hex characters each keeps the URL short).
+SWEEP_MEETING_CHUNK = 50
+SWEEP_PAGE_SIZE = 100
+# The daily cleanup runs at this local time (beat schedule in recordings/tasks.py).
+CLEANUP_HOUR, CLEANUP_MINUTE = 3, 15
+# Confirmed deletions are written to the database in groups of this many rows (one transaction).
+MARK_GROUP_SIZE = 200
+CLEANUP_LOCK_KEY = "rooms:recordings-cleanup-lock"
+CLEANUP_LOCK_TTL = 6 * 3600
+
+
+class RecordingActionFailed(Exception):
+    """A club action on a recording failed; ``str(exc)`` is a German sentence for the user."""
+
+
+# -- retention ---------------------------------------------------------------------------------
+
+
+def club_retention_days(club: Club) -> int | None:
+    """Days a club's recordings are kept (None = forever), after the staff's cap."""
+    days, cap = club.retention_days, club.max_retention_days
+    if days is None:
+        return cap
+    if cap is None:
+        return days
+    return min(days, cap)
+
+
+def recording_deletion_date(recording: Recording) -> date | None:
+    """The day (Europe/Berlin) on which the daily cleanup deletes this recording, or None.
+
+    That is the first cleanup run (CLEANUP_HOUR:CLEANUP_MINUTE local time) after it expired.
+    """
+    if recording.protected or recording.deleted_at is not None or recording.state not in DELETABLE_STATES:
+        return None
+    days = club_retention_days(recording.club)
+    if days is None or recording.started_at is None:
+        return None
+    expires = timezone.localtime(recording.started_at + timedelta(days=days))
+    run = expires.replace(hour=CLEANUP_HOUR, minute=CLEANUP_MINUTE, second=0, microsecond=0)
+    return expires.date() if expires <= run else expires.date() + timedelta(days=1)
+
+
+# -- sync ----------------------------------------------------------------------------------------
+
+
+def _formats(recording: BBBRecording) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": fmt.type,
+            "url": fmt.url or "",
+            "length_minutes": fmt.length_minutes or 0,
+            "size": fmt.size or 0,
+            "previews": [p.url for p in fmt.previews][:3],
+        }
+        for fmt in recording.formats
+    ]
+
+
+def _fields_from_bbb(recording: BBBRecording) -> dict[str, Any]:
+    state = recording.state if recording.state in Recording.State.values else Recording.State.PROCESSING
+    duration = 0
+    if recording.start_time and recording.end_time:
+        duration = max(0, int((recording.end_time - recording.start_time).total_seconds()))
+    formats = _formats(recording)
+    size = recording.size or sum(f["size"] for f in formats) or recording.raw_size or 0
+    metadata = dict(recording.metadata)
+    # A rename is stored on BBB as meta "name"; otherwise the meeting's name is the recording's.
+    name = metadata.get("name") or recording.name or metadata.get("meetingName") or recording.record_id
+    return {
+        "bbb_meeting_id": recording.meeting_id or "",
+        "internal_meeting_id": recording.internal_meeting_id or "",
+        "name": name[:255],
+        "state": state,
+        "published": recording.published,
+        "started_at": recording.start_time,
+        "ended_at": recording.end_time,
+        "duration_seconds": duration,
+        "participants": recording.participants or 0,
+        "size_bytes": size,
+        "formats": formats,
+        "metadata": metadata,
+    }
+
+
+SYNCED_FIELDS = [
+    "bbb_meeting_id",
+    "internal_meeting_id",
+    "name",
+    "state",
+    "published",
+    "started_at",
+    "ended_at",
+    "duration_seconds",
+    "participants",
+    "size_bytes",
+    "formats",
+    "metadata",
+    "last_synced_at",
+    "gone_at",
+    "server",
+    "updated_at",
+]
+
+
+@transaction.atomic
+def recording_upsert_many(*, server: Server, recordings: Sequence[BBBRecording]) -> int:
+    """Create or update recordings by record id with a constant number of queries.
+
+    Recordings of meetings that are not ours (no Room with that meetingID) are ignored. Rows we
+    deleted stay deleted. Returns the number of rows written.
+    """
+    if not recordings:
+        return 0
+    now = timezone.now()
+    meeting_ids = {r.meeting_id for r in recordings if r.meeting_id}
+    rooms = {
+        room.meeting_id: room
+        for room in Room.objects.filter(meeting_id__in=meeting_ids).only("pk", "club_id", "meeting_id")
+    }
+    internal_ids = {r.internal_meeting_id for r in recordings if r.internal_meeting_id}
+    meetings = dict(
+        Meeting.objects.filter(internal_meeting_id__in=internal_ids).values_list("internal_meeting_id", "pk")
+    )
+    existing = {
+        rec.record_id: rec
+        for rec in Recording.objects.filter(record_id__in=[r.record_id for r in recordings]).select_for_update()
+    }
+    to_create: list[Recording] = []
+    to_update: list[Recording] = []
+    for bbb_recording in recordings:
+        values = _fields_from_bbb(bbb_recording)
+        row = existing.get(bbb_recording.record_id)
+        if row is not None:
+            if row.deleted_at is not None:
+                continue
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.server = server
+            row.last_synced_at = now
+            row.gone_at = None
+            row.updated_at = now
+            to_update.append(row)
+            continue
+        room = rooms.get(bbb_recording.meeting_id or "")
+        if room is None:
+            continue
+        to_create.append(
+            Recording(
+                club_id=room.club_id,
+                room_id=room.pk,
+                meeting_id=meetings.get(bbb_recording.internal_meeting_id or ""),
+                server=server,
+                record_id=bbb_recording.record_id,
+                last_synced_at=now,
+                **values,
+            )
+        )
+    if to_create:
+        Recording.objects.bulk_create(to_create, batch_size=500, ignore_conflicts=True)
+    if to_update:
+        Recording.objects.bulk_update(to_update, SYNCED_FIELDS, batch_size=500)
+    return len(to_create) + len(to_update)
+
+
+def recording_fetch(*, server: Server, record_id: str) -> int:
+    """Fetch one recording (after the recording-ready callback) and upsert it. Raises on BBB errors."""
+    page = client_for(server).get_recordings(record_ids=[record_id], states=LIVE_BBB_STATES)
+    found = [r for r in page.recordings if r.record_id == record_id]
+    return recording_upsert_many(server=server, recordings=found)
+
+
+def recordings_fetch_for_meeting(*, meeting: Meeting) -> int:
+    """Fetch the recordings of one meeting (after it ended) and upsert them."""
+    client = client_for(meeting.server)
+    found = list(client.iter_recordings(meeting_ids=[meeting.meeting_id], states=LIVE_BBB_STATES))
+    return recording_upsert_many(server=meeting.server, recordings=found)
+
+
+@dataclass
+class ReconcileResult:
+    ok: bool
+    seen: int = 0
+    upserted: int = 0
+    gone: int = 0
+    bbb_calls: int = 0
+    error: str = ""
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def recordings_reconcile(*, server: Server) -> ReconcileResult:
+    """Reconcile one server's recordings of our meetings with BBB.
+
+    Reads every page first; only when every call answered and every page was complete does it
+    write: upsert what BBB listed, mark ours that BBB no longer lists as "gone" (never deleted).
+    A failed or partial sweep changes nothing.
+    """
+    started = timezone.now()
+    our_meeting_ids = set(Room.objects.values_list("meeting_id", flat=True))
+    our_meeting_ids |= set(
+        Recording.objects.filter(server=server, deleted_at__isnull=True)
+        .exclude(state=Recording.State.GONE)
+        .values_list("bbb_meeting_id", flat=True)
+    )
+    meeting_ids = sorted(m for m in our_meeting_ids if m)
+    client = client_for(server)
+    seen: dict[str, BBBRecording] = {}
+    calls = 0
+    try:
+        for chunk in _chunks(meeting_ids, SWEEP_MEETING_CHUNK):
+            offset = 0
+            totals: set[int] = set()
+            chunk_seen: set[str] = set()
+            while True:
+                page = client.get_recordings(
+                    meeting_ids=list(chunk), states=LIVE_BBB_STATES, offset=offset, limit=SWEEP_PAGE_SIZE
+                )
+                calls += 1
+                for recording in page.recordings:
+                    chunk_seen.add(recording.record_id)
+                    seen[recording.record_id] = recording
+                if page.total_elements is None:  # BBB < 2.6: everything on one page
+                    break
+                totals.add(page.total_elements)
+                offset += SWEEP_PAGE_SIZE
+                if not page.recordings or offset >= page.total_elements:
+                    break
+            if len(totals) > 1 or (totals and len(chunk_seen) < min(totals)):
+                # Recordings came or went between pages, so some may have slipped past us unseen.
+                return ReconcileResult(ok=False, bbb_calls=calls, error="incomplete pagination")
+    except (BBBError, BBBUnavailable) as exc:
+        logger.warning("recording sweep of %s failed, nothing changed: %s", server, exc)
+        return ReconcileResult(ok=False, bbb_calls=calls, error=str(exc))
+
+    wanted = set(meeting_ids)
+    with transaction.atomic():
+        upserted = 0
+        found = list(seen.values())
+        for part in _chunks(found, 500):
+            upserted += recording_upsert_many(server=server, recordings=part)
+        candidates = (
+            Recording.objects.filter(server=server, deleted_at__isnull=True, created_at__lt=started)
+            .exclude(state=Recording.State.GONE)
+            .values_list("pk", "record_id", "bbb_meeting_id")
+        )
+        missing = [pk for pk, record_id, meeting_id in candidates if meeting_id in wanted and record_id not in seen]
+        now = timezone.now()
+        for part in _chunks(missing, 500):
+            Recording.objects.filter(pk__in=part).update(state=Recording.State.GONE, gone_at=started, updated_at=now)
+        gone = len(missing)
+    return ReconcileResult(ok=True, seen=len(seen), upserted=upserted, gone=gone, bbb_calls=calls)
+
+
+def recording_resync(*, recording: Recording) -> Recording:
+    """Ask BBB for this one recording again; missing from a successful answer means gone."""
+    try:
+        page = client_for(recording.server).get_recordings(record_ids=[recording.record_id], states=LIVE_BBB_STATES)
+    except (BBBError, BBBUnavailable) as exc:
+        raise RecordingActionFailed(_bbb_failure_message()) from exc
+    found = [r for r in page.recordings if r.record_id == recording.record_id]
+    if found:
+        recording_upsert_many(server=recording.server, recordings=found)
+    elif recording.deleted_at is None:
+        now = timezone.now()
+        Recording.objects.filter(pk=recording.pk, deleted_at__isnull=True).update(
+            state=Recording.State.GONE, gone_at=now, updated_at=now
+        )
+    recording.refresh_from_db()
+    return recording
+
+
+# -- club actions --------------------------------------------------------------------------------
+
+
+def _bbb_failure_message() -> str:
+    return _(
+        "Der Aufzeichnungsserver ist gerade nicht erreichbar. Es wurde nichts geändert. "
+        "Bitte versuchen Sie es in einigen Minuten erneut."
+    )
+
+
+def _audit(*, action: str, recording: Recording, actor: Any, reason: str = "", details: dict | None = None) -> None:
+    AuditEntry.objects.create(
+        **audit_entry_fields(
+            action=action,
+            actor=actor,
+            club=recording.club,
+            target=recording,
+            reason=reason,
+            details={"record_id": recording.record_id, **(details or {})},
+        )
+    )
+
+
+def _require_on_server(recording: Recording) -> None:
+    if recording.deleted_at is not None or recording.state == Recording.State.GONE:
+        raise RecordingActionFailed(_("Diese Aufzeichnung gibt es auf dem Server nicht mehr."))
+
+
+def recording_rename(*, recording: Recording, actor: Any, name: str) -> Recording:
+    """Rename on BBB (meta ``name`` via updateRecordings), then here."""
+    name = name.strip()[:255]
+    if not name:
+        raise RecordingActionFailed(_("Bitte geben Sie einen Namen ein."))
+    _require_on_server(recording)
+    try:
+        client_for(recording.server).update_recordings([recording.record_id], {"name": name})
+    except BBBError as exc:
+        if exc.message_key == "notFound":
+            raise RecordingActionFailed(
+                _(
+                    "Die Aufzeichnung wird noch verarbeitet oder ist nicht mehr vorhanden. "
+                    "Bitte versuchen Sie es später."
+                )
+            ) from exc
+        raise RecordingActionFailed(_bbb_failure_message()) from exc
+    except BBBUnavailable as exc:
+        raise RecordingActionFailed(_bbb_failure_message()) from exc
+    with transaction.atomic():
+        old_name = recording.name
+        recording.name = name
+        recording.metadata = {**recording.metadata, "name": name}
+        recording.save(update_fields=["name", "metadata", "updated_at"])
+        _audit(action="recording.renamed", recording=recording, actor=actor, details={"old_name": old_name})
+    return recording
+
+
+def recording_set_published(*, recording: Recording, actor: Any, published: bool) -> Recording:
+    _require_on_server(recording)
+    if recording.state not in DELETABLE_STATES:
+        raise RecordingActionFailed(_("Die Aufzeichnung wird noch verarbeitet. Bitte versuchen Sie es später."))
+    try:
+        client_for(recording.server).publish_recordings([recording.record_id], published)
+    except (BBBError, BBBUnavailable) as exc:
+        raise RecordingActionFailed(_bbb_failure_message()) from exc
+    with transaction.atomic():
+        recording.published = published
+        recording.state = Recording.State.PUBLISHED if published else Recording.State.UNPUBLISHED
+        recording.save(update_fields=["published", "state", "updated_at"])
+        _audit(action="recording.published" if published else "recording.unpublished", recording=recording, actor=actor)
+    return recording
+
+
+@transaction.atomic
+def recording_set_protected(*, recording: Recording, actor: Any, protected: bool) -> Recording:
+    """Protect from (or expose again to) the retention cleanup. Local only: no BBB call."""
+    recording.protected = protected
+    fields = ["protected", "updated_at"]
+    if not protected:
+        # It may expire soon again: its owners deserve a fresh notice.
+        recording.deletion_notice_sent_at = None
+        fields.append("deletion_notice_sent_at")
+    recording.save(update_fields=fields)
+    _audit(action="recording.protected" if protected else "recording.unprotected", recording=recording, actor=actor)
+    return recording
+
+
+@dataclass
+class DeleteResult:
+    deleted: list[int] = field(default_factory=list)  # pks marked deleted
+    failed: list[int] = field(default_factory=list)  # pks left untouched (BBB did not confirm)
+    bbb_calls: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _delete_on_servers(
+    *,
+    recordings: Iterable[Recording],
+    actor: Any,
+    reason: str,
+    batch_size: int,
+    action: str = "recording.deleted",
+) -> DeleteResult:
+    """The one deletion loop: per server, batches of ids per deleteRecordings call.
+
+    ``recordings`` must be ordered by server. After a transport failure the rest of that
+    server's recordings are not tried in this run (the server is in trouble; come back later).
+    Confirmed recordings are marked in groups of up to MARK_GROUP_SIZE (a few calls' worth, and
+    always before a failure is reported or the loop ends): if the process dies in between, they
+    are still unmarked here, and the next run's notFound answer confirms them.
+    """
+    result = DeleteResult()
+    servers: dict[int, Server] = {}
+    current_server: int | None = None
+    server_down = False
+    batch: list[Recording] = []
+    confirmed_pending: list[Recording] = []
+
+    def mark() -> None:
+        if confirmed_pending:
+            _mark_deleted(confirmed_pending, actor=actor, reason=reason, action=action, result=result)
+            confirmed_pending.clear()
+
+    def flush() -> None:
+        nonlocal server_down
+        if not batch:
+            return
+        if server_down:
+            result.failed.extend(r.pk for r in batch)
+            batch.clear()
+            return
+        server = servers.get(batch[0].server_id)
+        if server is None:
+            server = servers[batch[0].server_id] = Server.objects.get(pk=batch[0].server_id)
+        record_ids = [r.record_id for r in batch]
+        confirmed = False
+        try:
+            result.bbb_calls += 1
+            client_for(server).delete_recordings(record_ids)
+            confirmed = True
+        except BBBError as exc:
+            if exc.message_key == "notFound":
+                confirmed = True  # a successful answer saying none of them exists any more
+            else:
+                result.errors.append(f"{server}: {exc}")
+        except BBBUnavailable as exc:
+            result.errors.append(f"{server}: {exc}")
+            server_down = True
+        if confirmed:
+            confirmed_pending.extend(batch)
+            if len(confirmed_pending) >= MARK_GROUP_SIZE:
+                mark()
+        else:
+            mark()
+            result.failed.extend(r.pk for r in batch)
+        batch.clear()
+
+    for recording in recordings:
+        if recording.server_id != current_server:
+            flush()
+            current_server = recording.server_id
+            server_down = False
+        batch.append(recording)
+        if len(batch) >= batch_size:
+            flush()
+    flush()
+    mark()
+    return result
+
+
+def _mark_deleted(batch: list[Recording], *, actor: Any, reason: str, action: str, result: DeleteResult) -> None:
+    now = timezone.now()
+    pks = [r.pk for r in batch]
+    with transaction.atomic():
+        # Claim: rows another run already marked are not marked (nor audited) twice.
+        claimed = set(
+            Recording.objects.select_for_update()
+            .filter(pk__in=pks, deleted_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        if not claimed:
+            return
+        Recording.objects.filter(pk__in=claimed).update(state=Recording.State.DELETED, deleted_at=now, updated_at=now)
+        entries = []
+        for recording in batch:
+            if recording.pk not in claimed:
+                continue
+            fields = audit_entry_fields(
+                action=action,
+                actor=actor,
+                target=recording,
+                reason=reason,
+                details={"record_id": recording.record_id, "server_id": recording.server_id},
+                actor_label="" if actor is not None else "cleanup",
+            )
+            fields.pop("club")
+            entries.append(AuditEntry(club_id=recording.club_id, **fields))
+        AuditEntry.objects.bulk_create(entries)
+    result.deleted.extend(sorted(claimed))
+
+
+def recordings_delete(*, recordings: Iterable[Recording], actor: Any, reason: str) -> DeleteResult:
+    """Delete recordings on their servers (batched deleteRecordings), mark confirmed ones deleted.
+
+    Recordings still being processed are not sent (BBB would answer notFound while it still has
+    them) and count as failed; recordings already gone or deleted are skipped.
+    """
+    pending: list[Recording] = []
+    busy: list[int] = []
+    for recording in recordings:
+        if recording.deleted_at is not None or recording.state == Recording.State.GONE:
+            continue
+        (pending if recording.state in DELETABLE_STATES else busy).append(recording)
+    pending.sort(key=lambda r: (r.server_id, r.pk))
+    result = _delete_on_servers(
+        recordings=pending, actor=actor, reason=reason, batch_size=settings.RECORDING_CLEANUP_BATCH_SIZE
+    )
+    result.failed.extend(r.pk for r in busy)
+    return result
+
+
+def recording_delete(*, recording: Recording, actor: Any, reason: str) -> Recording:
+    """Delete one recording; raises RecordingActionFailed when BBB did not confirm."""
+    if recording.deleted_at is not None:
+        return recording
+    if recording.state == Recording.State.GONE:
+        # Nothing left on BBB to delete: a successful answer already said so (the sweep).
+        with transaction.atomic():
+            now = timezone.now()
+            Recording.objects.filter(pk=recording.pk).update(state=Recording.State.DELETED, deleted_at=now)
+            _audit(action="recording.deleted", recording=recording, actor=actor, reason=reason)
+        recording.refresh_from_db()
+        return recording
+    if recording.state not in DELETABLE_STATES:
+        raise RecordingActionFailed(_("Die Aufzeichnung wird noch verarbeitet. Bitte versuchen Sie es später."))
+    result = recordings_delete(recordings=[recording], actor=actor, reason=reason)
+    if recording.pk not in result.deleted:
+        raise RecordingActionFailed(_bbb_failure_message())
+    recording.refresh_from_db()
+    return recording
+
+
+# -- retention cleanup ---------------------------------------------------------------------------
+
+
+@dataclass
+class PlannedDeletion:
+    record_id: str
+    name: str
+    club_slug: str
+    started_at: datetime | None
+    retention_days: int
+
+
+@dataclass
+class CleanupReport:
+    dry_run: bool
+    selected: int = 0
+    deleted: int = 0
+    failed: int = 0
+    bbb_calls: int = 0
+    capped: bool = False
+    cap: int = 0
+    per_club: dict[str, int] = field(default_factory=dict)
+    planned: list[PlannedDeletion] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    skipped_locked: bool = False
+
+    def summary(self) -> str:
+        verb = "would delete" if self.dry_run else "deleted"
+        done = self.selected if self.dry_run else self.deleted
+        text = (
+            f"{verb} {done} of {self.selected} selected recording(s); failed={self.failed}; bbb_calls={self.bbb_calls}"
+        )
+        if self.capped:
+            text += f"; stopped at the cap of {self.cap} per run"
+        return text
+
+
+def _expired_condition(*, now: datetime, club_slug: str | None) -> tuple[Q | None, dict[int, tuple[str, int]]]:
+    clubs = Club.objects.filter(Q(retention_days__isnull=False) | Q(max_retention_days__isnull=False))
+    if club_slug:
+        clubs = clubs.filter(slug=club_slug)
+    by_days: dict[int, list[int]] = defaultdict(list)
+    info: dict[int, tuple[str, int]] = {}
+    for club in clubs.only("pk", "slug", "retention_days", "max_retention_days"):
+        days = club_retention_days(club)
+        if days is None:
+            continue
+        by_days[days].append(club.pk)
+        info[club.pk] = (club.slug, days)
+    if not by_days:
+        return None, info
+    condition = Q()
+    for days, club_ids in by_days.items():
+        condition |= Q(club_id__in=club_ids, started_at__lt=now - timedelta(days=days))
+    return condition, info
+
+
+def recordings_expired(*, now: datetime | None = None, club_slug: str | None = None) -> tuple[QuerySet, dict]:
+    """Expired, unprotected, deletable recordings of clubs with a retention, oldest first per server."""
+    now = now or timezone.now()
+    condition, info = _expired_condition(now=now, club_slug=club_slug)
+    if condition is None:
+        return Recording.objects.none(), info
+    queryset = (
+        Recording.objects.filter(condition, deleted_at__isnull=True, protected=False, state__in=DELETABLE_STATES)
+        .only("pk", "record_id", "name", "club_id", "server_id", "started_at")
+        .order_by("server_id", "started_at", "pk")
+    )
+    return queryset, info
+
+
+def recordings_cleanup(*, dry_run: bool, club_slug: str | None = None, limit: int | None = None) -> CleanupReport:
+    """The retention cleanup: delete expired recordings on BBB in batches, capped per run.
+
+    One run at a time (a cache lock, taken before selecting); the dry run takes no lock and
+    writes nothing.
+    """
+    cap = settings.RECORDING_CLEANUP_MAX_PER_RUN
+    if limit is not None:
+        cap = min(cap, limit)
+    report = CleanupReport(dry_run=dry_run, cap=cap)
+    if dry_run:
+        _cleanup_select(report, club_slug=club_slug)
+        return report
+    if not cache.add(CLEANUP_LOCK_KEY, "1", timeout=CLEANUP_LOCK_TTL):
+        report.skipped_locked = True
+        report.errors.append("another cleanup run is in progress")
+        return report
+    try:
+        selected, info = _cleanup_select(report, club_slug=club_slug)
+        if not selected:
+            return report
+        result = _delete_on_servers(
+            recordings=selected,
+            actor=None,
+            reason="retention expired",
+            batch_size=max(1, settings.RECORDING_CLEANUP_BATCH_SIZE),
+            action="recording.cleanup_deleted",
+        )
+    finally:
+        cache.delete(CLEANUP_LOCK_KEY)
+    report.deleted = len(result.deleted)
+    report.failed = len(result.failed)
+    report.bbb_calls = result.bbb_calls
+    report.errors.extend(result.errors)
+    failed = set(result.failed)
+    for recording in selected:
+        if recording.pk in failed:
+            report.per_club[info[recording.club_id][0]] -= 1
+    logger.info("recording cleanup: %s", report.summary())
+    return report
+
+
+def _cleanup_select(report: CleanupReport, *, club_slug: str | None) -> tuple[list[Recording], dict]:
+    queryset, info = recordings_expired(club_slug=club_slug)
+    selected = list(queryset[: report.cap + 1])
+    if len(selected) > report.cap:
+        report.capped = True
+        selected = selected[: report.cap]
+    report.selected = len(selected)
+    for recording in selected:
+        slug = info[recording.club_id][0]
+        report.per_club[slug] = report.per_club.get(slug, 0) + 1
+    if report.dry_run:
+        report.planned = [
+            PlannedDeletion(r.record_id, r.name, info[r.club_id][0], r.started_at, info[r.club_id][1]) for r in selected
+        ]
+    return selected, info
+
+
+# -- deletion notices ----------------------------------------------------------------------------
+
+
+def recordings_deletion_notices_send(*, now: datetime | None = None) -> int:
+    """Email club owners about recordings the cleanup deletes within RECORDING_DELETION_NOTICE_DAYS.
+
+    Each recording is announced once (``deletion_notice_sent_at``). Returns the number of emails.
+    """
+    now = now or timezone.now()
+    notice = timedelta(days=settings.RECORDING_DELETION_NOTICE_DAYS)
+    condition, _info = _expired_condition(now=now + notice, club_slug=None)
+    if condition is None:
+        return 0
+    due = list(
+        Recording.objects.filter(
+            condition,
+            deleted_at__isnull=True,
+            protected=False,
+            deletion_notice_sent_at__isnull=True,
+            state__in=DELETABLE_STATES,
+        )
+        .select_related("club", "room")
+        .order_by("club_id", "started_at")
+    )
+    if not due:
+        return 0
+    by_club: dict[int, list[Recording]] = defaultdict(list)
+    for recording in due:
+        by_club[recording.club_id].append(recording)
+    owners: dict[int, list[Any]] = defaultdict(list)
+    for membership in Membership.objects.filter(club_id__in=by_club, role=Role.OWNER).select_related("user"):
+        owners[membership.club_id].append(membership.user)
+    sent = 0
+    notified: list[int] = []
+    with get_connection() as connection:
+        for club_id, recordings in by_club.items():
+            club = recordings[0].club
+            recipients = [(u.email, u.language) for u in owners.get(club_id, [])] or [
+                (club.contact_email, settings.LANGUAGE_CODE)
+            ]
+            for email, language in recipients:
+                _send_notice(club=club, recordings=recordings, email=email, language=language, connection=connection)
+                sent += 1
+            notified.extend(r.pk for r in recordings)
+    Recording.objects.filter(pk__in=notified).update(deletion_notice_sent_at=now)
+    return sent
+
+
+def _send_notice(*, club: Club, recordings: list[Recording], email: str, language: str, connection: Any) -> None:
+    url = settings.SITE_URL + reverse("recordings:list", kwargs={"club_slug": club.slug}) + "?ablauf=bald"
+    with translation.override(language or settings.LANGUAGE_CODE):
+        context = {
+            "club": club,
+            "url": url,
+            "items": [(r, recording_deletion_date(r)) for r in recordings],
+            "days": settings.RECORDING_DELETION_NOTICE_DAYS,
+        }
+        subject = render_to_string("recordings/email/deletion_notice_subject.txt", context).strip()
+        body = render_to_string("recordings/email/deletion_notice.txt", context)
+    EmailMessage(subject=subject, body=body, to=[email], connection=connection).send()
+
+
+# -- public room page ----------------------------------------------------------------------------
+
+
+def recordings_public_for_room(room: Room) -> list[Recording]:
+    """Published recordings a room shows on its public page (only when the room allows it)."""
+    if not room.show_recordings_publicly:
+        return []
+    return list(
+        Recording.objects.filter(
+            room=room, deleted_at__isnull=True, published=True, state=Recording.State.PUBLISHED
+        ).order_by("-started_at")[:50]
+    )
