@@ -10,3 +10,8 @@ document.addEventListener("click", (event) => {
     setTimeout(() => { button.textContent = original; }, 2000);
   });
 });
+
+// "Jetzt drucken" on the printable invitation (no inline handlers: the CSP forbids them).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});
