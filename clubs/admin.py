@@ -144,13 +144,23 @@ class ClubStatusActions:
         return self._intermediate(request, queryset, action=action, title=title, intro=intro, form=form)
 
     def _confirmed(
-        self, request: HttpRequest, queryset: QuerySet, *, action: str, title: str, intro: str, **run: Any
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        *,
+        action: str,
+        title: str,
+        intro: str,
+        confirm_label: str,
+        **run: Any,
     ) -> HttpResponse | None:
         """A step between the click and the change: list what will happen, apply only after "Ja, …"."""
         if "apply" in request.POST:
             self._run(request, queryset, **run)
             return None
-        return self._intermediate(request, queryset, action=action, title=title, intro=intro, form=None)
+        response = self._intermediate(request, queryset, action=action, title=title, intro=intro, form=None)
+        response.context_data["confirm_label"] = confirm_label
+        return response
 
     def _intermediate(
         self, request: HttpRequest, queryset: QuerySet, *, action: str, title: str, intro: str, form: Any
@@ -175,6 +185,7 @@ class ClubStatusActions:
             queryset,
             action="approve_clubs",
             title=_("Vereine freigeben"),
+            confirm_label=_("Ja, freigeben"),
             intro=_(
                 "Freigegebene Vereine können sofort Räume anlegen, Mitglieder einladen und Besprechungen starten. "
                 "Die Ansprechpersonen erhalten eine E-Mail."

@@ -151,7 +151,7 @@ herzdigital wird von einem IT-Unternehmen aus unserer Stadt betrieben, auf eigen
 Für Vereine, Selbsthilfegruppen, Elterngruppen, Sportvereine, Beiräte und Initiativen aus unserer Stadt: für Vorstandssitzungen, Gruppenabende, Kurse und Mitgliederversammlungen im Internet.
 
 ## Was es kostet
-Nichts. Es gibt keine Werbung, kein Abo und keine versteckten Kosten. Ihre Daten bleiben auf unseren Servern in Deutschland; wir geben sie nicht weiter.
+Nichts. Es gibt keine Werbung, kein Abo und keine versteckten Kosten. Wie wir mit Ihren Daten umgehen, steht in der Datenschutzerklärung.
 
 ## So kommen Sie dazu
 - Sie melden Ihren Verein mit dem Formular „Verein anmelden“ an und bestätigen Ihre E-Mail-Adresse.
@@ -165,7 +165,7 @@ herzdigital is run by an IT company from our city, at its own cost and without a
 For clubs, self-help groups, parents' groups, sports clubs, advisory boards and initiatives from our city: for board meetings, group evenings, courses and general assemblies on the internet.
 
 ## What it costs
-Nothing. There is no advertising, no subscription and no hidden cost. Your data stays on our servers in Germany; we do not pass it on.
+Nothing. There is no advertising, no subscription and no hidden cost. How we handle your data is set out in the privacy policy.
 
 ## How to join
 - Register your club with the form "Register a club" and confirm your email address.

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -34,9 +34,9 @@ OPEN_MEETINGS = Prefetch(
 
 
 CODE_ACTIONS = {
-    "viewer": _lazy("Neuen Gästecode erzeugen?"),
-    "moderator": _lazy("Neuen Moderationscode erzeugen?"),
-    "remove": _lazy("Zugangscodes entfernen?"),
+    "viewer": gettext_lazy("Neuen Gästecode erzeugen?"),
+    "moderator": gettext_lazy("Neuen Moderationscode erzeugen?"),
+    "remove": gettext_lazy("Zugangscodes entfernen?"),
 }
 
 

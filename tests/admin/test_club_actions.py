@@ -60,7 +60,7 @@ def test_approve_first_asks_for_confirmation_and_changes_nothing(staff_client, p
     response = run_action(staff_client, "clubs_clubapplication", "approve_clubs", [pending.pk])
     assert response.templates[0].name == "admin/clubs/club/status_reason.html"
     html = response.content.decode()
-    assert "Lichtblick e.V." in html and 'value="Ja, Vereine freigeben"' in html
+    assert "Lichtblick e.V." in html and 'value="Ja, freigeben"' in html
     pending.refresh_from_db()
     assert pending.status == Club.Status.PENDING
     assert not mail.outbox and not AuditEntry.objects.exists()
