@@ -23,9 +23,11 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts.addresses import address_claimed, address_has_verified, address_release_unverified
 from accounts.models import User
 from clubs import permissions
 from clubs.audit import audit_log
+from clubs.mail_budget import club_mail_reserve
 from clubs.models import Club, Invitation, Membership, Role
 
 INVITATION_VALID_DAYS = 14
@@ -121,24 +123,26 @@ def _duplicate_name_error() -> ValidationError:
 
 
 def email_in_use(email: str) -> bool:
-    return (
-        User.objects.filter(email__iexact=email).exists() or EmailAddress.objects.filter(email__iexact=email).exists()
+    """Whether an account really owns ``email`` (verified it); unverified claims do not count."""
+    return address_claimed(email)
+
+
+def _registration_existing_mail(*, email: str, club_name: str, language: str) -> None:
+    """The address already has an account: tell its owner instead of telling the form (no enumeration)."""
+    existing = User.objects.filter(email__iexact=email).first()
+    _send_mail_to_address(
+        address=email,
+        language=(existing.language if existing else "") or language,
+        template="registration_existing",
+        context={
+            "club_name": club_name,
+            "login_url": absolute_url(reverse("account_login")),
+            "reset_url": absolute_url(reverse("account_reset_password")),
+        },
     )
 
 
 # --- registration and status ---------------------------------------------------------------------
-
-
-def _account_exists_mail(*, email: str) -> None:
-    """Tell the owner of an existing account how to register a club; the form itself must not reveal the account."""
-    from allauth.account.adapter import get_adapter
-
-    reset_url = absolute_url(reverse("account_reset_password"))
-    transaction.on_commit(
-        lambda: get_adapter().send_mail(
-            "account/email/account_already_exists", email, {"email": email, "password_reset_url": reset_url}
-        )
-    )
 
 
 def club_register(
@@ -154,26 +158,29 @@ def club_register(
 ) -> Club | None:
     """A new club asks to use the service: a pending club, its owner account and a verification email.
 
-    If the address already has an account, nothing is created and that address is told by email how to register
-    the club after logging in; the caller answers exactly as for a new account (None instead of the club), so the
-    form never reveals whether an address is known.
+    When an account already owns the address, nothing is created and the form does not say so (that
+    would tell anybody which addresses have accounts); the owner gets an email instead and the
+    caller shows the same "check your inbox" page (returns None). An address that some account only
+    claimed without verifying it does not block its real owner: that claim ends here.
     """
     name = _normalize_name(name)
     email = email.strip().lower()
     if Club.objects.filter(name__iexact=name).exists():
         raise _duplicate_name_error()
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
     user_for_check = User(email=email, name=contact_name)
     try:
         validate_password(password, user=user_for_check)
     except ValidationError as error:
         raise ValidationError({"password": error.messages})
     if email_in_use(email):
-        _account_exists_mail(email=email)
+        with transaction.atomic():
+            _registration_existing_mail(email=email, club_name=name, language=language)
         return None
-    if language not in dict(settings.LANGUAGES):
-        language = settings.LANGUAGE_CODE
     try:
         with transaction.atomic():
+            address_release_unverified(email=email)
             user = User.objects.create_user(
                 email=email, password=password, name=contact_name.strip(), language=language
             )
@@ -186,7 +193,7 @@ def club_register(
         # Two registrations raced past the checks above; the database kept one of them.
         if Club.objects.filter(name__iexact=name).exists():
             raise _duplicate_name_error()
-        _account_exists_mail(email=email)
+        _registration_existing_mail(email=email, club_name=name, language=language)  # the address won the race
         return None
     return club
 
@@ -465,6 +472,7 @@ def invitation_create(*, club: Club, actor: User, email: str, role: str) -> Invi
             sent_at=now,
             expires_at=now + timedelta(days=INVITATION_VALID_DAYS),
         )
+        club_mail_reserve(club=club, count=1)
         audit_log(action="invitation.created", actor=actor, club=club, target=invitation, details={"role": role})
         _invitation_mail(invitation, actor)
     return invitation
@@ -492,6 +500,7 @@ def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
         locked.sent_at = now
         locked.expires_at = now + timedelta(days=INVITATION_VALID_DAYS)
         locked.save(update_fields=["token", "sent_at", "expires_at"])
+        club_mail_reserve(club=locked.club, count=1)
         audit_log(action="invitation.resent", actor=actor, club=locked.club, target=locked)
         _invitation_mail(locked, actor)
     return locked
@@ -536,6 +545,15 @@ def invitation_accept(
         if user is not None and user.is_authenticated:
             if club.memberships.filter(user=user).exists():
                 raise ValidationError(_("Sie sind bereits Mitglied dieses Vereins."))
+            if not address_has_verified(user=user, email=invitation.email):
+                # The link is a bearer token; the role goes only to whoever proved the invited address.
+                raise ValidationError(
+                    _(
+                        "Diese Einladung ging an %(email)s. Fügen Sie diese Adresse Ihrem Konto hinzu und "
+                        "bestätigen Sie sie; danach können Sie die Einladung annehmen."
+                    )
+                    % {"email": invitation.email}
+                )
         else:
             if email_in_use(invitation.email):
                 raise ValidationError(
@@ -548,6 +566,7 @@ def invitation_accept(
             name = name.strip()
             if not name:
                 raise ValidationError({"name": _("Bitte geben Sie Ihren Namen an.")})
+            address_release_unverified(email=invitation.email)
             candidate = User(email=invitation.email, name=name)
             try:
                 validate_password(password, user=candidate)

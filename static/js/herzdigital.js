@@ -11,7 +11,7 @@ document.addEventListener("click", (event) => {
   });
 });
 
-// "Jetzt drucken" on the printable invitation (no inline handlers: the CSP forbids them).
+// Print buttons (no inline handlers: the Content-Security-Policy forbids them).
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
