@@ -68,12 +68,13 @@ def _public_url(room: Room) -> str:
 
 @club_view(permissions.can_view_club)
 def room_list(request: HttpRequest) -> HttpResponse:
-    rooms = list(request.club.rooms.prefetch_related(OPEN_MEETINGS))
+    rooms = list(request.club.rooms.prefetch_related(OPEN_MEETINGS, "hosts"))
     for room in rooms:
         room.meeting = _open_meeting(room)
         room.state = services.meeting_state(room.meeting)
-    can_start = permissions.can_start_meetings(request.membership)
-    return render(request, "rooms/list.html", {"rooms": rooms, "can_start": can_start})
+        room._host_membership_ids = {host.pk for host in room.hosts.all()}  # permissions.room_host_ids reads this
+        room.can_start = permissions.can_start_meeting(request.membership, room)  # the card's "Starten"
+    return render(request, "rooms/list.html", {"rooms": rooms})
 
 
 @club_view(permissions.can_manage_rooms)

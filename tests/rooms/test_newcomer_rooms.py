@@ -77,7 +77,7 @@ def test_a_failed_join_then_reload_shows_the_room_page_not_a_blank_405(client, r
 
 def test_each_room_card_of_the_room_list_has_a_start_button(client, personas, room, bbb_server, simulator):
     other = RoomFactory(club=personas.club, name="Kassenprüfung")
-    client.force_login(personas.member)
+    client.force_login(personas.admin)
     html = client.get(reverse("rooms:list", kwargs={"club_slug": personas.club.slug})).content.decode()
     for r in (room, other):
         action = reverse("rooms:start", kwargs={"club_slug": personas.club.slug, "room_id": r.pk})
@@ -87,3 +87,9 @@ def test_each_room_card_of_the_room_list_has_a_start_button(client, personas, ro
     assert response.status_code == 302 and simulator.calls["create"] == 1
     html = client.get(reverse("rooms:list", kwargs={"club_slug": personas.club.slug})).content.decode()
     assert html.count(">Beitreten</button>") == 1 and html.count(">Starten</button>") == 1
+
+
+def test_the_start_button_shows_only_where_the_member_may_start(client, personas, room):
+    client.force_login(personas.member)  # a plain member, no host of the room, which does not let members start
+    html = client.get(reverse("rooms:list", kwargs={"club_slug": personas.club.slug})).content.decode()
+    assert ">Starten</button>" not in html
