@@ -53,10 +53,11 @@ def test_no_page_violates_the_content_security_policy(journey, personas, bbb_sim
     _login(owner, personas.owner.email)
     access_codes._start_guarding(room)  # as after 100 wrong codes in a day
     journey.visit(owner, f"/c/{personas.club.slug}/raeume/{room.pk}/", "room detail with code alert")
-    expect(owner.get_by_role("button", name="Drucken")).to_be_visible()
     expect(owner.get_by_role("alert")).to_contain_text("Viele falsche Zugangscodes")
     owner.get_by_role("alert").get_by_role("button", name="Sperren aufheben").click()
     expect(owner.get_by_text("Alle Sperren wegen falscher Zugangscodes")).to_be_visible()
+    owner.goto(f"/c/{personas.club.slug}/raeume/{room.pk}/einladung/")  # the print page (data-print button)
+    expect(owner.get_by_role("button", name="Jetzt drucken")).to_be_visible()
 
     staff = UserFactory(is_staff=True, is_superuser=True, email="staff-csp@herzdigital.example")
     secret = add_totp(staff)
