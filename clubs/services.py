@@ -29,6 +29,7 @@ from clubs import permissions
 from clubs.audit import audit_log
 from clubs.mail_budget import club_mail_reserve
 from clubs.models import Club, Invitation, Membership, Role
+from operations.staff_mail import staff_application_notify
 
 INVITATION_VALID_DAYS = 14
 GONE_STATUSES = (Club.Status.REJECTED, Club.Status.CLOSED)
@@ -197,6 +198,7 @@ def club_register(
             Membership.objects.create(club=club, user=user, role=Role.OWNER)
             address = EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
             audit_log(action="club.registered", actor=user, club=club, target=club)
+            staff_application_notify(club=club)
             transaction.on_commit(lambda: address.send_confirmation(signup=True))
     except IntegrityError:
         # Two registrations raced past the checks above; the database kept one of them.

@@ -95,6 +95,7 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
         "public_url": public_url,
         "qr_svg": mark_safe(segno.make(public_url, error="m").svg_inline(scale=4, title=room.name)),  # noqa: S308
         "records": quotas.records(room),
+        "recording_refusal": quotas.recording_refusal(room),
         "can_manage": permissions.can_manage_rooms(request.membership),
         "can_start": permissions.can_start_meetings(request.membership),
         "can_end": permissions.can_end_meetings(request.membership),
