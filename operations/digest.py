@@ -47,7 +47,7 @@ class ClubNearQuota:
 class Digest:
     applications: list[Club] = field(default_factory=list)
     unhealthy_servers: list[Server] = field(default_factory=list)
-    failed_syncs: list[ServerProblem] = field(default_factory=list)
+    failed_syncs: list[ServerProblem] = field(default_factory=list)  # healthy servers with failed polls
     recordings_due: int = 0
     recordings_due_by_club: list[tuple[str, int]] = field(default_factory=list)
     clubs_near_quota: list[ClubNearQuota] = field(default_factory=list)
@@ -74,6 +74,8 @@ def staff_digest_build(*, now: datetime | None = None) -> Digest:
     failures = counters.counters_by_name()
     current, seen = failures.get(counters.SYNC_FAILURES, {}), failures.get(DIGEST_SEEN_SYNC_FAILURES, {})
     for server in servers:
+        if not server.healthy:
+            continue  # listed with its error among the unhealthy servers
         since = int(current.get(str(server.pk), 0) - seen.get(str(server.pk), 0))
         if since > 0 or server.consecutive_failures:
             digest.failed_syncs.append(ServerProblem(server=server, failed_syncs=max(since, 0)))

@@ -22,13 +22,12 @@ from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import sessions_purge_expired, user_delete
+from accounts.services import clubs_blocking_deletion, sessions_purge_expired, user_delete
 from clubs.audit import audit_log
 from clubs.models import AuditEntry, Club, Invitation
 from meetings.models import Meeting
@@ -104,24 +103,33 @@ def personal_data_purge(*, dry_run: bool, now: datetime | None = None) -> Retent
     return report
 
 
+def _abandoned_applications(user: User) -> QuerySet[Club]:
+    """Pending clubs whose only member is ``user``: applications nobody ever confirmed."""
+    return (
+        Club.objects.filter(status=Club.Status.PENDING, memberships__user=user)
+        .annotate(members=Count("memberships"))
+        .filter(members=1)
+    )
+
+
+def _blocked(user: User) -> bool:
+    """Still the only owner of a club in use (other than its own abandoned application): a person decides."""
+    abandoned = set(_abandoned_applications(user).values_list("pk", flat=True))
+    return any(club.pk not in abandoned for club in clubs_blocking_deletion(user=user))
+
+
 def _purge_unverified(report: RetentionReport, cutoff: datetime, dry_run: bool) -> int:
-    users = list(unverified_accounts(cutoff=cutoff))
-    if dry_run:
-        return len(users)
-    deleted = 0
-    for user in users:
-        try:
-            with transaction.atomic():
-                # The application of a club nobody ever confirmed: pending, and this account its only member.
-                abandoned = Club.objects.filter(status=Club.Status.PENDING, memberships__user=user).annotate(
-                    members=Count("memberships")
-                )
-                for club in abandoned.filter(members=1):
-                    audit_log(action="club.application_expired", club=None, target=club, reason="owner never verified")
-                    club.delete()
-                user_delete(user=user)
-            deleted += 1
-        except ValidationError:
-            # Still the only owner of a club in use: a person must decide, not the purge.
+    purged = 0
+    for user in unverified_accounts(cutoff=cutoff):
+        if _blocked(user):
             report.skipped.append(f"account {user.pk} (only owner of a club)")
-    return deleted
+            continue
+        purged += 1
+        if dry_run:
+            continue
+        with transaction.atomic():
+            for club in _abandoned_applications(user):
+                audit_log(action="club.application_expired", target=club, reason="owner never verified")
+                club.delete()
+            user_delete(user=user)
+    return purged
