@@ -11,7 +11,9 @@ class MaintenanceNotice(models.Model):
     """A banner staff write in the admin; every page (and the public room page) shows it from/to."""
 
     text = models.CharField(
-        _("Text"), max_length=300, help_text=_("z. B. „Am Samstag von 8 bis 10 Uhr sind keine Besprechungen möglich.“")
+        _("Hinweistext"),
+        max_length=300,
+        help_text=_("z. B. „Am Samstag von 8 bis 10 Uhr sind keine Besprechungen möglich.“"),
     )
     shows_from = models.DateTimeField(_("Anzeigen ab"))
     shows_until = models.DateTimeField(_("Anzeigen bis"))

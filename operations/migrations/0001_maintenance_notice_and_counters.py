@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             name='MaintenanceNotice',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(help_text='z. B. „Am Samstag von 8 bis 10 Uhr sind keine Besprechungen möglich.“', max_length=300, verbose_name='Text')),
+                ('text', models.CharField(help_text='z. B. „Am Samstag von 8 bis 10 Uhr sind keine Besprechungen möglich.“', max_length=300, verbose_name='Hinweistext')),
                 ('shows_from', models.DateTimeField(verbose_name='Anzeigen ab')),
                 ('shows_until', models.DateTimeField(verbose_name='Anzeigen bis')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='Angelegt am')),

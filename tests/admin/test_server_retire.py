@@ -57,3 +57,40 @@ def test_staff_set_pools_and_a_maintenance_window_in_the_server_form(staff_clien
     server.refresh_from_db()
     assert server.tag_list == ["gross"]
     assert server.maintenance_starts_at.isoformat() == "2027-01-09T07:00:00+00:00"
+
+
+def test_staff_write_the_maintenance_banner_in_the_admin_and_every_page_shows_it(staff_client, client, db):
+    from operations.models import MaintenanceNotice
+
+    response = staff_client.post(
+        reverse("admin:operations_maintenancenotice_add"),
+        {
+            "text": "Heute Abend Wartung der Videoserver.",
+            "shows_from_0": "2020-01-01",
+            "shows_from_1": "00:00",
+            "shows_until_0": "2099-01-01",
+            "shows_until_1": "00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert MaintenanceNotice.objects.count() == 1
+    assert "Heute Abend Wartung der Videoserver." in client.get(reverse("home")).content.decode()
+    changelist = staff_client.get(reverse("admin:operations_maintenancenotice_changelist")).content.decode()
+    assert "Heute Abend Wartung" in changelist
+
+
+def test_a_notice_must_end_after_it_starts(staff_client, db):
+    response = staff_client.post(
+        reverse("admin:operations_maintenancenotice_add"),
+        {
+            "text": "x",
+            "shows_from_0": "2030-01-02",
+            "shows_from_1": "00:00",
+            "shows_until_0": "2030-01-01",
+            "shows_until_1": "00:00",
+        },
+    )
+    assert response.status_code == 200
+    from operations.models import MaintenanceNotice
+
+    assert not MaintenanceNotice.objects.exists()
