@@ -26,7 +26,10 @@ def query_of(url: str) -> dict[str, str]:
 
 @pytest.fixture
 def room(personas):
-    return RoomFactory(club=personas.club, name="Vorstandssitzung", welcome_text="Willkommen!")
+    """A room the plain member hosts (named for it), so that the member may start and end."""
+    room = RoomFactory(club=personas.club, name="Vorstandssitzung", welcome_text="Willkommen!")
+    room.hosts.add(personas.club.memberships.get(user=personas.member))
+    return room
 
 
 def start_url(room) -> str:
@@ -211,7 +214,7 @@ def test_concurrent_meeting_quota_refuses_with_a_german_message(client, personas
     personas.club.save()
     MeetingFactory(room=RoomFactory(club=personas.club), server=bbb_server)
     room = RoomFactory(club=personas.club)
-    client.force_login(personas.member)
+    client.force_login(personas.admin)
     response = client.post(start_url(room), follow=True)
     assert "bereits 1 Besprechungen gleichzeitig" in response.content.decode()
     assert simulator.calls["create"] == 0
