@@ -98,6 +98,11 @@ class StorageUsage:
         return min(100, int(100 * self.used_bytes / self.quota_bytes))
 
     @property
+    def warning_bytes(self) -> int | None:
+        """Where the warning starts (for the bar's ``low`` mark)."""
+        return self.quota_bytes * settings.QUOTA_WARNING_PERCENT // 100 if self.quota_bytes else None
+
+    @property
     def full(self) -> bool:
         """No room for another recording: the quota is used up (exactly full counts as full)."""
         return self.quota_bytes is not None and self.used_bytes >= self.quota_bytes
