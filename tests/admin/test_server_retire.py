@@ -41,6 +41,7 @@ def test_staff_set_pools_and_a_maintenance_window_in_the_server_form(staff_clien
     url = reverse("admin:meetings_server_change", args=[server.pk])
     data = {
         "name": "gross-1",
+        "kind": "bbb",
         "api_url": server.api_url,
         "secret": server.secret,
         "checksum_algorithm": "sha256",

@@ -6,13 +6,13 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0001_initial'),
+        ('meetings', '0003_server_tags'),
     ]
 
     operations = [
         migrations.AddField(
             model_name='server',
-            name='tags',
-            field=models.CharField(blank=True, help_text='Durch Kommas getrennt, z. B. „gross“. Räume ohne Pool bevorzugen Server ohne Pool.', max_length=200, verbose_name='Pools (Tags)'),
+            name='retired',
+            field=models.BooleanField(default=False, help_text='Keine Besprechungen mehr; die Aufzeichnungen bleiben sichtbar und lassen sich löschen.', verbose_name='Stillgelegt'),
         ),
     ]
