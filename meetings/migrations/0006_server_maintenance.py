@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0004_server_retired'),
+        ('meetings', '0005_server_retired'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0003_server_tags'),
+        ('meetings', '0004_server_tags'),
     ]
 
     operations = [
