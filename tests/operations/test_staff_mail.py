@@ -134,3 +134,15 @@ def test_digest_and_purge_are_scheduled_daily_on_the_maintenance_queue():
     schedule = {entry["task"]: entry for entry in build_beat_schedule().values()}
     for task in ("operations.tasks.staff_digest", "operations.tasks.personal_data_purge"):
         assert schedule[task]["options"]["queue"] == "maintenance"
+
+
+def test_a_second_club_registered_with_an_existing_account_mails_staff_too(
+    db, staff_addresses, django_capture_on_commit_callbacks
+):
+    from clubs.services import club_register_for_user
+    from tests.factories import UserFactory
+
+    user = UserFactory(name="Olga Owner")
+    with django_capture_on_commit_callbacks(execute=True):
+        club_register_for_user(user=user, name="Zweiter Verein", kind="verein", contact_name="Olga Owner")
+    assert [m.subject for m in mail.outbox if m.to == STAFF] == ["[herzdigital] Neue Vereinsanmeldung: Zweiter Verein"]
