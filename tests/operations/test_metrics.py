@@ -150,3 +150,21 @@ def test_queue_length_counts_waiting_tasks(client, db, token):
     assert value(families["herzdigital_queue_length"], "herzdigital_queue_length", queue="maintenance") == 2
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge("maintenance")
+
+
+def test_a_scrape_costs_the_same_queries_with_1_and_20_servers(client, db, token):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            scrape(client)
+        return len(captured)
+
+    ServerFactory()
+    one = cost()
+    for _ in range(19):
+        server = ServerFactory()
+        MeetingFactory(server=server)
+        RecordingFactory(server=server)
+    assert cost() == one

@@ -146,3 +146,15 @@ def test_a_second_club_registered_with_an_existing_account_mails_staff_too(
     with django_capture_on_commit_callbacks(execute=True):
         club_register_for_user(user=user, name="Zweiter Verein", kind="verein", contact_name="Olga Owner")
     assert [m.subject for m in mail.outbox if m.to == STAFF] == ["[herzdigital] Neue Vereinsanmeldung: Zweiter Verein"]
+
+
+def test_send_staff_digest_command(db, staff_addresses, capsys):
+    from django.core.management import call_command
+
+    ClubFactory(name="Chor Süd", status=Club.Status.PENDING)
+    call_command("send_staff_digest", "--dry-run")
+    assert "applications 1, unhealthy servers 0" in capsys.readouterr().out
+    assert mail.outbox == []
+    call_command("send_staff_digest")
+    assert "sent 1 mail(s)" in capsys.readouterr().out
+    assert mail.outbox[-1].subject == "[herzdigital] Tagesübersicht: 1 Punkt braucht Aufmerksamkeit"
