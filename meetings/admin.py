@@ -75,7 +75,19 @@ class ServerForm(forms.ModelForm):
 
     class Meta:
         model = Server
-        fields = ("name", "kind", "api_url", "secret", "checksum_algorithm", "enabled", "capacity")
+        fields = (
+            "name",
+            "kind",
+            "api_url",
+            "secret",
+            "checksum_algorithm",
+            "enabled",
+            "capacity",
+            "tags",
+            "retired",
+            "maintenance_starts_at",
+            "maintenance_ends_at",
+        )
 
     def clean_secret(self) -> str:
         secret = self.cleaned_data.get("secret", "")
@@ -119,9 +131,9 @@ class ServerAdmin(admin.ModelAdmin):
         "failures",
         "last_error_short",
     )
-    list_filter = ("kind", "enabled", "healthy", "checksum_algorithm")
-    search_fields = ("name", "api_url")
-    actions = ["sync_now", "test_connection", "drain", "enable"]
+    list_filter = ("kind", "enabled", "healthy", "retired", "checksum_algorithm")
+    search_fields = ("name", "api_url", "tags")
+    actions = ["sync_now", "test_connection", "drain", "enable", "retire"]
     readonly_fields = (
         "healthy",
         "consecutive_failures",
@@ -135,7 +147,18 @@ class ServerAdmin(admin.ModelAdmin):
         "created_at",
     )
     fieldsets = (
-        (None, {"fields": ("name", "kind", "api_url", "secret", "checksum_algorithm", "enabled", "capacity")}),
+        (None, {"fields": ("name", "kind", "api_url", "secret", "checksum_algorithm", "enabled", "capacity", "tags")}),
+        (
+            _("Wartung und Stilllegung"),
+            {
+                "fields": (("maintenance_starts_at", "maintenance_ends_at"), "retired"),
+                "description": _(
+                    "Vor einer geplanten Wartung nimmt der Server schon einige Zeit vorher keine neuen Besprechungen "
+                    "mehr an (SERVER_MAINTENANCE_DRAIN_MINUTES). Ein stillgelegter Server nimmt keine Besprechungen "
+                    "mehr an; seine Aufzeichnungen bleiben sichtbar und werden über ihn gelöscht."
+                ),
+            },
+        ),
         (
             _("Zustand (vom Abgleich geschrieben)"),
             {
@@ -162,6 +185,8 @@ class ServerAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Zustand"), ordering="healthy")
     def health(self, server: Server) -> str:
+        if server.retired:
+            return badge("muted", gettext("Stillgelegt"))
         if not server.enabled:
             return badge("muted", gettext("Gesperrt für neue Besprechungen"))
         if not server.healthy:
@@ -174,7 +199,42 @@ class ServerAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Neue Besprechungen"), boolean=True, ordering="enabled")
     def takes_new(self, server: Server) -> bool:
-        return server.enabled
+        return server.enabled and not server.retired
+
+    @admin.action(description=_("Stilllegen (Aufzeichnungen bleiben)"), permissions=["change"])
+    def retire(self, request: HttpRequest, queryset: QuerySet) -> None:
+        from rooms.services import server_retire
+
+        for server in queryset.filter(retired=False):
+            server_retire(server=server, actor=request.user)
+            self.message_user(
+                request,
+                gettext(
+                    "%(server)s ist stillgelegt: keine neuen Besprechungen mehr, laufende enden wie gewohnt. "
+                    "Seine Aufzeichnungen bleiben sichtbar und werden über ihn gelöscht."
+                )
+                % {"server": server},
+                messages.SUCCESS,
+            )
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        """Warn before a server that still holds recordings is deleted (retiring keeps them)."""
+        from recordings.models import Recording
+
+        recordings = Recording.objects.filter(server_id=object_id, deleted_at__isnull=True).count()
+        context = {**(extra_context or {}), "server_recordings": recordings}
+        if recordings:
+            self.message_user(
+                request,
+                gettext(
+                    "Auf diesem Server liegen noch %(count)d Aufzeichnungen. Wird er gelöscht, sind sie für die "
+                    "Vereine verloren. Legen Sie den Server stattdessen still: dann bleiben sie sichtbar und "
+                    "lassen sich über ihn löschen."
+                )
+                % {"count": recordings},
+                messages.WARNING,
+            )
+        return super().delete_view(request, object_id, context)
 
     @admin.display(description=_("Besprechungen (fremde)"), ordering="meeting_count")
     def meetings(self, server: Server) -> str:

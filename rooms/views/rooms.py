@@ -107,6 +107,7 @@ def room_detail(request: HttpRequest, room: Room) -> HttpResponse:
         "public_url": public_url,
         "qr_svg": mark_safe(segno.make(public_url, error="m").svg_inline(scale=4, title=room.name)),  # noqa: S308
         "records": quotas.records(room),
+        "recording_refusal": quotas.recording_refusal(room),
         "hosts": hosts,
         "can_manage": permissions.can_manage_rooms(membership),
         "is_host": permissions.is_room_host(membership, room),
