@@ -88,6 +88,8 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
         "assemblies.motionoption",
         "label",
     ): "an answer the chair wrote (Ja/Nein/Enthaltung or a candidate put to the vote)",
+    ("operations.metriccounter", "name"): "a metric's name",
+    ("operations.metriccounter", "label"): "a server id or empty",
 }
 
 

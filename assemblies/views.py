@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,6 +35,8 @@ def assembly_view(allowed: Callable[[Any, Any], bool]) -> Callable:
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, club_slug: str, scheduled_meeting_id: int, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
             resolve_club(request, club_slug)
             scheduled = request.club.scheduled_meetings.select_related("room", "club").filter(pk=scheduled_meeting_id)
             scheduled = scheduled.first()

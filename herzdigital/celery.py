@@ -20,6 +20,8 @@ app.conf.task_routes = {
     "recordings.tasks.recordings_cleanup_run": {"queue": "maintenance"},
     "recordings.tasks.recordings_deletion_notices": {"queue": "maintenance"},
     "accounts.tasks.sessions_clear_expired": {"queue": "maintenance"},
+    "operations.tasks.personal_data_purge": {"queue": "maintenance"},
+    "operations.tasks.staff_digest": {"queue": "maintenance"},
 }
 
 
@@ -31,6 +33,7 @@ TASK_MODULES = [
     "recordings.tasks",
     "events.tasks",
     "assemblies.tasks",
+    "operations.tasks",
 ]
 
 
