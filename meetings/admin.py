@@ -14,6 +14,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.db.models.expressions import F
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
@@ -65,8 +66,18 @@ class ServerForm(forms.ModelForm):
 
     class Meta:
         model = Server
-        fields = ("name", "api_url", "secret", "checksum_algorithm", "enabled", "capacity")
+        fields = ("name", "kind", "api_url", "secret", "checksum_algorithm", "enabled", "capacity")
         widgets = {"secret": forms.PasswordInput(render_value=True)}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Offer only the algorithms the kind supports (the kind as posted, else as stored); the
+        # model's clean() refuses a mismatch if the kind changes in the same post.
+        kind = self.data.get(self.add_prefix("kind")) or self.instance.kind
+        allowed = Server.KIND_ALGORITHMS.get(kind, Server.KIND_ALGORITHMS[Server.Kind.BBB])
+        self.fields["checksum_algorithm"].choices = [
+            (value, label) for value, label in Server.ChecksumAlgorithm.choices if value in allowed
+        ]
 
 
 @admin.register(Server)
@@ -83,7 +94,7 @@ class ServerAdmin(admin.ModelAdmin):
         "failures",
         "last_error_short",
     )
-    list_filter = ("enabled", "healthy", "checksum_algorithm")
+    list_filter = ("kind", "enabled", "healthy", "checksum_algorithm")
     search_fields = ("name", "api_url")
     actions = ["sync_now", "test_connection", "drain", "enable"]
     readonly_fields = (
@@ -99,7 +110,7 @@ class ServerAdmin(admin.ModelAdmin):
         "created_at",
     )
     fieldsets = (
-        (None, {"fields": ("name", "api_url", "secret", "checksum_algorithm", "enabled", "capacity")}),
+        (None, {"fields": ("name", "kind", "api_url", "secret", "checksum_algorithm", "enabled", "capacity")}),
         (
             _("Zustand (vom Abgleich geschrieben)"),
             {
@@ -191,8 +202,22 @@ class ServerAdmin(admin.ModelAdmin):
         from meetings.bbb_clients import client_for
 
         for server in queryset:
+            client = client_for(server)
             try:
-                version = client_for(server).api_version()
+                # The root call is unsigned and answers any secret; check_secret() is a signed call
+                # that fails with checksumError when secret or algorithm are wrong.
+                client.check_secret()
+                version = client.api_version()
+            except BBBError as exc:
+                if exc.message_key == "checksumError":
+                    text = gettext(
+                        "%(server)s lehnt das gemeinsame Geheimnis oder das Prüfsummen-Verfahren ab. "
+                        "Bitte prüfen Sie beides (bbb-conf --secret)."
+                    )
+                    self.message_user(request, text % {"server": server}, messages.ERROR)
+                else:
+                    self.message_user(request, f"{server}: {bbb_error_text(exc)}", messages.ERROR)
+                continue
             except BBB_ERRORS as exc:
                 self.message_user(request, f"{server}: {bbb_error_text(exc)}", messages.ERROR)
                 continue
@@ -235,12 +260,27 @@ class ServerAdmin(admin.ModelAdmin):
 # -- meetings -----------------------------------------------------------------------------------
 
 
-def end_meetings(modeladmin: admin.ModelAdmin, request: HttpRequest, meetings: QuerySet) -> None:
-    """End each meeting on BBB through ``meeting_end`` (which marks it ended and audits)."""
+def end_meetings(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, meetings: QuerySet, *, action: str
+) -> HttpResponse | None:
+    """End each meeting on BBB through ``meeting_end`` (which marks it ended and audits) — after a confirmation
+    page that lists the meetings and how many people are in them (one click must not end a general assembly)."""
     from rooms.services import MeetingUnavailable, meeting_end
 
+    running = list(meetings.select_related("room", "club", "server"))
+    if running and "apply" not in request.POST:
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("Besprechungen beenden"),
+            "meetings": running,
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "action": action,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "opts": modeladmin.model._meta,
+        }
+        return TemplateResponse(request, "admin/meetings/meeting/end_confirm.html", context)
     ended, failed = [], []
-    for meeting in meetings.select_related("room", "club", "server"):
+    for meeting in running:
         label = str(meeting.room or meeting.meeting_id)
         try:
             meeting_end(meeting=meeting, actor=request.user, reason="ended_by_staff")
@@ -257,6 +297,7 @@ def end_meetings(modeladmin: admin.ModelAdmin, request: HttpRequest, meetings: Q
         modeladmin.message_user(request, text, messages.ERROR)
     if not ended and not failed:
         modeladmin.message_user(request, gettext("Keine der ausgewählten Besprechungen läuft."), messages.WARNING)
+    return None
 
 
 @admin.register(Meeting)
@@ -298,6 +339,6 @@ class MeetingAdmin(admin.ModelAdmin):
         kind = {Meeting.Status.RUNNING: "ok", Meeting.Status.STARTING: "warn"}.get(meeting.status, "muted")
         return badge(kind, meeting.get_status_display())
 
-    @admin.action(description=_("Besprechung auf BBB beenden"), permissions=["change"])
-    def end_meeting(self, request: HttpRequest, queryset: QuerySet) -> None:
-        end_meetings(self, request, queryset.filter(ended_at__isnull=True))
+    @admin.action(description=_("Besprechung auf BBB beenden …"), permissions=["change"])
+    def end_meeting(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return end_meetings(self, request, queryset.filter(ended_at__isnull=True), action="end_meeting")

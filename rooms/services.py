@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
@@ -24,8 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bbb import BBBError, BBBUnavailable
+from clubs import permissions
 from clubs.audit import audit_log
-from clubs.models import Club
+from clubs.models import Club, Membership
 from meetings.bbb_clients import client_for
 from meetings.callbacks import absolute_url, end_callback_url, recording_ready_url
 from meetings.models import Meeting, Server
@@ -47,6 +50,8 @@ ROOM_SETTINGS = frozenset(
         "waiting_room",
         "anyone_can_start",
         "all_moderators",
+        "members_can_start",
+        "members_only",
         "mute_on_start",
         "record",
         "max_participants",
@@ -83,9 +88,24 @@ def _clean_settings(settings_: dict[str, Any]) -> dict[str, Any]:
     return settings_
 
 
+def _set_hosts(room: Room, hosts: Iterable[Membership] | None) -> list[int]:
+    """Name the room's hosts (memberships of its club); returns the sorted membership ids."""
+    if hosts is None:
+        return sorted(room.hosts.values_list("pk", flat=True))
+    hosts = list(hosts)
+    if any(membership.club_id != room.club_id for membership in hosts):
+        raise ValueError("hosts must be memberships of the room's club")
+    room.hosts.set(hosts)
+    room._host_membership_ids = {membership.pk for membership in hosts}
+    return sorted(room._host_membership_ids)
+
+
 @transaction.atomic
-def room_create(*, club: Club, actor: Any, **settings_: Any) -> Room:
-    """A new room of ``club``; settings not given come from the club's defaults."""
+def room_create(*, club: Club, actor: Any, hosts: Iterable[Membership] | None = None, **settings_: Any) -> Room:
+    """A new room of ``club``; settings not given come from the club's defaults.
+
+    ``hosts`` are the members named to moderate the room (owners and admins always do).
+    """
     _clean_settings(settings_)
     # Lock the club row so that two admins cannot both create the last allowed room.
     club = Club.objects.select_for_update().get(pk=club.pk)
@@ -101,18 +121,22 @@ def room_create(*, club: Club, actor: Any, **settings_: Any) -> Room:
     room = Room.objects.create(
         club=club, created_by=actor if getattr(actor, "is_authenticated", False) else None, **values
     )
-    audit_log(action="room.create", actor=actor, club=club, target=room)
+    host_ids = _set_hosts(room, hosts) if hosts is not None else []
+    audit_log(action="room.create", actor=actor, club=club, target=room, details={"hosts": host_ids})
     return room
 
 
 @transaction.atomic
-def room_update(*, room: Room, actor: Any, **settings_: Any) -> Room:
+def room_update(*, room: Room, actor: Any, hosts: Iterable[Membership] | None = None, **settings_: Any) -> Room:
     _clean_settings(settings_)
     quotas.check_room_settings(club=room.club, settings=settings_)
     changed = sorted(name for name, value in settings_.items() if getattr(room, name) != value)
     for name, value in settings_.items():
         setattr(room, name, value)
     room.save()
+    before = sorted(room.hosts.values_list("pk", flat=True))
+    if hosts is not None and _set_hosts(room, hosts) != before:
+        changed.append("hosts")
     # Codes are secrets: the audit entry names the changed fields, never their values.
     audit_log(action="room.update", actor=actor, club=room.club, target=room, details={"changed": changed})
     return room
@@ -228,7 +252,9 @@ def _create_params(*, room: Room, meeting: Meeting, server: Server) -> tuple[dic
         "muteOnStart": room.mute_on_start,
         "guestPolicy": "ASK_MODERATOR" if room.waiting_room else "ALWAYS_ACCEPT",
         "maxParticipants": quotas.effective_max_participants(room),
-        "logoutURL": absolute_url(reverse("rooms:public", kwargs={"friendly_id": room.friendly_id})),
+        # Leaving, and refused joins whose URL had no errorRedirectUrl, land on our page (bbb-web
+        # ApiController.groovy respondWithRedirect falls back to the meeting's logoutURL).
+        "logoutURL": returned_url(friendly_id=room.friendly_id),
     }
     if room.welcome_text:
         params["welcome"] = room.welcome_text
@@ -260,65 +286,99 @@ def meeting_start(
 ) -> str:
     """Start (or re-confirm) the room's meeting and return a join URL for the starter.
 
-    The room row is locked (``select_for_update``) for the whole start, so two people pressing
-    start at once produce one Meeting: the second waits, then finds the open meeting and sends
-    ``create`` to its server again, which BBB answers with a duplicate warning. The unique
-    constraint ``one_open_meeting_per_room`` backs this up. Exactly one BBB call (``create``). If
-    it fails, the transaction rolls back: no Meeting row is left behind. The starter joins as
-    moderator by default; the public join flow passes the role its access code grants.
+    Three steps, so that no row lock is held during the BBB call (up to connect + read timeout):
+    1. under the room lock (and, for a new meeting, the club lock guarding the concurrency quota)
+       reserve: find the open Meeting or create one (status starting) and commit;
+    2. ``create`` on its server, outside any transaction (BBB answers a repeat with a duplicate
+       warning, so two starters of one room may both send it);
+    3. commit the result with a conditional update.
+    Two people pressing start at once produce one Meeting: the second waits only for the short
+    reservation, then finds the reserved meeting. The unique constraint ``one_open_meeting_per_room``
+    backs this up. Exactly one BBB call (``create``). If it fails, a reservation made by this call is
+    removed again, so no Meeting row is left behind. The starter joins as moderator by default; the
+    public join flow passes the role its access code grants.
     """
     try:
-        return _meeting_start(
-            room=room, actor=actor, display_name=display_name, role=role, guest=guest, user_id=user_id
-        )
+        room, meeting, reserved = _meeting_reserve(room=room, actor=actor)
     except IntegrityError:
         # Only reachable if a database without row locks let two starts through at once: the
         # constraint refused the second Meeting, so the first one stands; join it.
-        meeting = Meeting.objects.select_related("server").get(room=room, ended_at__isnull=True)
+        meeting = Meeting.objects.select_related("server", "room").get(room=room, ended_at__isnull=True)
         return meeting_join_url(meeting=meeting, name=display_name, role=role, guest=guest, user_id=user_id)
-
-
-def _meeting_start(*, room: Room, actor: Any, display_name: str, role: str, guest: bool, user_id: str | None) -> str:
-    with transaction.atomic():
-        room = Room.objects.select_for_update(of=("self",)).select_related("club").get(pk=room.pk)
-        meeting = Meeting.objects.select_related("server").filter(room=room, ended_at__isnull=True).first()
-        if meeting is None:
-            # Starts of different rooms of one club wait for each other here, so that two of them
-            # cannot both pass the concurrency quota (lock order: room, then club).
-            Club.objects.select_for_update().filter(pk=room.club_id).values_list("pk", flat=True).first()
-            quotas.check_concurrent_meetings(club=room.club)
-            server = server_choose()
-            meeting = Meeting.objects.create(
-                room=room,
-                club=room.club,
-                server=server,
-                meeting_id=room.meeting_id,
-                record=quotas.records(room),
-                status=Meeting.Status.STARTING,
-                started_by=actor if getattr(actor, "is_authenticated", False) else None,
-            )
-        server = meeting.server
-        params, meta = _create_params(room=room, meeting=meeting, server=server)
-        try:
-            result = client_for(server).create(room.meeting_id, room.name, params=params, meta=meta)
-        except (BBBUnavailable, BBBError) as exc:
-            raise _unavailable(server, room.pk, "create", exc)
-        # A new internal id means BBB had forgotten the meeting (it ended between two syncs) and
-        # created it afresh: the open row now describes the new session.
-        if result.internal_meeting_id != meeting.internal_meeting_id:
-            meeting.internal_meeting_id = result.internal_meeting_id
-            meeting.create_time = result.create_time
-            meeting.status = Meeting.Status.STARTING
-            meeting.save(update_fields=["internal_meeting_id", "create_time", "status"])
-            logger.info("meeting %s of room %s created on %s", meeting.pk, room.pk, server.name)
+    server = meeting.server
+    params, meta = _create_params(room=room, meeting=meeting, server=server)
+    try:
+        result = client_for(server).create(room.meeting_id, room.name, params=params, meta=meta)
+    except (BBBUnavailable, BBBError) as exc:
+        if reserved:
+            # Nobody has seen this meeting on BBB (no internal id yet): take the reservation back.
+            Meeting.objects.filter(pk=meeting.pk, internal_meeting_id="").delete()
+        raise _unavailable(server, room.pk, "create", exc)
+    # A new internal id means BBB had forgotten the meeting (it ended between two syncs) and
+    # created it afresh: the open row now describes the new session. Conditional on the id we read,
+    # so that a concurrent start or sync that already wrote it is not overwritten.
+    if result.internal_meeting_id != meeting.internal_meeting_id:
+        Meeting.objects.filter(pk=meeting.pk, internal_meeting_id=meeting.internal_meeting_id).update(
+            internal_meeting_id=result.internal_meeting_id,
+            create_time=result.create_time,
+            status=Meeting.Status.STARTING,
+        )
+        meeting.internal_meeting_id = result.internal_meeting_id
+        meeting.create_time = result.create_time  # the join URL is bound to this session's createTime
+        logger.info("meeting %s of room %s created on %s", meeting.pk, room.pk, server.name)
+    meeting.room = room
     return meeting_join_url(meeting=meeting, name=display_name, role=role, guest=guest, user_id=user_id)
+
+
+@transaction.atomic
+def _meeting_reserve(*, room: Room, actor: Any) -> tuple[Room, Meeting, bool]:
+    """The room's open meeting, or a new one reserved for it; ``(room, meeting, reserved_now)``."""
+    room = Room.objects.select_for_update(of=("self",)).select_related("club").get(pk=room.pk)
+    meeting = Meeting.objects.select_related("server").filter(room=room, ended_at__isnull=True).first()
+    if meeting is not None:
+        return room, meeting, False
+    # Starts of different rooms of one club wait for each other here, so that two of them cannot
+    # both pass the concurrency quota (lock order: room, then club).
+    Club.objects.select_for_update().filter(pk=room.club_id).values_list("pk", flat=True).first()
+    quotas.check_concurrent_meetings(club=room.club)
+    meeting = Meeting.objects.create(
+        room=room,
+        club=room.club,
+        server=server_choose(),
+        meeting_id=room.meeting_id,
+        record=quotas.records(room),
+        status=Meeting.Status.STARTING,
+        started_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    return room, meeting, True
+
+
+def returned_url(*, friendly_id: str) -> str:
+    return absolute_url(reverse("rooms:returned", kwargs={"friendly_id": friendly_id}))
 
 
 def meeting_join_url(
     *, meeting: Meeting, name: str, role: str = VIEWER, guest: bool = False, user_id: str | None = None
 ) -> str:
-    """A locally signed join URL: zero BBB calls."""
-    return client_for(meeting.server).join_url(meeting.meeting_id, name, role=role, guest=guest, user_id=user_id)
+    """A locally signed join URL: zero BBB calls.
+
+    It carries the meeting's ``createTime``, so it only works for this session of the room's
+    meetingID: once the meeting ended and the room starts anew, bbb-web refuses it with
+    ``mismatchCreateTimeParam`` (ApiController.groovy join) -- a link handed to a member since removed,
+    or to a guest before the access codes changed, does not open the next meeting. Refusals land on
+    our page (``errorRedirectUrl``), which explains them.
+    """
+    if meeting.create_time is None:  # not known yet (create answered without it): BBB then skips the check
+        logger.warning("meeting %s has no createTime; its join URL is not bound to the session", meeting.pk)
+    return client_for(meeting.server).join_url(
+        meeting.meeting_id,
+        name,
+        role=role,
+        guest=guest,
+        user_id=user_id,
+        create_time=meeting.create_time,
+        error_redirect_url=returned_url(friendly_id=meeting.room.friendly_id),
+    )
 
 
 def meeting_end(*, meeting: Meeting, actor: Any, reason: str = "ended_by_moderator") -> Meeting:
@@ -369,7 +429,8 @@ def _join_sql() -> str:
         # Only quoted table names from our own models are interpolated; values are parameters.
         _JOIN_SQL = (
             "SELECT r.id, r.club_id, r.meeting_id, r.viewer_code, r.moderator_code, r.waiting_room,"  # noqa: S608
-            " r.all_moderators, r.anyone_can_start, m.id, m.status,"
+            " r.all_moderators, r.anyone_can_start, r.members_can_start, r.members_only, m.id, m.status,"
+            " m.create_time,"
             " s.id, s.api_url, s.secret, s.checksum_algorithm, s.healthy"
             f" FROM {q(room)} r INNER JOIN {q(club)} c ON c.id = r.club_id"
             f" LEFT JOIN {q(meeting)} m ON m.room_id = r.id AND m.ended_at IS NULL"
@@ -394,6 +455,7 @@ def room_join_target(*, friendly_id: str) -> tuple[Room, Meeting | None] | None:
     if row is None:
         return None
     room_pk, club_pk, meeting_id, viewer_code, moderator_code, waiting_room, all_moderators, anyone_can_start = row[:8]
+    members_can_start, members_only = row[8:10]
     room = _partial(
         Room,
         id=room_pk,
@@ -405,15 +467,25 @@ def room_join_target(*, friendly_id: str) -> tuple[Room, Meeting | None] | None:
         waiting_room=bool(waiting_room),  # SQLite answers 0/1
         all_moderators=bool(all_moderators),
         anyone_can_start=bool(anyone_can_start),
+        members_can_start=bool(members_can_start),
+        members_only=bool(members_only),
     )
-    meeting_pk, status, server_pk, api_url, secret, algorithm, healthy = row[8:]
+    meeting_pk, status, create_time, server_pk, api_url, secret, algorithm, healthy = row[10:]
     if meeting_pk is None:
         return room, None
     server = _partial(
         Server, id=server_pk, api_url=api_url, secret=secret, checksum_algorithm=algorithm, healthy=bool(healthy)
     )
+    if create_time is not None and connection.vendor == "sqlite":  # raw SQL skips the ORM's UTC conversion
+        create_time = connection.ops.convert_datetimefield_value(create_time, None, connection)
     meeting = _partial(
-        Meeting, id=meeting_pk, status=status, room_id=room_pk, meeting_id=meeting_id, server_id=server_pk
+        Meeting,
+        id=meeting_pk,
+        status=status,
+        create_time=create_time,
+        room_id=room_pk,
+        meeting_id=meeting_id,
+        server_id=server_pk,
     )
     meeting.room, meeting.server = room, server
     return room, meeting
@@ -435,16 +507,19 @@ def _same(given: str, expected: str) -> bool:
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def room_join_decide(*, room: Room, code: str = "", is_member: bool = False) -> JoinDecision | None:
+def room_join_decide(
+    *, room: Room, code: str = "", is_member: bool = False, is_host: bool = False
+) -> JoinDecision | None:
     """Role and guest flag for a person joining ``room``; ``None`` when the access code is wrong.
 
-    Club members need no code and join as moderators. The moderator code grants moderator. With a
+    Club members need no code and never wait in the lobby; hosts join as moderators, other members
+    as viewers unless the room says everyone moderates. The moderator code grants moderator. With a
     viewer code set, guests must give it (or the moderator code). Without one, guests leave the
     field empty; a non-empty code that matches nothing is wrong. The waiting room puts everybody
     but members and moderator-code holders in BBB's lobby (``guest=true``).
     """
     if is_member:
-        return JoinDecision(role=MODERATOR, guest=False)
+        return JoinDecision(role=MODERATOR if is_host or room.all_moderators else VIEWER, guest=False)
     code = code.strip()
     if _same(code, room.moderator_code):
         return JoinDecision(role=MODERATOR, guest=False)
@@ -476,9 +551,28 @@ def access_code_failed(*, room: Room, client_ip: str) -> bool:
     return count >= CODE_ATTEMPTS
 
 
+def room_membership(*, room: Room, user: Any) -> Membership | None:
+    """The user's membership in the room's club (None for guests), with the club loaded."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Membership.objects.select_related("club").filter(club_id=room.club_id, user=user).first()
+
+
+def member_join_decision(*, room: Room, membership: Membership) -> JoinDecision:
+    return room_join_decide(room=room, is_member=True, is_host=permissions.is_room_host(membership, room))
+
+
 def display_name_for(user: Any) -> str:
     return (getattr(user, "name", "") or user.email).strip()
 
 
 def quota_message(exc: quotas.QuotaExceeded) -> str:
     return exc.message or _("Das ist mit den Vorgaben Ihres Vereins nicht möglich.")
+
+
+def friendly_id_normalise(*, friendly_id: str) -> str:
+    """The room id as we store it, from how people type it: "KXM PQT WZB FHD", " kxm-pqt-wzb-fhd ", "kxmpqtwzbfhd"."""
+    value = re.sub(r"[\s_.\-–]+", "-", friendly_id.strip().lower()).strip("-")
+    if "-" not in value and len(value) == 12:
+        value = "-".join(value[i : i + 3] for i in range(0, 12, 3))
+    return value

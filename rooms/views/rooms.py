@@ -8,20 +8,22 @@ import segno
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clubs import permissions
 from clubs.models import Club, Membership
-from clubs.tenancy import club_view, public_view
+from clubs.tenancy import club_view, public_view, room_view
 from meetings.callbacks import absolute_url
 from meetings.models import Meeting
 from rooms import quotas, services
+from rooms.bbb_errors import join_problems
 from rooms.forms import JoinForm, RoomDeleteForm, RoomForm
 from rooms.models import Room
 
@@ -30,6 +32,13 @@ OPEN_MEETINGS = Prefetch(
     queryset=Meeting.objects.filter(ended_at__isnull=True).select_related("server"),
     to_attr="open_meetings",
 )
+
+
+CODE_ACTIONS = {
+    "viewer": gettext_lazy("Neuen Gästecode erzeugen?"),
+    "moderator": gettext_lazy("Neuen Moderationscode erzeugen?"),
+    "remove": gettext_lazy("Zugangscodes entfernen?"),
+}
 
 
 def _club_room(request: HttpRequest, room_id: int) -> Room:
@@ -60,10 +69,12 @@ def _public_url(room: Room) -> str:
 
 @club_view(permissions.can_view_club)
 def room_list(request: HttpRequest) -> HttpResponse:
-    rooms = list(request.club.rooms.prefetch_related(OPEN_MEETINGS))
+    rooms = list(request.club.rooms.prefetch_related(OPEN_MEETINGS, "hosts"))
     for room in rooms:
         room.meeting = _open_meeting(room)
         room.state = services.meeting_state(room.meeting)
+        room._host_membership_ids = {host.pk for host in room.hosts.all()}  # permissions.room_host_ids reads this
+        room.can_start = permissions.can_start_meeting(request.membership, room)  # the card's "Starten"
     return render(request, "rooms/list.html", {"rooms": rooms})
 
 
@@ -82,11 +93,13 @@ def room_create(request: HttpRequest) -> HttpResponse:
     return render(request, "rooms/form.html", {"form": form})
 
 
-@club_view(permissions.can_view_club)
-def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
-    room = _club_room(request, room_id)
+@room_view(permissions.can_view_room)
+def room_detail(request: HttpRequest, room: Room) -> HttpResponse:
     public_url = _public_url(room)
     meeting = _open_meeting(room)
+    membership = request.membership
+    hosts = list(room.hosts.select_related("user"))
+    room._host_membership_ids = {host.pk for host in hosts}  # permissions.room_host_ids reads this
     context = {
         "room": room,
         "meeting": meeting,
@@ -95,11 +108,27 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
         "public_url": public_url,
         "qr_svg": mark_safe(segno.make(public_url, error="m").svg_inline(scale=4, title=room.name)),  # noqa: S308
         "records": quotas.records(room),
-        "can_manage": permissions.can_manage_rooms(request.membership),
-        "can_start": permissions.can_start_meetings(request.membership),
-        "can_end": permissions.can_end_meetings(request.membership),
+        "hosts": hosts,
+        "can_manage": permissions.can_manage_rooms(membership),
+        "is_host": permissions.is_room_host(membership, room),
+        "can_start": permissions.can_start_meeting(membership, room),
+        "can_end": permissions.can_end_meeting(membership, room),
+        "can_change_codes": permissions.can_change_room_codes(membership, room),
     }
     return render(request, "rooms/detail.html", context)
+
+
+@room_view(permissions.can_view_room)
+def room_invitation(request: HttpRequest, room: Room) -> HttpResponse:
+    """The printable invitation: room, link, QR code, the guests' code — never the moderator code."""
+    public_url = _public_url(room)
+    context = {
+        "room": room,
+        "public_url": public_url,
+        "qr_svg": mark_safe(segno.make(public_url, error="m").svg_inline(scale=6, title=room.name)),  # noqa: S308
+        "records": quotas.records(room),
+    }
+    return render(request, "rooms/invitation.html", context)
 
 
 @club_view(permissions.can_manage_rooms)
@@ -120,21 +149,25 @@ def room_edit(request: HttpRequest, room_id: int) -> HttpResponse:
     return render(request, "rooms/form.html", {"form": form, "room": room})
 
 
-@club_view(permissions.can_manage_rooms)
-def room_codes(request: HttpRequest, room_id: int) -> HttpResponse:
-    room = _club_room(request, room_id)  # before the method check: another club's id is 404
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    which = request.POST.get("codes", "")
-    if which == "remove":
-        services.room_remove_codes(room=room, actor=request.user)
-        messages.success(request, _("Die Zugangscodes sind entfernt. Jede Person mit dem Link kann teilnehmen."))
-    else:
-        services.room_regenerate_codes(
-            room=room, actor=request.user, viewer=which in ("viewer", "both"), moderator=which in ("moderator", "both")
-        )
-        messages.success(request, _("Neue Zugangscodes sind erzeugt. Die alten gelten nicht mehr."))
-    return redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
+@room_view(permissions.can_change_room_codes)
+@require_http_methods(["GET", "POST"])
+def room_codes(request: HttpRequest, room: Room) -> HttpResponse:
+    """New or removed access codes, after a confirmation step: old codes stop working for everyone at once."""
+    which = request.POST.get("codes") or request.GET.get("codes", "")
+    detail = redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
+    if which not in CODE_ACTIONS:
+        return detail
+    if request.method == "POST" and request.POST.get("confirm"):
+        if which == "remove":
+            services.room_remove_codes(room=room, actor=request.user)
+            messages.success(request, _("Die Zugangscodes sind entfernt. Jede Person mit dem Link kann teilnehmen."))
+        else:
+            services.room_regenerate_codes(
+                room=room, actor=request.user, viewer=which == "viewer", moderator=which == "moderator"
+            )
+            messages.success(request, _("Neue Zugangscodes sind erzeugt. Die alten gelten nicht mehr."))
+        return detail
+    return render(request, "rooms/codes_confirm.html", {"room": room, "which": which, "title": CODE_ACTIONS[which]})
 
 
 @club_view(permissions.can_manage_rooms)
@@ -154,16 +187,16 @@ def room_delete(request: HttpRequest, room_id: int) -> HttpResponse:
     return render(request, "rooms/delete.html", context)
 
 
-@club_view(permissions.can_start_meetings)
-def meeting_start(request: HttpRequest, room_id: int) -> HttpResponse:
-    room = _club_room(request, room_id)  # before the method check: another club's id is 404
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@room_view(permissions.can_start_meeting)
+@require_POST
+def meeting_start(request: HttpRequest, room: Room) -> HttpResponse:
+    decision = services.member_join_decision(room=room, membership=request.membership)
     try:
         url = services.meeting_start(
             room=room,
             actor=request.user,
             display_name=services.display_name_for(request.user),
+            role=decision.role,
             user_id=f"hd-{request.user.pk}",
         )
     except quotas.QuotaExceeded as exc:
@@ -174,10 +207,9 @@ def meeting_start(request: HttpRequest, room_id: int) -> HttpResponse:
     return HttpResponseRedirect(url)
 
 
-@club_view(permissions.can_end_meetings)
+@room_view(permissions.can_end_meeting)
 @require_http_methods(["GET", "POST"])
-def meeting_end(request: HttpRequest, room_id: int) -> HttpResponse:
-    room = _club_room(request, room_id)
+def meeting_end(request: HttpRequest, room: Room) -> HttpResponse:
     meeting = _open_meeting(room)
     detail = redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
     if meeting is None:
@@ -199,19 +231,23 @@ def meeting_end(request: HttpRequest, room_id: int) -> HttpResponse:
 def _public_room(friendly_id: str) -> Room:
     return get_object_or_404(
         Room.objects.select_related("club").prefetch_related(OPEN_MEETINGS),
-        friendly_id=friendly_id,
+        friendly_id=services.friendly_id_normalise(friendly_id=friendly_id),
         club__status=Club.Status.ACTIVE,
     )
 
 
 def _membership(request: HttpRequest, room: Room) -> Membership | None:
-    if not request.user.is_authenticated:
-        return None
-    return Membership.objects.filter(club_id=room.club_id, user=request.user).first()
+    return services.room_membership(room=room, user=request.user)
 
 
 def _may_start(room: Room, membership: Membership | None) -> bool:
-    return permissions.can_start_meetings(membership) or room.anyone_can_start
+    return permissions.can_start_meeting(membership, room) or room.anyone_can_start
+
+
+def _members_only_response(request: HttpRequest, room: Room) -> HttpResponse:
+    """A guest at a members-only room: say so and offer the login (no hint of codes or state)."""
+    login = f"{reverse('account_login')}?next={reverse('rooms:public', kwargs={'friendly_id': room.friendly_id})}"
+    return render(request, "rooms/members_only.html", {"room": room, "login_url": login}, status=403)
 
 
 def _public_context(room: Room, membership: Membership | None, form: JoinForm | None, **extra: Any) -> dict:
@@ -231,8 +267,13 @@ def _public_context(room: Room, membership: Membership | None, form: JoinForm | 
 @public_view
 @require_GET
 def public_room(request: HttpRequest, friendly_id: str) -> HttpResponse:
+    canonical = services.friendly_id_normalise(friendly_id=friendly_id)
+    if canonical != friendly_id:  # typed from a printed invitation: capitals, spaces
+        return redirect("rooms:public", friendly_id=canonical)
     room = _public_room(friendly_id)
     membership = _membership(request, room)
+    if room.members_only and membership is None:
+        return _members_only_response(request, room)
     form = None if membership else JoinForm(room=room)
     return render(request, "rooms/public.html", _public_context(room, membership, form))
 
@@ -242,18 +283,24 @@ def _session_key(room: Room) -> str:
 
 
 @public_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
     """Guests (name + code) and club members (no code) join; start when allowed; else wait.
 
     Joining a running meeting is one lean query and a locally signed URL (zero BBB calls); the
-    full room is only loaded for the rarer answers (errors, start, waiting).
+    full room is only loaded for the rarer answers (errors, start, waiting). A GET (reloading the page
+    a failed attempt answered, or a bookmark of it) goes back to the room page instead of a blank 405.
     """
+    friendly_id = services.friendly_id_normalise(friendly_id=friendly_id)
+    if request.method == "GET":
+        return redirect("rooms:public", friendly_id=friendly_id)
     target = services.room_join_target(friendly_id=friendly_id)
     if target is None:
         raise Http404
     room, meeting = target
     membership = _membership(request, room)
+    if room.members_only and membership is None:
+        return _members_only_response(request, _public_room(friendly_id))
     resume = bool(request.POST.get("resume"))
     stored = request.session.get(_session_key(room)) if resume else None
     if resume and not stored:
@@ -261,7 +308,8 @@ def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
     if stored:
         name, decision = stored["name"], services.JoinDecision(role=stored["role"], guest=stored["guest"])
     elif membership:
-        name, decision = services.display_name_for(request.user), services.room_join_decide(room=room, is_member=True)
+        name = services.display_name_for(request.user)
+        decision = services.member_join_decision(room=room, membership=membership)
     else:
         client_ip = get_adapter().get_client_ip(request) if room.viewer_code or room.moderator_code else ""
         if client_ip and services.access_code_blocked(room=room, client_ip=client_ip):
@@ -345,6 +393,15 @@ def status(request: HttpRequest, friendly_id: str) -> JsonResponse:
     )
 
 
+@public_view
+@require_GET
+def returned(request: HttpRequest, friendly_id: str) -> HttpResponse:
+    """Where BBB sends people back: after leaving (logoutURL) or with ``errors=`` when it refused the join."""
+    room = _public_room(friendly_id)
+    problems = join_problems(request.GET.get("errors"))
+    return render(request, "rooms/returned.html", {"room": room, "problems": problems})
+
+
 club_room = "c/<slug:club_slug>/raeume/<int:room_id>/"
 
 urlpatterns = [
@@ -352,6 +409,7 @@ urlpatterns = [
     path("c/<slug:club_slug>/raeume/neu/", room_create, name="create"),
     path(club_room, room_detail, name="detail"),
     path(f"{club_room}bearbeiten/", room_edit, name="edit"),
+    path(f"{club_room}einladung/", room_invitation, name="invitation"),
     path(f"{club_room}codes/", room_codes, name="codes"),
     path(f"{club_room}loeschen/", room_delete, name="delete"),
     path(f"{club_room}starten/", meeting_start, name="start"),
@@ -360,4 +418,5 @@ urlpatterns = [
     path("r/<str:friendly_id>/beitreten/", join, name="join"),
     path("r/<str:friendly_id>/warten/", waiting, name="waiting"),
     path("r/<str:friendly_id>/status/", status, name="status"),
+    path("r/<str:friendly_id>/zurueck/", returned, name="returned"),
 ]

@@ -38,5 +38,17 @@ def test_bbb_end_and_recording_ready_callbacks_reach_the_site(bbb_sim, live_serv
     record_id = next(iter(bbb_sim.sim.recordings))
     assert sent_tasks.named(sync.RECORDING_FETCH) == [[bbb_sim.server.pk, record_id]]
     assert sent_tasks.named(sync.RECORDINGS_FETCH_FOR_MEETING) == [[meeting.pk]]
-    statuses = sorted(entry.get("status") for entry in bbb_sim.sim.callback_log)
-    assert statuses == [200, 200]
+    # bbb-web's delivery: probe GET + real GET, delivered at the first attempt (no retry), and one
+    # recording-ready post per format, each answered 2xx.
+    assert wait_for(lambda: len(recording_ready_posts(bbb_sim.sim)) == 2, timeout=15), bbb_sim.sim.callback_log
+    end = [e for e in bbb_sim.sim.callback_log if e["kind"] == "end"]
+    assert [(e.get("phase"), e.get("status"), e.get("outcome")) for e in end] == [
+        ("probe", 200, None),
+        ("get", 200, None),
+        (None, None, "delivered"),
+    ]
+    assert [e["status"] for e in recording_ready_posts(bbb_sim.sim)] == [200, 200]
+
+
+def recording_ready_posts(sim):  # type: ignore[no-untyped-def]
+    return [e for e in list(sim.callback_log) if e["kind"] == "recording-ready"]
