@@ -172,15 +172,17 @@ async def timed(stats: Stats, call, check) -> object:
 
 
 class CpuMeter:
-    """CPU seconds used by the site: the gunicorn master and workers (with the workers it reaped) and
-    the PostgreSQL backends serving its database (found in pg_stat_activity), read from /proc.
+    """CPU seconds used by the site: the gunicorn master and its workers, and the PostgreSQL backends
+    serving its database (found in pg_stat_activity), read from /proc.
 
     On a shared machine the rps of a phase depends on what else runs; the CPU a request costs
-    hardly does, so each phase reports both.
+    hardly does, so each phase reports both. Workers that gunicorn replaces (``max_requests``) and
+    backends that close keep the CPU they had at the last sample that saw them, so the total only grows.
     """
 
     def __init__(self, gunicorn_pid: int, database_url: str):
         self.gunicorn_pid = gunicorn_pid
+        self.seen: dict[int, float] = {}  # worker or backend pid -> its CPU at the last sample
         self.database = None
         if database_url.startswith("postgres"):
             import psycopg
@@ -194,27 +196,26 @@ class CpuMeter:
         except OSError:
             return None
 
-    def _cpu(self, pid: int, children: bool = False) -> float:
-        fields = self._stat(pid)
-        if fields is None:
-            return 0.0
-        own = int(fields[11]) + int(fields[12])  # utime, stime
-        return (own + (int(fields[13]) + int(fields[14]) if children else 0)) / self.tick
+    def _cpu(self, fields: list[str]) -> float:
+        return (int(fields[11]) + int(fields[12])) / self.tick  # utime + stime, all threads
 
     def sample(self) -> float:
-        total = self._cpu(self.gunicorn_pid, children=True)
-        for pid in Path("/proc").iterdir():
-            if pid.name.isdigit() and (fields := self._stat(int(pid.name))) and fields[1] == str(self.gunicorn_pid):
-                total += self._cpu(int(pid.name))
-        return total + (self._postgres() if self.database else 0.0)
+        pids = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
+        stats = {pid: fields for pid in pids if (fields := self._stat(pid))}
+        workers = [pid for pid, fields in stats.items() if fields[1] == str(self.gunicorn_pid)]
+        for pid in [*workers, *self._backends()]:
+            if pid in stats and stats[pid][0] != "Z":  # a zombie's counters are gone
+                self.seen[pid] = self._cpu(stats[pid])
+        master = self._cpu(stats[self.gunicorn_pid]) if self.gunicorn_pid in stats else 0.0
+        return master + sum(self.seen.values())
 
-    def _postgres(self) -> float:
-        pids = self.database.execute(
+    def _backends(self) -> list[int]:
+        if self.database is None:
+            return []
+        rows = self.database.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
         ).fetchall()
-        pids = [row[0] for row in pids]
-        # Connections are persistent: the same backends answer from the first phase to the last.
-        return sum(self._cpu(pid) for pid in pids)
+        return [row[0] for row in rows]
 
 
 METER: CpuMeter | None = None

@@ -312,6 +312,13 @@ LOGGING = {
     },
 }
 
+# Sessions: with Redis, read through the cache and written to the database as well (cached_db), so a
+# logged-in page view costs a Redis GET instead of a database query, and a Redis restart logs nobody
+# out. Without Redis the file cache would add little: sessions stay in the database.
+SESSION_ENGINE = env.str(
+    "SESSION_ENGINE",
+    default="django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db",
+)
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
