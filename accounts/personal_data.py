@@ -76,6 +76,8 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("contenttypes.contenttype", "app_label"): "an app's label",
     ("clubs.club", "status_reason"): "staff's reason for rejecting or suspending the club",
     ("meetings.meeting", "end_reason"): "a machine code (ended, not found, ...)",
+    ("operations.metriccounter", "name"): "a metric's name",
+    ("operations.metriccounter", "label"): "a server id or empty",
 }
 
 

@@ -29,6 +29,7 @@ from clubs import permissions
 from clubs.audit import audit_log
 from clubs.mail_budget import club_mail_reserve
 from clubs.models import Club, Invitation, Membership, Role
+from operations.staff_mail import staff_application_notify
 
 INVITATION_VALID_DAYS = 14
 GONE_STATUSES = (Club.Status.REJECTED, Club.Status.CLOSED)
@@ -228,6 +229,7 @@ def _pending_club_create(*, user: User, name: str, kind: str, contact_name: str,
     )
     Membership.objects.create(club=club, user=user, role=Role.OWNER)
     audit_log(action="club.registered", actor=user, club=club, target=club)
+    staff_application_notify(club=club)
     return club
 
 
