@@ -7,9 +7,11 @@ secrets and paths are the bench's own. The client plays the nginx of ``deploy/ng
 ``X-Forwarded-Proto: https`` and one ``X-Forwarded-For`` address per guest, and browsers' ``Origin``.
 
 Each backend runs in a child process of its own, one after the other:
-  sqlite    a throw-away SQLite file and the file cache (the embedded default, no Redis)
-  postgres  PostgreSQL (``--postgres-url``, default ``$DATABASE_URL``) + Redis (``--redis-url``, default
-            ``$REDIS_URL``): the deployment. The club/room/server it creates are removed afterwards.
+  sqlite    a throw-away SQLite file + Redis
+  postgres  PostgreSQL (``--postgres-url``, default ``$DATABASE_URL``) + Redis: the deployment. The
+            club/room/server it creates are removed afterwards.
+Production settings need Redis (``--redis-url``, default ``$REDIS_URL``) for both; its cache entries
+of the run (access-code counters, sessions) expire by themselves.
 Setup: the BBB simulator on a local port (in the child), one meeting started through ``meeting_start``
 (the only BBB call), then gunicorn.
 
@@ -542,15 +544,21 @@ def main() -> None:
     parser.add_argument("--single", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    if not args.redis_url:
+        raise SystemExit("the production settings need Redis: --redis-url or REDIS_URL")
     if args.single == "sqlite":
-        return run_backend(args, f"sqlite:///{tempfile.mkdtemp(prefix='herzdigital-bench-db-')}/bench.sqlite3", "")
+        sqlite = Path(tempfile.mkdtemp(prefix="herzdigital-bench-db-")) / "bench.sqlite3"
+        try:
+            return run_backend(args, f"sqlite:///{sqlite}", args.redis_url)
+        finally:
+            shutil.rmtree(sqlite.parent, ignore_errors=True)
     if args.single == "postgres":
         return run_backend(args, args.postgres_url, args.redis_url)
 
     figures: dict[str, dict[str, str]] = {}
     for backend in [name.strip() for name in args.backends.split(",") if name.strip()]:
-        if backend == "postgres" and not (args.postgres_url.startswith("postgres") and args.redis_url):
-            print("== postgres: skipped (needs --postgres-url/DATABASE_URL postgres://… and --redis-url/REDIS_URL)")
+        if backend == "postgres" and not args.postgres_url.startswith("postgres"):
+            print("== postgres: skipped (needs --postgres-url or DATABASE_URL postgres://…)")
             continue
         print(f"== {backend}", flush=True)
         command = [sys.executable, __file__, "--single", backend, *sys.argv[1:]]

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import require_service
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -26,14 +28,15 @@ def _figures(line: str) -> dict[str, str]:
 
 @pytest.mark.integration
 def test_join_benchmark_runs_as_deployed_and_reports_zero_errors_and_zero_bbb_calls(tmp_path):
-    """Both backends when PostgreSQL and Redis are configured (CI), else SQLite alone."""
-    postgres = os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get("REDIS_URL", "")
+    """Both backends when PostgreSQL is configured (CI), else SQLite alone; production settings need Redis."""
+    require_service(bool(os.environ.get("REDIS_URL")), "Redis (REDIS_URL=redis://...)")
+    postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
     command = [sys.executable, "bench/join.py", "--guests", "5", "--rounds", "2", "--repeat", "1", "--burst", "20"]
     command += ["--port", str(_free_port()), "--sim-port", str(_free_port())]
     command += ["--backends", "sqlite,postgres" if postgres else "sqlite"]
-    env = {"PATH": "/usr/bin:/bin", "VAR_DIR": str(tmp_path)}
+    env = {"PATH": "/usr/bin:/bin", "VAR_DIR": str(tmp_path), "REDIS_URL": os.environ["REDIS_URL"]}
     if postgres:
-        env.update(DATABASE_URL=os.environ["DATABASE_URL"], REDIS_URL=os.environ["REDIS_URL"])
+        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
     done = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     figures = _figures(done.stdout.strip().splitlines()[-1])
@@ -44,4 +47,4 @@ def test_join_benchmark_runs_as_deployed_and_reports_zero_errors_and_zero_bbb_ca
     if not postgres:
         assert figures["ratio_postgres"] == "skipped"
     assert done.stdout.count("setup: BBB calls to start the meeting: 1 (create)") == (2 if postgres else 1)
-    assert "db=sqlite cache=file" in done.stdout
+    assert "db=sqlite cache=redis" in done.stdout
