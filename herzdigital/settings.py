@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "recordings",
     "pages",
     "events",
+    "assemblies",
     "operations",
 ]
 
