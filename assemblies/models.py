@@ -20,6 +20,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clubs.models import Club
 from events.models import ScheduledMeeting
@@ -179,6 +180,15 @@ class Motion(models.Model):
         return self.title
 
 
+# The default answers are stored in German (the source language, also in the hash chain) and shown in the
+# reader's language: an option whose label is one of these words is displayed translated.
+DEFAULT_OPTION_LABELS = {
+    "Ja": pgettext_lazy("vote option", "Ja"),
+    "Nein": pgettext_lazy("vote option", "Nein"),
+    "Enthaltung": pgettext_lazy("vote option", "Enthaltung"),
+}
+
+
 class MotionOption(models.Model):
     motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="options", verbose_name=_("Abstimmung"))
     position = models.PositiveIntegerField()
@@ -189,7 +199,12 @@ class MotionOption(models.Model):
         constraints = [models.UniqueConstraint(fields=["motion", "position"], name="unique_option_position")]
 
     def __str__(self) -> str:
-        return self.label
+        return str(self.display_label)
+
+    @property
+    def display_label(self) -> str:
+        """The label in the active language: the default answers translated, own answers as entered."""
+        return str(DEFAULT_OPTION_LABELS.get(self.label, self.label))
 
 
 class Participation(models.Model):

@@ -144,5 +144,5 @@ def assembly_record_rows(*, record: Record) -> list[list[str]]:
             [_("Abstimmung"), m.title, kind, _t(m.opened_at), _t(m.closed_at), _quorum_text(m), str(m.voter_count)]
         )
         for option, count in v.results:
-            rows.append([_("Ergebnis"), m.title, option.label, str(count)])
+            rows.append([_("Ergebnis"), m.title, option.display_label, str(count)])
     return rows

@@ -18,6 +18,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from assemblies.models import (
+    DEFAULT_OPTION_LABELS,
     AgendaItem,
     Assembly,
     AssemblyRules,
@@ -31,7 +32,7 @@ from clubs.audit import audit_log
 from clubs.models import AuditEntry, Club, Membership
 from events.models import ScheduledMeeting
 
-DEFAULT_OPTIONS = ("Ja", "Nein", "Enthaltung")  # stored as entered; shown translated where they match
+DEFAULT_OPTIONS = tuple(DEFAULT_OPTION_LABELS)  # stored German; shown translated (MotionOption.display_label)
 
 
 # -- rules and planning ----------------------------------------------------------------------------

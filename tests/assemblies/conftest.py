@@ -33,3 +33,14 @@ def assembly(personas, room):
         attendance_enabled=True,
         agenda=["Bericht des Vorstands", "Entlastung des Vorstands", "Wahlen"],
     )
+
+
+@pytest.fixture
+def fresh_catalogues(settings) -> None:
+    """Compile the catalogues now and make Django reload them (as in tests/test_i18n.py)."""
+    import os
+
+    from django.core.management import call_command
+
+    call_command("compile_translations", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    settings.LOCALE_PATHS = list(settings.LOCALE_PATHS)

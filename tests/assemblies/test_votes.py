@@ -286,3 +286,28 @@ def test_a_vote_racing_the_close_is_either_counted_or_refused_on_postgresql(pers
     motion = Motion.objects.get(pk=motion.pk)
     # Whatever got in before the close is counted; nothing was added afterwards.
     assert motion.results[str(yes)] == Participation.objects.filter(motion=motion).count() == motion.voter_count
+
+
+def test_default_options_show_in_the_readers_language_own_options_as_entered(
+    client, assembly, personas, fresh_catalogues
+):
+    from django.urls import reverse
+    from django.utils import translation
+
+    default = opened(assembly, personas.admin)
+    with translation.override("en"):
+        assert [o.display_label for o in default.options.all()] == ["Yes", "No", "Abstention"]
+    with translation.override("de"):
+        assert [o.display_label for o in default.options.all()] == ["Ja", "Nein", "Enthaltung"]
+    personas.member.language = "en"
+    personas.member.save(update_fields=["language"])
+    client.force_login(personas.member)
+    kwargs = {"club_slug": assembly.club.slug, "scheduled_meeting_id": assembly.scheduled_meeting_id}
+    page = client.get(reverse("assemblies:detail", kwargs=kwargs), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "> Yes</label>" in page and "> Abstention</label>" in page and "> Ja</label>" not in page
+    services.motion_close(motion=default, actor=personas.admin)
+    own = services.motion_create(
+        assembly=assembly, actor=personas.admin, title="Wahl", options=["Anna", "Ben"], secret=False
+    )
+    with translation.override("en"):
+        assert [o.display_label for o in own.options.all()] == ["Anna", "Ben"]
