@@ -63,7 +63,13 @@ def test_assembly_vote_on_phones_and_the_printed_record(journey, personas, lang)
     journey.visit(chair, reverse("assemblies:chair", kwargs=kwargs), "chair desk")
     chair.get_by_label(tr(lang, "Antrag oder Frage")).fill("Entlastung des Vorstands")
     chair.get_by_role("button", name=tr(lang, "Anlegen")).click()
+    waiting = logged_in_page(journey, personas.member, lang, phone=True)  # opened before the vote opens
+    waiting.goto(reverse("assemblies:detail", kwargs=kwargs))
+    expect(waiting.get_by_role("radio")).to_have_count(0)
     chair.get_by_role("button", name=tr(lang, "Abstimmung öffnen")).click()
+    # The waiting member's page shows the ballot by itself (htmx polling, no reload, no meta refresh).
+    expect(waiting.get_by_role("radio")).to_have_count(3, timeout=20_000)
+    expect(waiting.get_by_label(answer(lang, "Ja"))).to_be_visible()
     expect(chair.get_by_role("button", name=tr(lang, "Abstimmung schließen"))).to_be_visible()
     expect(chair.locator(".motion .muted")).to_have_text(
         " · ".join(answer(lang, a) for a in ("Ja", "Nein", "Enthaltung"))
