@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clubs.models import Club, Membership, Role
 from rooms import quotas
-from rooms.models import Room, new_access_code
+from rooms.models import PersonalLink, Room, new_access_code
 
 ROOM_FIELDS = [
     "name",
@@ -164,3 +166,52 @@ class RoomDeleteForm(forms.Form):
         widget=forms.RadioSelect,
         initial="keep",
     )
+
+
+class PersonalLinkForm(forms.Form):
+    """A host names a person; the link's expiry is the end of the chosen day (Europe/Berlin)."""
+
+    name = forms.CharField(
+        label=_("Name, wie er in der Besprechung erscheint"),
+        max_length=100,
+        error_messages={"required": _("Bitte geben Sie den Namen der Person an.")},
+    )
+    email = forms.EmailField(label=_("E-Mail-Adresse (freiwillig, nur zur Übersicht)"), required=False)
+    role = forms.ChoiceField(
+        label=_("Rolle"),
+        choices=PersonalLink.Role.choices,
+        initial=PersonalLink.Role.VIEWER,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Bitte wählen Sie Teilnahme oder Moderation.")},
+    )
+    valid_until = forms.DateField(
+        label=_("Gültig bis einschließlich"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Bitte geben Sie an, bis wann der Link gilt.")},
+    )
+
+    def expires_at(self) -> datetime:
+        day = self.cleaned_data["valid_until"] + timedelta(days=1)
+        return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+class PersonalJoinForm(forms.Form):
+    """The person behind a personal link: a name only when the link has none yet."""
+
+    name = forms.CharField(
+        label=_("Ihr Name"),
+        max_length=100,
+        help_text=_("So sehen Sie die anderen in der Besprechung. Der Name gilt danach für diesen Link."),
+        error_messages={"required": _("Bitte geben Sie Ihren Namen ein.")},
+    )
+
+    def __init__(self, *args: Any, link: PersonalLink, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if link.name:
+            del self.fields["name"]
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if len(name) < 2:
+            raise forms.ValidationError(_("Bitte geben Sie einen Namen mit mindestens 2 Zeichen ein."))
+        return name

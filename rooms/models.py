@@ -74,3 +74,53 @@ class Room(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def new_link_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class PersonalLink(models.Model):
+    """A join link for one named person (member or guest): fixed display name, role, expiry, revocable.
+
+    Made and checked by ``rooms/personal_links.py`` (``personal_link_create`` / ``_resolve`` /
+    ``_revoke``); scheduled meetings hand one to every invitee instead of the shared access code.
+    """
+
+    class Role(models.TextChoices):
+        VIEWER = "VIEWER", _("Teilnahme")
+        MODERATOR = "MODERATOR", _("Moderation")
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="personal_links", verbose_name=_("Raum"))
+    token = models.CharField(max_length=64, unique=True, default=new_link_token, editable=False)
+    name = models.CharField(
+        _("Angezeigter Name"),
+        max_length=100,
+        blank=True,
+        help_text=_("Leer: Die Person gibt ihren Namen beim ersten Öffnen einmal ein; danach steht er fest."),
+    )
+    email = models.EmailField(_("E-Mail-Adresse"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Mitglied"),
+    )
+    role = models.CharField(_("Rolle"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+    expires_at = models.DateTimeField(_("Gültig bis"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("Zurückgezogen am"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("Zuletzt benutzt"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Persönlicher Link")
+        verbose_name_plural = _("Persönliche Links")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name or self.email or str(self.pk)

@@ -135,6 +135,12 @@ class Objects:
         return self._get("recording", lambda: RecordingFactory(room=self.room, server=self.server))
 
     @property
+    def personal_link(self) -> Any:
+        from rooms.models import PersonalLink
+
+        return self._get("personal_link", lambda: PersonalLink.objects.create(room=self.room, name="Gabi Gast"))
+
+    @property
     def membership(self) -> Membership:
         # A plain member: every manager may act on it, so allowed personas really reach the view.
         return self._get("membership", lambda: MembershipFactory(club=self.club, role=Role.MEMBER))
@@ -187,6 +193,8 @@ KWARG_FACTORIES: dict[str, Callable[[Objects], Any]] = {
     "server_id": lambda o: o.server.pk,
     "scheduled_meeting_id": lambda o: o.scheduled_meeting.pk,
     "calendar_token": lambda o: o.club.calendar_token,
+    "link_id": lambda o: o.personal_link.pk,
+    "link_token": lambda o: o.personal_link.token,
 }
 
 

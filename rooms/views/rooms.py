@@ -21,7 +21,7 @@ from clubs.models import Club, Membership
 from clubs.tenancy import club_view, public_view, room_view
 from meetings.callbacks import absolute_url
 from meetings.models import Meeting
-from rooms import quotas, services
+from rooms import personal_links, quotas, services
 from rooms.forms import JoinForm, RoomDeleteForm, RoomForm
 from rooms.models import Room
 
@@ -103,7 +103,11 @@ def room_detail(request: HttpRequest, room: Room) -> HttpResponse:
         "can_start": permissions.can_start_meeting(membership, room),
         "can_end": permissions.can_end_meeting(membership, room),
         "can_change_codes": permissions.can_change_room_codes(membership, room),
+        "can_manage_links": permissions.can_manage_personal_links(membership, room),
     }
+    if context["can_manage_links"]:
+        active = personal_links.personal_links_active(room=room)
+        context["links"] = [(link, personal_links.personal_link_url(link)) for link in active]
     return render(request, "rooms/detail.html", context)
 
 
@@ -262,12 +266,16 @@ def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
         raise Http404
     room, meeting = target
     membership = _membership(request, room)
-    if room.members_only and membership is None:
-        return _members_only_response(request, _public_room(friendly_id))
     resume = bool(request.POST.get("resume"))
     stored = request.session.get(_session_key(room)) if resume else None
     if resume and not stored:
         return redirect("rooms:public", friendly_id=room.friendly_id)
+    via_link = bool(stored and stored.get("link"))
+    if via_link and not personal_links.personal_link_is_usable(link_id=stored["link"]):
+        del request.session[_session_key(room)]  # revoked or expired while waiting: its page says so
+        return redirect("rooms:personal", link_token=stored["token"])
+    if room.members_only and membership is None and not via_link:
+        return _members_only_response(request, _public_room(friendly_id))
     if stored:
         name, decision = stored["name"], services.JoinDecision(role=stored["role"], guest=stored["guest"])
     elif membership:
@@ -287,13 +295,41 @@ def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
             form.add_error("code", _("Der Zugangscode stimmt nicht. Bitte prüfen Sie die Einladung."))
             return _public_page(request, friendly_id, form=form, status=400)
         name = form.cleaned_data["name"]
-    user_id = f"hd-{request.user.pk}" if membership else None
+    user_id = stored.get("user_id") if stored else (f"hd-{request.user.pk}" if membership else None)
+    may_start = stored.get("may_start", False) if via_link else _may_start(room, membership)
+
+    def refused(message: str) -> HttpResponse:
+        form = None if membership else JoinForm(room=room)
+        return _public_page(request, friendly_id, form=form, status=409, refusal=message)
+
+    return enter_meeting(
+        request, room, meeting, name=name, decision=decision, user_id=user_id, may_start=may_start, refused=refused
+    )
+
+
+def enter_meeting(
+    request: HttpRequest,
+    room: Room,
+    meeting: Meeting | None,
+    *,
+    name: str,
+    decision: services.JoinDecision,
+    user_id: str | None,
+    may_start: bool,
+    refused: Any,
+    link: Any = None,
+) -> HttpResponse:
+    """The common end of every join: into the running meeting, start it when allowed, else wait.
+
+    ``refused(message)`` renders the page to go back to when a quota forbids the start. For a
+    personal link, the waiting page's session remembers the link, so that a resume re-checks it.
+    """
     if meeting is not None:
         url = services.meeting_join_url(
             meeting=meeting, name=name, role=decision.role, guest=decision.guest, user_id=user_id
         )
         return HttpResponseRedirect(url)
-    if _may_start(room, membership):
+    if may_start:
         try:
             url = services.meeting_start(
                 room=room,
@@ -304,13 +340,14 @@ def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
                 user_id=user_id,
             )
         except quotas.QuotaExceeded as exc:
-            return _public_page(
-                request, friendly_id, form=None if membership else JoinForm(room=room), status=409, refusal=exc.message
-            )
+            return refused(exc.message)
         except services.MeetingUnavailable:
             return _unavailable_response(request, retry_url=request.path, retry_data=_retry_data(request))
         return HttpResponseRedirect(url)
-    request.session[_session_key(room)] = {"name": name, "role": decision.role, "guest": decision.guest}
+    pending = {"name": name, "role": decision.role, "guest": decision.guest, "user_id": user_id}
+    if link is not None:
+        pending.update(link=link.pk, token=link.token, may_start=may_start)
+    request.session[_session_key(room)] = pending
     return redirect("rooms:waiting", friendly_id=room.friendly_id)
 
 
