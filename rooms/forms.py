@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from clubs.models import Club, Membership, Role
 from rooms import quotas
 from rooms.models import PersonalLink, Room, new_access_code
+from rooms.presets import PRESET_FIELDS, preset_settings
 
 ROOM_FIELDS = [
     "name",
@@ -24,7 +25,11 @@ ROOM_FIELDS = [
     "mute_on_start",
     "record",
     "max_participants",
+    "preset",
+    *PRESET_FIELDS,
 ]
+# Shown folded under "Erweitert": everything a preset sets, one by one.
+ADVANCED_FIELDS = [name for name in PRESET_FIELDS if name not in ("waiting_room", "record", "mute_on_start")]
 
 
 class RoomForm(forms.ModelForm):
@@ -54,11 +59,16 @@ class RoomForm(forms.ModelForm):
             "viewer_code": _("Leer lassen, wenn jede Person mit dem Link teilnehmen darf."),
             "moderator_code": _("Wer diesen Code eingibt, tritt als Moderation bei."),
             "max_participants": _("Leer lassen für die Obergrenze Ihres Vereins."),
+            "preset": _(
+                "Die Vorlage setzt die Einstellungen unter „Erweitert“ passend zum Zweck. Was Sie dort selbst "
+                "ändern, bleibt so."
+            ),
         }
 
     def __init__(self, *args: Any, club: Club, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.club = club
+        self.fields["end_when_no_moderator_delay"].required = False
         self.fields["hosts"].queryset = club.memberships.filter(role=Role.MEMBER).select_related("user")
         self.fields["hosts"].label_from_instance = lambda m: m.user.name or m.user.email
         if self.instance.pk is not None:
@@ -90,6 +100,26 @@ class RoomForm(forms.ModelForm):
     def clean_moderator_code(self) -> str:
         return self._clean_code("moderator_code")
 
+    def clean_duration(self) -> int | None:
+        value = self.cleaned_data.get("duration")
+        if value is not None and not 1 <= value <= 24 * 60:
+            raise forms.ValidationError(_("Bitte geben Sie eine Dauer zwischen 1 und 1440 Minuten an."))
+        return value
+
+    def clean_end_when_no_moderator_delay(self) -> int:
+        value = self.cleaned_data.get("end_when_no_moderator_delay")
+        if value is None:
+            return Room._meta.get_field("end_when_no_moderator_delay").default
+        if not 1 <= value <= 60:
+            raise forms.ValidationError(_("Bitte geben Sie zwischen 1 und 60 Minuten an."))
+        return value
+
+    def basic_fields(self) -> list:
+        return [field for field in self if field.name not in ADVANCED_FIELDS]
+
+    def advanced_fields(self) -> list:
+        return [field for field in self if field.name in ADVANCED_FIELDS]
+
     def clean_max_participants(self) -> int | None:
         value = self.cleaned_data.get("max_participants")
         if value is not None:
@@ -117,6 +147,12 @@ class RoomForm(forms.ModelForm):
     def settings(self) -> dict[str, Any]:
         """The cleaned room settings, as keyword arguments for room_create/room_update."""
         data = {name: self.cleaned_data[name] for name in ROOM_FIELDS}
+        preset = data.get("preset")
+        if preset and (self.instance.pk is None or "preset" in self.changed_data):
+            # A newly chosen purpose sets every setting the person left as it was.
+            for name, value in preset_settings(preset, club=self.club).items():
+                if name not in self.changed_data:
+                    data[name] = value
         data["hosts"] = list(self.cleaned_data.get("hosts") or [])
         if not self.club.recording_allowed:
             data["record"] = False

@@ -27,6 +27,16 @@ def new_access_code() -> str:
     return "".join(secrets.choice(string.digits) for _ in range(6))
 
 
+class RoomPreset(models.TextChoices):
+    """What a room is for; each preset sets the in-meeting settings (rooms/presets.py)."""
+
+    BOARD = "vorstand", _("Vorstandssitzung")
+    ASSEMBLY = "mitgliederversammlung", _("Mitgliederversammlung")
+    COURSE = "kurs", _("Kurs/Workshop")
+    SELF_HELP = "selbsthilfe", _("Vertrauliche Selbsthilfegruppe")
+    OPEN = "offen", _("Offenes Treffen")
+
+
 class Room(models.Model):
     club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("Verein"))
     name = models.CharField(_("Name"), max_length=120)
@@ -58,6 +68,22 @@ class Room(models.Model):
     mute_on_start = models.BooleanField(_("Beim Beitreten stummgeschaltet"), default=True)
     record = models.BooleanField(_("Aufzeichnung erlaubt"), default=False)
     max_participants = models.PositiveIntegerField(_("Max. Teilnehmende"), null=True, blank=True)
+    preset = models.CharField(_("Zweck des Raums"), max_length=30, choices=RoomPreset.choices, blank=True)
+    # In-meeting settings handed to BBB's create (the presets fill them; "Erweitert" shows each one).
+    lock_disable_cam = models.BooleanField(_("Kameras der Teilnehmenden sperren"), default=False)
+    lock_disable_mic = models.BooleanField(_("Mikrofone der Teilnehmenden sperren"), default=False)
+    lock_disable_private_chat = models.BooleanField(_("Private Chats sperren"), default=False)
+    lock_disable_public_chat = models.BooleanField(_("Öffentlichen Chat sperren"), default=False)
+    lock_disable_notes = models.BooleanField(_("Geteilte Notizen für Teilnehmende sperren"), default=False)
+    lock_hide_user_list = models.BooleanField(_("Teilnehmerliste vor Teilnehmenden verbergen"), default=False)
+    webcams_only_for_moderator = models.BooleanField(_("Kamerabilder nur für die Moderation sichtbar"), default=False)
+    duration = models.PositiveIntegerField(
+        _("Höchstdauer (Minuten)"), null=True, blank=True, help_text=_("Leer lassen für keine Begrenzung.")
+    )
+    end_when_no_moderator = models.BooleanField(_("Beenden, wenn keine Moderation mehr anwesend ist"), default=False)
+    end_when_no_moderator_delay = models.PositiveSmallIntegerField(
+        _("… nach so vielen Minuten ohne Moderation"), default=5
+    )
     show_recordings_publicly = models.BooleanField(
         _("Veröffentlichte Aufzeichnungen auf der Raumseite zeigen"), default=False
     )

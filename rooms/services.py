@@ -32,7 +32,7 @@ from meetings.bbb_clients import client_for
 from meetings.callbacks import absolute_url, end_callback_url, recording_ready_url
 from meetings.models import Meeting, Server
 from recordings.services import recordings_delete
-from rooms import quotas
+from rooms import presets, quotas
 from rooms.models import Room, new_access_code
 
 logger = logging.getLogger(__name__)
@@ -55,8 +55,13 @@ ROOM_SETTINGS = frozenset(
         "record",
         "max_participants",
         "show_recordings_publicly",
+        "preset",
+        *presets.PRESET_FIELDS,
     }
 )
+
+DURATION_MAX_MINUTES = 24 * 60
+NO_MODERATOR_DELAY_MAX_MINUTES = 60
 
 # Server choice: a meeting younger than this counts as at least YOUNG_MEETING_EXPECTED_PARTICIPANTS,
 # because its participants are still arriving and the last sync has not seen them yet. Without this,
@@ -84,6 +89,12 @@ def _clean_settings(settings_: dict[str, Any]) -> dict[str, Any]:
     unknown = set(settings_) - ROOM_SETTINGS
     if unknown:
         raise TypeError(f"unknown room settings: {sorted(unknown)}")
+    duration = settings_.get("duration")
+    if duration is not None and not 1 <= duration <= DURATION_MAX_MINUTES:
+        raise ValueError("duration must be 1..1440 minutes or None")
+    delay = settings_.get("end_when_no_moderator_delay")
+    if delay is not None and not 1 <= delay <= NO_MODERATOR_DELAY_MAX_MINUTES:
+        raise ValueError("end_when_no_moderator_delay must be 1..60 minutes")
     return settings_
 
 
@@ -253,6 +264,24 @@ def _create_params(*, room: Room, meeting: Meeting, server: Server) -> tuple[dic
         "maxParticipants": quotas.effective_max_participants(room),
         "logoutURL": absolute_url(reverse("rooms:public", kwargs={"friendly_id": room.friendly_id})),
     }
+    # Lock settings apply to viewers from the moment they join (lockSettingsLockOnJoin defaults to
+    # true); names from bbb-common-web ApiParams.java (lockSettingsDisableNotes since 2.6).
+    params.update(
+        {
+            "lockSettingsDisableCam": room.lock_disable_cam,
+            "lockSettingsDisableMic": room.lock_disable_mic,
+            "lockSettingsDisablePrivateChat": room.lock_disable_private_chat,
+            "lockSettingsDisablePublicChat": room.lock_disable_public_chat,
+            "lockSettingsDisableNotes": room.lock_disable_notes,
+            "lockSettingsHideUserList": room.lock_hide_user_list,
+            "webcamsOnlyForModerator": room.webcams_only_for_moderator,
+            "endWhenNoModerator": room.end_when_no_moderator,
+        }
+    )
+    if room.end_when_no_moderator:
+        params["endWhenNoModeratorDelayInMinutes"] = room.end_when_no_moderator_delay
+    if room.duration:
+        params["duration"] = room.duration
     if room.welcome_text:
         params["welcome"] = room.welcome_text
     meta = {

@@ -18,7 +18,7 @@ import requests
 from defusedxml import DefusedXmlException
 
 from bbb.checksum import algorithm_for_checksum, checksum, remove_checksum
-from bbb.simulator import pages, render
+from bbb.simulator import features, pages, render
 from bbb.simulator.base import (
     _ALNUM,
     _LOWER,
@@ -684,6 +684,9 @@ class Simulator(RecordingsMixin, KnobsMixin):
                     continue
                 if meeting.duration > 0 and now >= started + meeting.duration * 60:
                     self._end_meeting(meeting, "ENDED_AFTER_EXCEEDING_DURATION")
+                    continue
+                if features.ended_without_moderator(meeting, now):
+                    self._end_meeting(meeting, features.END_REASON_NO_MODERATOR)
                     continue
                 if (
                     meeting.last_left_at is not None
