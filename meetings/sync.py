@@ -12,23 +12,21 @@ callback (a JWT signed with the server's secret) queues the recording fetch. Bot
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import jwt
 from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connections, transaction
-from django.db.models import Case, DateTimeField, F, Q, Value, When
+from django.db.models import Case, Count, DateTimeField, F, Q, Sum, Value, When
 from django.utils import timezone
 
 import bbb
 from bbb import BBBClient, BBBError, BBBUnavailable
+from bbb.callbacks import InvalidCallback, verify_recording_ready
 from herzdigital.locks import locked
 from meetings.bbb_clients import client_for
 from meetings.models import Meeting, Server
@@ -42,7 +40,6 @@ RECORDING_FETCH = "recordings.tasks.recording_fetch"
 FAILURES_UNTIL_UNHEALTHY = 3
 # A participant count is extrapolated at most this long (a worker outage must not invent hours).
 MAX_SAMPLE_SECONDS = 600
-REPLAY_TTL_SECONDS = 7 * 24 * 3600
 
 
 class EndReason:
@@ -140,6 +137,8 @@ def server_sync(*, server: Server, client: BBBClient | None = None) -> SyncResul
     """Poll ``server`` once and apply the answer (or record the failure)."""
     poll_started = timezone.now()
     client = client or client_for(server)
+    if server.kind == Server.Kind.SCALELITE:
+        return scalelite_sync(server=server, client=client, poll_started=poll_started)
     try:
         listed = client.get_meetings()
     except (BBBUnavailable, BBBError) as exc:
@@ -218,6 +217,96 @@ def server_poll_apply(
     return result
 
 
+# -- Scalelite --------------------------------------------------------------------------------------
+
+
+def scalelite_sync(*, server: Server, client: BBBClient, poll_started: datetime) -> SyncResult:
+    """Poll a Scalelite endpoint: one ``getMeetingInfo`` per open meeting of ours, bounded per tick.
+
+    Scalelite's getMeetings cannot be trusted for ending meetings: with GET_MEETINGS_API_DISABLED it
+    answers SUCCESS "noMeetings" whatever runs, and when one backend does not answer it fails the
+    whole call (blindsidenetworks/scalelite config/routes.rb, bigbluebutton_api_controller.rb
+    #get_meetings). So rule 3's one getMeetings per tick does not apply here: the meetings least
+    recently synced are asked one by one (``SCALELITE_MEETINGS_PER_TICK``). Only a definite
+    ``notFound`` ends a meeting (Scalelite forgets meetings that ended); a failed answer
+    (``internalError`` of a backend that is down, a timeout) leaves that meeting as it was, and the
+    server counts as failed only when nothing answered.
+    """
+    candidates = list(
+        Meeting.objects.filter(server=server, ended_at__isnull=True)
+        .order_by(F("last_synced_at").asc(nulls_first=True), "pk")
+        .values_list("pk", "meeting_id")[: settings.SCALELITE_MEETINGS_PER_TICK]
+    )
+    answers: dict[int, bbb.Meeting | None] = {}  # None: Scalelite says notFound
+    failures: list[str] = []
+    if not candidates:
+        try:
+            client.check_secret()  # a signed call keeps the health current
+        except (BBBUnavailable, BBBError) as exc:
+            return server_poll_failed(server=server, error=f"{exc.__class__.__name__}: {exc}", at=poll_started)
+    for pk, meeting_id in candidates:
+        try:
+            answers[pk] = client.get_meeting_info(meeting_id)
+        except BBBError as exc:
+            if exc.message_key != "notFound":
+                failures.append(f"{meeting_id}: {exc}")
+                continue
+            answers[pk] = None
+        except BBBUnavailable as exc:
+            failures.append(f"{meeting_id}: {exc}")
+    if failures and not answers:
+        return server_poll_failed(server=server, error=f"{len(failures)} failed, e.g. {failures[0]}", at=poll_started)
+    return scalelite_poll_apply(server=server, answers=answers, failures=failures, poll_started=poll_started)
+
+
+@transaction.atomic
+def scalelite_poll_apply(
+    *,
+    server: Server,
+    answers: dict[int, bbb.Meeting | None],
+    failures: list[str],
+    poll_started: datetime,
+    now: datetime | None = None,
+) -> SyncResult:
+    """Apply the answers of one Scalelite poll; meetings without an answer are left alone."""
+    now = now or timezone.now()
+    protected_since = min(poll_started, now - timedelta(seconds=settings.SYNC_GRACE_SECONDS))
+    meetings = Meeting.objects.select_for_update().filter(pk__in=list(answers), ended_at__isnull=True)
+    result = SyncResult(server_id=server.pk, ok=True, listed=sum(1 for a in answers.values() if a is not None))
+    changed: list[Meeting] = []
+    ended: list[Meeting] = []
+    for meeting in meetings:
+        item = answers[meeting.pk]
+        if item is not None:
+            result.ours += 1
+            _apply_listed(meeting, item, now)
+            changed.append(meeting)
+        elif meeting.created_at < protected_since:
+            _apply_ended(meeting, now, EndReason.NOT_LISTED)
+            changed.append(meeting)
+            ended.append(meeting)
+    result.ended = len(ended)
+    _bulk_update(changed, SYNC_FIELDS)
+    totals = Meeting.objects.filter(server=server, ended_at__isnull=True).aggregate(
+        meetings=Count("pk"), participants=Sum("participant_count")
+    )
+    result.participants = totals["participants"] or 0
+    server.healthy = True
+    server.consecutive_failures = 0
+    server.last_poll_at = poll_started
+    server.last_success_at = now
+    server.last_error = (f"{len(failures)} meeting(s) unanswered, e.g. {failures[0]}" if failures else "")[:500]
+    server.meeting_count = totals["meetings"]
+    server.participant_count = result.participants
+    server.foreign_meeting_count = 0  # Scalelite does not tell (getMeetings is not used)
+    server.load = result.participants
+    server.save(update_fields=SERVER_SYNC_FIELDS)
+    recorded = [meeting.pk for meeting in ended if meeting.record]
+    if recorded:
+        transaction.on_commit(lambda: _queue_meeting_recordings(recorded))
+    return result
+
+
 def _apply_listed(meeting: Meeting, item: bbb.Meeting, now: datetime) -> None:
     _add_participant_seconds(meeting, now)
     meeting.participant_count = item.participant_count or 0
@@ -228,7 +317,7 @@ def _apply_listed(meeting: Meeting, item: bbb.Meeting, now: datetime) -> None:
     meeting.peak_participants = max(meeting.peak_participants, meeting.participant_count)
     if item.internal_meeting_id:
         meeting.internal_meeting_id = item.internal_meeting_id
-    if meeting.create_time is None and item.create_time is not None:
+    if item.create_time is not None:  # the session BBB runs now (join URLs must carry its createTime)
         meeting.create_time = item.create_time
     # BBB lists a created meeting nobody has entered yet with running=false: it is starting.
     if item.running:
@@ -333,21 +422,25 @@ class CallbackRejected(Exception):
 
 def meeting_end_by_callback(
     *, meeting_pk: int, bbb_meeting_id: str | None = None, recording_marks: bool = True
-) -> Meeting:
+) -> Meeting | None:
     """BBB's end callback: end the meeting now and queue its recording fetch.
 
-    BBB may call more than once; a repeat (or a replay of an old URL) finds the meeting ended and
-    changes nothing. Raises ``CallbackRejected``.
+    Idempotent: bbb-web calls the URL twice per attempt (a probe GET, then the real GET) and retries
+    anything but 2xx after 30 s, 1, 2 and 5 minutes (CallbackUrlService.java), so every call with a
+    valid token answers 2xx; only the first one changes state, a repeat (or a replay of an old URL)
+    finds the meeting ended and changes nothing. Raises ``CallbackRejected`` for invalid calls.
     """
     now = timezone.now()
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().filter(pk=meeting_pk).first()
         if meeting is None:
-            raise CallbackRejected(404, "unknown meeting")
+            # Our own valid token for a meeting deleted since: nothing to do, and bbb-web would
+            # retry anything but 2xx four times for nothing.
+            return None
         if bbb_meeting_id is not None and bbb_meeting_id != meeting.meeting_id:
             raise CallbackRejected(400, "meetingID does not match the token")
         if meeting.ended_at is not None:
-            raise CallbackRejected(409, "meeting already ended")
+            return meeting
         _apply_ended(meeting, now, EndReason.CALLBACK)
         meeting.save(update_fields=SYNC_FIELDS)
         if meeting.record and recording_marks:
@@ -358,9 +451,12 @@ def meeting_end_by_callback(
 def recording_ready_accept(*, server_id: int, signed_parameters: str) -> tuple[str, str]:
     """BBB's recording-ready callback: verify the JWT and queue ``getRecordings?recordID=``.
 
-    The token is HS256 signed with the shared secret of the server named in our callback URL, so a
-    token of another server (or a forged one) fails the signature check. Returns
-    ``(meeting_id, record_id)``; raises ``CallbackRejected`` and changes nothing otherwise.
+    The token is signed with the shared secret of the server named in our callback URL (HS256, or
+    HS384/HS512 as configured; ``bbb.callbacks``), so a token of another server or a forged one fails.
+    bbb-web posts it once per published format with the very same token
+    (record-and-playback/core/scripts/workers/rap-publish-worker.rb), so every valid post is accepted:
+    the fetch it queues is an idempotent upsert by record id, which makes a replay (however the token
+    is padded) harmless. Returns ``(meeting_id, record_id)``; raises ``CallbackRejected`` otherwise.
     """
     server = Server.objects.filter(pk=server_id).first()
     if server is None:
@@ -368,25 +464,12 @@ def recording_ready_accept(*, server_id: int, signed_parameters: str) -> tuple[s
     if not signed_parameters:
         raise CallbackRejected(400, "signed_parameters missing")
     try:
-        claims = jwt.decode(
-            signed_parameters, server.secret, algorithms=["HS256"], options={"require": ["meeting_id", "record_id"]}
-        )
-    except jwt.ExpiredSignatureError:
-        raise CallbackRejected(403, "token expired")
-    except jwt.InvalidSignatureError:
-        raise CallbackRejected(403, "bad signature")
-    except jwt.InvalidTokenError as exc:
-        raise CallbackRejected(400, f"malformed token: {exc.__class__.__name__}")
-    meeting_id, record_id = claims["meeting_id"], claims["record_id"]
-    if not (isinstance(meeting_id, str) and isinstance(record_id, str) and meeting_id and record_id):
-        raise CallbackRejected(400, "meeting_id and record_id must be strings")
+        ready = verify_recording_ready(signed_parameters, server.secret)
+    except InvalidCallback as exc:
+        raise CallbackRejected(403, f"refused: {exc}")
+    meeting_id, record_id = ready.meeting_id, ready.record_id
     if not Meeting.objects.filter(server=server, meeting_id=meeting_id).exists():
         raise CallbackRejected(404, "no meeting of ours on this server")
-    # The token carries no nonce; remember it so that a replay is refused (the periodic recording
-    # sweep still catches a recording BBB rebuilt later).
-    replay_key = "callback:recording-ready:" + hashlib.sha256(signed_parameters.encode()).hexdigest()
-    if not cache.add(replay_key, 1, timeout=REPLAY_TTL_SECONDS):
-        raise CallbackRejected(409, "token already used")
     server_pk = server.pk
     transaction.on_commit(lambda: current_app.send_task(RECORDING_FETCH, args=[server_pk, record_id]))
     return meeting_id, record_id

@@ -262,7 +262,9 @@ def _create_params(*, room: Room, meeting: Meeting, server: Server) -> tuple[dic
         "muteOnStart": room.mute_on_start,
         "guestPolicy": "ASK_MODERATOR" if room.waiting_room else "ALWAYS_ACCEPT",
         "maxParticipants": quotas.effective_max_participants(room),
-        "logoutURL": absolute_url(reverse("rooms:public", kwargs={"friendly_id": room.friendly_id})),
+        # Leaving, and refused joins whose URL had no errorRedirectUrl, land on our page (bbb-web
+        # ApiController.groovy respondWithRedirect falls back to the meeting's logoutURL).
+        "logoutURL": returned_url(friendly_id=room.friendly_id),
     }
     # Lock settings apply to viewers from the moment they join (lockSettingsLockOnJoin defaults to
     # true); names from bbb-common-web ApiParams.java (lockSettingsDisableNotes since 2.6).
@@ -326,7 +328,7 @@ def meeting_start(
     except IntegrityError:
         # Only reachable if a database without row locks let two starts through at once: the
         # constraint refused the second Meeting, so the first one stands; join it.
-        meeting = Meeting.objects.select_related("server").get(room=room, ended_at__isnull=True)
+        meeting = Meeting.objects.select_related("server", "room").get(room=room, ended_at__isnull=True)
         return meeting_join_url(meeting=meeting, name=display_name, role=role, guest=guest, user_id=user_id)
 
 
@@ -363,14 +365,36 @@ def _meeting_start(*, room: Room, actor: Any, display_name: str, role: str, gues
             meeting.status = Meeting.Status.STARTING
             meeting.save(update_fields=["internal_meeting_id", "create_time", "status"])
             logger.info("meeting %s of room %s created on %s", meeting.pk, room.pk, server.name)
+    meeting.room = room
     return meeting_join_url(meeting=meeting, name=display_name, role=role, guest=guest, user_id=user_id)
+
+
+def returned_url(*, friendly_id: str) -> str:
+    return absolute_url(reverse("rooms:returned", kwargs={"friendly_id": friendly_id}))
 
 
 def meeting_join_url(
     *, meeting: Meeting, name: str, role: str = VIEWER, guest: bool = False, user_id: str | None = None
 ) -> str:
-    """A locally signed join URL: zero BBB calls."""
-    return client_for(meeting.server).join_url(meeting.meeting_id, name, role=role, guest=guest, user_id=user_id)
+    """A locally signed join URL: zero BBB calls.
+
+    It carries the meeting's ``createTime``, so it only works for this session of the room's
+    meetingID: once the meeting ended and the room starts anew, bbb-web refuses it with
+    ``mismatchCreateTimeParam`` (ApiController.groovy join) -- a link handed to a member since removed,
+    or to a guest before the access codes changed, does not open the next meeting. Refusals land on
+    our page (``errorRedirectUrl``), which explains them.
+    """
+    if meeting.create_time is None:  # not known yet (create answered without it): BBB then skips the check
+        logger.warning("meeting %s has no createTime; its join URL is not bound to the session", meeting.pk)
+    return client_for(meeting.server).join_url(
+        meeting.meeting_id,
+        name,
+        role=role,
+        guest=guest,
+        user_id=user_id,
+        create_time=meeting.create_time,
+        error_redirect_url=returned_url(friendly_id=meeting.room.friendly_id),
+    )
 
 
 def meeting_end(*, meeting: Meeting, actor: Any, reason: str = "ended_by_moderator") -> Meeting:
@@ -422,6 +446,7 @@ def _join_sql() -> str:
         _JOIN_SQL = (
             "SELECT r.id, r.club_id, r.meeting_id, r.viewer_code, r.moderator_code, r.waiting_room,"  # noqa: S608
             " r.all_moderators, r.anyone_can_start, r.members_can_start, r.members_only, m.id, m.status,"
+            " m.create_time,"
             " s.id, s.api_url, s.secret, s.checksum_algorithm, s.healthy"
             f" FROM {q(room)} r INNER JOIN {q(club)} c ON c.id = r.club_id"
             f" LEFT JOIN {q(meeting)} m ON m.room_id = r.id AND m.ended_at IS NULL"
@@ -461,14 +486,22 @@ def room_join_target(*, friendly_id: str) -> tuple[Room, Meeting | None] | None:
         members_can_start=bool(members_can_start),
         members_only=bool(members_only),
     )
-    meeting_pk, status, server_pk, api_url, secret, algorithm, healthy = row[10:]
+    meeting_pk, status, create_time, server_pk, api_url, secret, algorithm, healthy = row[10:]
     if meeting_pk is None:
         return room, None
     server = _partial(
         Server, id=server_pk, api_url=api_url, secret=secret, checksum_algorithm=algorithm, healthy=bool(healthy)
     )
+    if create_time is not None and connection.vendor == "sqlite":  # raw SQL skips the ORM's UTC conversion
+        create_time = connection.ops.convert_datetimefield_value(create_time, None, connection)
     meeting = _partial(
-        Meeting, id=meeting_pk, status=status, room_id=room_pk, meeting_id=meeting_id, server_id=server_pk
+        Meeting,
+        id=meeting_pk,
+        status=status,
+        create_time=create_time,
+        room_id=room_pk,
+        meeting_id=meeting_id,
+        server_id=server_pk,
     )
     meeting.room, meeting.server = room, server
     return room, meeting

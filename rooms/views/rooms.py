@@ -22,6 +22,7 @@ from clubs.tenancy import club_view, public_view, room_view
 from meetings.callbacks import absolute_url
 from meetings.models import Meeting
 from rooms import personal_links, quotas, services
+from rooms.bbb_errors import join_problems
 from rooms.forms import JoinForm, RoomDeleteForm, RoomForm
 from rooms.models import Room
 
@@ -393,6 +394,15 @@ def status(request: HttpRequest, friendly_id: str) -> JsonResponse:
     )
 
 
+@public_view
+@require_GET
+def returned(request: HttpRequest, friendly_id: str) -> HttpResponse:
+    """Where BBB sends people back: after leaving (logoutURL) or with ``errors=`` when it refused the join."""
+    room = _public_room(friendly_id)
+    problems = join_problems(request.GET.get("errors"))
+    return render(request, "rooms/returned.html", {"room": room, "problems": problems})
+
+
 club_room = "c/<slug:club_slug>/raeume/<int:room_id>/"
 
 urlpatterns = [
@@ -408,4 +418,5 @@ urlpatterns = [
     path("r/<str:friendly_id>/beitreten/", join, name="join"),
     path("r/<str:friendly_id>/warten/", waiting, name="waiting"),
     path("r/<str:friendly_id>/status/", status, name="status"),
+    path("r/<str:friendly_id>/zurueck/", returned, name="returned"),
 ]
