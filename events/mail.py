@@ -20,6 +20,7 @@ from events.links import room_public_url
 from events.models import Invitee, ScheduledMeeting
 from events.occurrences import Occurrence, local_tz, next_occurrence
 from rooms.personal_links import personal_link_url
+from rooms.services import room_dial_in
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ def scheduled_meeting_message(
             "room_url": room_url,
             "personal": link is not None,
             "access_code": "" if link is not None else room.viewer_code,
+            "dial_in": room_dial_in(room=room),
             "name": invitee.user.get_full_name() if invitee.user_id and invitee.user.name else "",
             "when": format_when(occurrence.start, occurrence.end),
             "recurrence": recurrence_text(scheduled) if kind != Kind.REMINDER else "",

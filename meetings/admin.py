@@ -65,7 +65,7 @@ class ServerForm(forms.ModelForm):
 
     class Meta:
         model = Server
-        fields = ("name", "kind", "api_url", "secret", "checksum_algorithm", "enabled", "capacity")
+        fields = ("name", "kind", "api_url", "secret", "checksum_algorithm", "enabled", "capacity", "dial_number")
         widgets = {"secret": forms.PasswordInput(render_value=True)}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -109,7 +109,21 @@ class ServerAdmin(admin.ModelAdmin):
         "created_at",
     )
     fieldsets = (
-        (None, {"fields": ("name", "kind", "api_url", "secret", "checksum_algorithm", "enabled", "capacity")}),
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "kind",
+                    "api_url",
+                    "secret",
+                    "checksum_algorithm",
+                    "enabled",
+                    "capacity",
+                    "dial_number",
+                )
+            },
+        ),
         (
             _("Zustand (vom Abgleich geschrieben)"),
             {

@@ -46,6 +46,11 @@ class RoomForm(forms.ModelForm):
             "die Codes. Inhaber und Admins sind immer Gastgeber."
         ),
     )
+    presentation = forms.FileField(
+        label=_("Präsentation (freiwillig)"),
+        required=False,
+        help_text=_("PDF, ODP, ODT, PPTX, DOCX, PNG oder JPEG. Weitere laden Sie später auf der Raumseite hoch."),
+    )
     generate_viewer_code = forms.BooleanField(label=_("Zufälligen Zugangscode für Gäste erzeugen"), required=False)
     generate_moderator_code = forms.BooleanField(
         label=_("Zufälligen Zugangscode für Moderation erzeugen"), required=False
@@ -69,6 +74,8 @@ class RoomForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.club = club
         self.fields["end_when_no_moderator_delay"].required = False
+        if self.instance.pk is not None:
+            del self.fields["presentation"]  # the room's presentations have their own page
         self.fields["hosts"].queryset = club.memberships.filter(role=Role.MEMBER).select_related("user")
         self.fields["hosts"].label_from_instance = lambda m: m.user.name or m.user.email
         if self.instance.pk is not None:
@@ -251,3 +258,7 @@ class PersonalJoinForm(forms.Form):
         if len(name) < 2:
             raise forms.ValidationError(_("Bitte geben Sie einen Namen mit mindestens 2 Zeichen ein."))
         return name
+
+
+class PresentationForm(forms.Form):
+    file = forms.FileField(label=_("Datei"), error_messages={"required": _("Bitte wählen Sie eine Datei aus.")})

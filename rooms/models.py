@@ -23,6 +23,11 @@ def new_meeting_id() -> str:
     return secrets.token_hex(20)
 
 
+def new_voice_bridge() -> str:
+    """A room's telephone PIN (BBB's voiceBridge): five digits, no leading zero; unique (constraint)."""
+    return str(secrets.randbelow(90000) + 10000)
+
+
 def new_access_code() -> str:
     return "".join(secrets.choice(string.digits) for _ in range(6))
 
@@ -43,6 +48,9 @@ class Room(models.Model):
     friendly_id = models.CharField(_("Öffentliche Kennung"), max_length=32, unique=True, default=new_friendly_id)
     meeting_id = models.CharField(_("BBB-Meeting-ID"), max_length=64, unique=True, default=new_meeting_id)
     welcome_text = models.TextField(_("Begrüßungstext"), blank=True)
+    voice_bridge = models.CharField(
+        _("Telefon-PIN"), max_length=5, unique=True, default=new_voice_bridge, editable=False
+    )
     viewer_code = models.CharField(_("Zugangscode für Gäste"), max_length=32, blank=True)
     moderator_code = models.CharField(_("Zugangscode für Moderation"), max_length=32, blank=True)
     waiting_room = models.BooleanField(_("Warteraum (Gäste werden eingelassen)"), default=False)
@@ -150,3 +158,31 @@ class PersonalLink(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.email or str(self.pk)
+
+
+class Presentation(models.Model):
+    """A file BBB shows in the room's meetings (rooms/presentations.py stores and checks it)."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="presentations", verbose_name=_("Raum"))
+    file = models.FileField(_("Datei"), max_length=200)
+    name = models.CharField(_("Dateiname"), max_length=100)
+    content_type = models.CharField(_("Dateityp"), max_length=100)
+    size = models.PositiveBigIntegerField(_("Größe (Bytes)"))
+    is_default = models.BooleanField(_("Zu Beginn gezeigt"), default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("Hochgeladen am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Präsentation")
+        verbose_name_plural = _("Präsentationen")
+        ordering = ["-is_default", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room"], condition=models.Q(is_default=True), name="one_default_presentation_per_room"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

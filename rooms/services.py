@@ -32,8 +32,8 @@ from meetings.bbb_clients import client_for
 from meetings.callbacks import absolute_url, end_callback_url, recording_ready_url
 from meetings.models import Meeting, Server
 from recordings.services import recordings_delete
-from rooms import presets, quotas
-from rooms.models import Room, new_access_code
+from rooms import presentations, presets, quotas
+from rooms.models import Room, new_access_code, new_voice_bridge
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +110,36 @@ def _set_hosts(room: Room, hosts: Iterable[Membership] | None) -> list[int]:
     return sorted(room._host_membership_ids)
 
 
+def _free_voice_bridge() -> str:
+    """A telephone PIN no other room has (the unique constraint backs this up against races)."""
+    for _attempt in range(50):
+        candidate = new_voice_bridge()
+        if not Room.objects.filter(voice_bridge=candidate).exists():
+            return candidate
+    raise RuntimeError("no free voice bridge found; the 90,000 PINs are nearly used up")
+
+
+@dataclass(frozen=True)
+class DialIn:
+    number: str
+    pin: str
+
+
+def room_dial_in(*, room: Room, meeting: Meeting | None = None) -> DialIn | None:
+    """The telephone number and PIN to show for ``room``, or None when no dial-in is configured.
+
+    The PIN is the room's static voice bridge. The number belongs to a server: while a meeting runs,
+    its server's; otherwise the number every enabled server with dial-in shares (one query). With
+    servers of different numbers and no running meeting, nothing is promised.
+    """
+    if meeting is not None and meeting.ended_at is None:
+        number = meeting.server.dial_number
+    else:
+        numbers = set(Server.objects.filter(enabled=True).exclude(dial_number="").values_list("dial_number", flat=True))
+        number = numbers.pop() if len(numbers) == 1 else ""
+    return DialIn(number=number, pin=room.voice_bridge) if number else None
+
+
 @transaction.atomic
 def room_create(*, club: Club, actor: Any, hosts: Iterable[Membership] | None = None, **settings_: Any) -> Room:
     """A new room of ``club``; settings not given come from the club's defaults.
@@ -129,7 +159,10 @@ def room_create(*, club: Club, actor: Any, hosts: Iterable[Membership] | None = 
     }
     quotas.check_room_settings(club=club, settings=values)
     room = Room.objects.create(
-        club=club, created_by=actor if getattr(actor, "is_authenticated", False) else None, **values
+        club=club,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        voice_bridge=_free_voice_bridge(),
+        **values,
     )
     host_ids = _set_hosts(room, hosts) if hosts is not None else []
     audit_log(action="room.create", actor=actor, club=club, target=room, details={"hosts": host_ids})
@@ -282,6 +315,10 @@ def _create_params(*, room: Room, meeting: Meeting, server: Server) -> tuple[dic
     )
     if room.end_when_no_moderator:
         params["endWhenNoModeratorDelayInMinutes"] = room.end_when_no_moderator_delay
+    # A static PIN per room (unique across the service), so invitations can print it in advance.
+    params["voiceBridge"] = room.voice_bridge
+    if server.dial_number:
+        params["dialNumber"] = server.dial_number
     if room.duration:
         params["duration"] = room.duration
     if room.welcome_text:
@@ -353,8 +390,11 @@ def _meeting_start(*, room: Room, actor: Any, display_name: str, role: str, gues
             )
         server = meeting.server
         params, meta = _create_params(room=room, meeting=meeting, server=server)
+        documents = [(d.url, d.filename, d.current) for d in presentations.presentations_for_create(room=room)]
         try:
-            result = client_for(server).create(room.meeting_id, room.name, params=params, meta=meta)
+            result = client_for(server).create(
+                room.meeting_id, room.name, params=params, meta=meta, documents=documents or None
+            )
         except (BBBUnavailable, BBBError) as exc:
             raise _unavailable(server, room.pk, "create", exc)
         # A new internal id means BBB had forgotten the meeting (it ended between two syncs) and

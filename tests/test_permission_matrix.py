@@ -141,6 +141,15 @@ class Objects:
         return self._get("personal_link", lambda: PersonalLink.objects.create(room=self.room, name="Gabi Gast"))
 
     @property
+    def presentation(self) -> Any:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from rooms.presentations import presentation_add
+
+        pdf = SimpleUploadedFile("folien.pdf", b"%PDF-1.4\n%%EOF\n")
+        return self._get("presentation", lambda: presentation_add(room=self.room, actor=None, upload=pdf))
+
+    @property
     def membership(self) -> Membership:
         # A plain member: every manager may act on it, so allowed personas really reach the view.
         return self._get("membership", lambda: MembershipFactory(club=self.club, role=Role.MEMBER))
@@ -195,7 +204,16 @@ KWARG_FACTORIES: dict[str, Callable[[Objects], Any]] = {
     "calendar_token": lambda o: o.club.calendar_token,
     "link_id": lambda o: o.personal_link.pk,
     "link_token": lambda o: o.personal_link.token,
+    "presentation_id": lambda o: o.presentation.pk,
+    "fetch_token": lambda o: presentation_fetch_token(o.presentation),
+    "filename": lambda o: o.presentation.name,
 }
+
+
+def presentation_fetch_token(presentation: Any) -> str:
+    from rooms.presentations import presentation_fetch_url
+
+    return presentation_fetch_url(presentation).rstrip("/").split("/")[-2]
 
 
 def build_url(route: Route, objects: Objects) -> str:

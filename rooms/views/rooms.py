@@ -7,6 +7,7 @@ from typing import Any
 import segno
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +22,7 @@ from clubs.models import Club, Membership
 from clubs.tenancy import club_view, public_view, room_view
 from meetings.callbacks import absolute_url
 from meetings.models import Meeting
-from rooms import personal_links, quotas, services
+from rooms import personal_links, presentations, quotas, services
 from rooms.bbb_errors import join_problems
 from rooms.forms import JoinForm, RoomDeleteForm, RoomForm
 from rooms.models import Room
@@ -71,12 +72,18 @@ def room_list(request: HttpRequest) -> HttpResponse:
 @club_view(permissions.can_manage_rooms)
 @require_http_methods(["GET", "POST"])
 def room_create(request: HttpRequest) -> HttpResponse:
-    form = RoomForm(request.POST or None, club=request.club)
+    form = RoomForm(request.POST or None, request.FILES or None, club=request.club)
     if form.is_valid():
+        upload = form.cleaned_data.get("presentation")
         try:
-            room = services.room_create(club=request.club, actor=request.user, **form.settings())
+            with transaction.atomic():  # a refused presentation leaves no room behind
+                room = services.room_create(club=request.club, actor=request.user, **form.settings())
+                if upload:
+                    presentations.presentation_add(room=room, actor=request.user, upload=upload)
         except quotas.QuotaExceeded as exc:
             form.add_error(exc.field, exc.message)
+        except presentations.PresentationRefused as exc:
+            form.add_error("presentation", exc.message)
         else:
             messages.success(request, _("Der Raum „%(name)s“ ist angelegt.") % {"name": room.name})
             return redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
@@ -105,7 +112,11 @@ def room_detail(request: HttpRequest, room: Room) -> HttpResponse:
         "can_end": permissions.can_end_meeting(membership, room),
         "can_change_codes": permissions.can_change_room_codes(membership, room),
         "can_manage_links": permissions.can_manage_personal_links(membership, room),
+        "can_manage_presentations": permissions.can_manage_presentations(membership, room),
+        "dial_in": services.room_dial_in(room=room, meeting=meeting),
     }
+    if context["can_manage_presentations"]:
+        context["presentations"] = list(room.presentations.all())
     if context["can_manage_links"]:
         active = personal_links.personal_links_active(room=room)
         context["links"] = [(link, personal_links.personal_link_url(link)) for link in active]
@@ -235,6 +246,7 @@ def _public_context(room: Room, membership: Membership | None, form: JoinForm | 
         "form": form,
         "records": quotas.records(room),
         "may_start": _may_start(room, membership),
+        "dial_in": services.room_dial_in(room=room, meeting=meeting),
         **extra,
     }
 
