@@ -25,6 +25,7 @@ ROOM_FIELDS = [
     "mute_on_start",
     "record",
     "max_participants",
+    "show_recordings_publicly",
     "preset",
     *PRESET_FIELDS,
 ]

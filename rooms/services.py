@@ -485,7 +485,8 @@ def _join_sql() -> str:
         # Only quoted table names from our own models are interpolated; values are parameters.
         _JOIN_SQL = (
             "SELECT r.id, r.club_id, r.meeting_id, r.viewer_code, r.moderator_code, r.waiting_room,"  # noqa: S608
-            " r.all_moderators, r.anyone_can_start, r.members_can_start, r.members_only, m.id, m.status,"
+            " r.all_moderators, r.anyone_can_start, r.members_can_start, r.members_only, r.record,"
+            " c.recording_allowed, m.id, m.status,"
             " m.create_time,"
             " s.id, s.api_url, s.secret, s.checksum_algorithm, s.healthy"
             f" FROM {q(room)} r INNER JOIN {q(club)} c ON c.id = r.club_id"
@@ -511,7 +512,7 @@ def room_join_target(*, friendly_id: str) -> tuple[Room, Meeting | None] | None:
     if row is None:
         return None
     room_pk, club_pk, meeting_id, viewer_code, moderator_code, waiting_room, all_moderators, anyone_can_start = row[:8]
-    members_can_start, members_only = row[8:10]
+    members_can_start, members_only, record, recording_allowed = row[8:12]
     room = _partial(
         Room,
         id=room_pk,
@@ -525,8 +526,11 @@ def room_join_target(*, friendly_id: str) -> tuple[Room, Meeting | None] | None:
         anyone_can_start=bool(anyone_can_start),
         members_can_start=bool(members_can_start),
         members_only=bool(members_only),
+        record=bool(record),
     )
-    meeting_pk, status, create_time, server_pk, api_url, secret, algorithm, healthy = row[10:]
+    # Enough of the club for quotas.records(room): whether the join needs the recording consent.
+    room.club = _partial(Club, id=club_pk, recording_allowed=bool(recording_allowed))
+    meeting_pk, status, create_time, server_pk, api_url, secret, algorithm, healthy = row[12:]
     if meeting_pk is None:
         return room, None
     server = _partial(
@@ -620,6 +624,15 @@ def member_join_decision(*, room: Room, membership: Membership) -> JoinDecision:
 
 def display_name_for(user: Any) -> str:
     return (getattr(user, "name", "") or user.email).strip()
+
+
+def consent_missing(*, room: Room, given: Any) -> bool:
+    """A room that may record lets nobody in before they confirmed the notice (checked here, not in HTML)."""
+    return quotas.records(room) and given not in ("1", "on", True)
+
+
+def consent_message() -> str:
+    return _("Bitte bestätigen Sie den Hinweis zur Aufzeichnung, um teilzunehmen.")
 
 
 def quota_message(exc: quotas.QuotaExceeded) -> str:

@@ -79,6 +79,8 @@ def personal_join(request: HttpRequest, link_token: str) -> HttpResponse:
     context = {"link": link, "room": link.room, "form": form, "records": quotas.records(link.room)}
     if request.method != "POST" or not form.is_valid():
         return render(request, "rooms/personal.html", context, status=400 if form.is_bound else 200)
+    if services.consent_missing(room=link.room, given=request.POST.get("consent")):
+        return render(request, "rooms/personal.html", {**context, "refusal": services.consent_message()}, status=400)
     if not link.name:
         personal_links.personal_link_set_name(link=link, name=form.cleaned_data["name"])
     personal_links.personal_link_used(link=link)

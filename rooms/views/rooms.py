@@ -176,6 +176,9 @@ def room_delete(request: HttpRequest, room_id: int) -> HttpResponse:
 @room_view(permissions.can_start_meeting)
 @require_POST
 def meeting_start(request: HttpRequest, room: Room) -> HttpResponse:
+    if services.consent_missing(room=room, given=request.POST.get("consent")):
+        messages.error(request, services.consent_message())
+        return redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
     decision = services.member_join_decision(room=room, membership=request.membership)
     try:
         url = services.meeting_start(
@@ -289,6 +292,9 @@ def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
         return redirect("rooms:personal", link_token=stored["token"])
     if room.members_only and membership is None and not via_link:
         return _members_only_response(request, _public_room(friendly_id))
+    if not stored and services.consent_missing(room=room, given=request.POST.get("consent")):
+        form = None if membership else JoinForm(request.POST, room=room)
+        return _public_page(request, friendly_id, form=form, status=400, refusal=services.consent_message())
     if stored:
         name, decision = stored["name"], services.JoinDecision(role=stored["role"], guest=stored["guest"])
     elif membership:
@@ -357,7 +363,8 @@ def enter_meeting(
         except services.MeetingUnavailable:
             return _unavailable_response(request, retry_url=request.path, retry_data=_retry_data(request))
         return HttpResponseRedirect(url)
-    pending = {"name": name, "role": decision.role, "guest": decision.guest, "user_id": user_id}
+    # Only reached after the recording consent (where needed), so a resume need not ask again.
+    pending = {"name": name, "role": decision.role, "guest": decision.guest, "user_id": user_id, "consent": True}
     if link is not None:
         pending.update(link=link.pk, token=link.token, may_start=may_start)
     request.session[_session_key(room)] = pending

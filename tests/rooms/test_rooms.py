@@ -136,7 +136,7 @@ def test_room_page_query_count_does_not_grow(client, personas, room, bbb_server,
         MeetingFactory(room=room, server=bbb_server, status=Meeting.Status.ENDED, ended_at=room.created_at)
     MeetingFactory(room=room, server=bbb_server)
     client.force_login(personas.admin)
-    with django_assert_max_num_queries(10):  # two of them list the hosts and the personal links
+    with django_assert_max_num_queries(11):  # three list the hosts, the personal links and the presentations
         assert client.get(url("detail", room=room)).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(url("list", club=personas.club)).status_code == 200
