@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clubs.models import Club, Membership, Role
 from rooms import quotas
-from rooms.models import PersonalLink, Room, new_access_code
+from rooms.models import PersonalLink, Room, RoomPreset, new_access_code
 from rooms.presets import PRESET_FIELDS, preset_settings
 
 ROOM_FIELDS = [
@@ -75,6 +75,7 @@ class RoomForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.club = club
         self.fields["end_when_no_moderator_delay"].required = False
+        self.fields["preset"].choices = [("", _("Ohne Vorlage – alles selbst einstellen")), *RoomPreset.choices]
         if self.instance.pk is not None:
             del self.fields["presentation"]  # the room's presentations have their own page
         self.fields["hosts"].queryset = club.memberships.filter(role=Role.MEMBER).select_related("user")
@@ -123,7 +124,10 @@ class RoomForm(forms.ModelForm):
         return value
 
     def basic_fields(self) -> list:
-        return [field for field in self if field.name not in ADVANCED_FIELDS]
+        """Name and purpose first (the purpose sets most of the rest), then the other everyday settings."""
+        fields = [field for field in self if field.name not in ADVANCED_FIELDS]
+        first = [field for field in fields if field.name in ("name", "preset")]
+        return first + [field for field in fields if field.name not in ("name", "preset")]
 
     def advanced_fields(self) -> list:
         return [field for field in self if field.name in ADVANCED_FIELDS]
