@@ -1,9 +1,11 @@
 """Recordings: sync from BBB, the club's own actions on them, and the scheduled retention cleanup.
 
-Deleting is careful (rule 5): a recording is marked deleted only after BBB confirmed the
-``deleteRecordings`` call that named it, or answered ``notFound`` (a well-formed answer saying
-that none of the ids exists any more). Timeouts, HTTP errors, unparseable answers and any other
-FAILED answer leave every recording of that call untouched; the next run tries again.
+Deleting is careful (rule 5): after ``deleteRecordings`` succeeded (or answered ``notFound``, a
+well-formed answer saying that none of the ids exists any more), ``getRecordings`` with ``state=any``
+and the batch's ids confirms each one; only a recording BBB no longer lists (or lists as deleted)
+is marked deleted. Timeouts, HTTP errors, unparseable answers and any other FAILED answer leave
+every recording of that call untouched; the next run tries again. Each batch re-checks protection
+and retention under a row lock just before its BBB call.
 
 Retention: a club keeps recordings for ``retention_days`` (None = keep forever). Staff may cap it
 with ``max_retention_days``; the cap also applies to a club that chose "keep forever", because a
@@ -14,15 +16,15 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -33,9 +35,10 @@ from bbb import BBBError, BBBUnavailable
 from bbb.types import Recording as BBBRecording
 from clubs.audit import audit_entry_fields
 from clubs.models import AuditEntry, Club, Membership, Role
+from herzdigital.locks import Lock
 from meetings.bbb_clients import client_for
 from meetings.models import Meeting, Server
-from recordings.models import Recording
+from recordings.models import CleanupRun, Recording
 from rooms.models import Room
 
 logger = logging.getLogger(__name__)
@@ -49,10 +52,9 @@ SWEEP_MEETING_CHUNK = 50
 SWEEP_PAGE_SIZE = 100
 # The daily cleanup runs at this local time (beat schedule in recordings/tasks.py).
 CLEANUP_HOUR, CLEANUP_MINUTE = 3, 15
-# Confirmed deletions are written to the database in groups of this many rows (one transaction).
-MARK_GROUP_SIZE = 200
-CLEANUP_LOCK_KEY = "rooms:recordings-cleanup-lock"
-CLEANUP_LOCK_TTL = 6 * 3600
+# One cleanup run at a time (herzdigital.locks); the lock expires with the run's time limit
+# (RECORDING_CLEANUP_TIME_LIMIT) and is refreshed before every batch, so a killed run frees it soon.
+CLEANUP_LOCK_NAME = "recordings-cleanup"
 
 
 class RecordingActionFailed(Exception):
@@ -393,7 +395,14 @@ def recording_set_published(*, recording: Recording, actor: Any, published: bool
 
 @transaction.atomic
 def recording_set_protected(*, recording: Recording, actor: Any, protected: bool) -> Recording:
-    """Protect from (or expose again to) the retention cleanup. Local only: no BBB call."""
+    """Protect from (or expose again to) the retention cleanup. Local only: no BBB call.
+
+    Takes the row lock first: while a cleanup batch holding it deletes the recording on BBB, this
+    waits, then finds it deleted and raises ``RecordingActionFailed`` instead of claiming protection.
+    """
+    current = Recording.objects.select_for_update().filter(pk=recording.pk).values_list("deleted_at", flat=True)
+    if not current or current[0] is not None:
+        raise RecordingActionFailed(_("Diese Aufzeichnung wurde bereits gelöscht."))
     recording.protected = protected
     fields = ["protected", "updated_at"]
     if not protected:
@@ -409,6 +418,7 @@ def recording_set_protected(*, recording: Recording, actor: Any, protected: bool
 class DeleteResult:
     deleted: list[int] = field(default_factory=list)  # pks marked deleted
     failed: list[int] = field(default_factory=list)  # pks left untouched (BBB did not confirm)
+    skipped: list[int] = field(default_factory=list)  # no longer due when their batch came (e.g. protected)
     bbb_calls: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -420,103 +430,134 @@ def _delete_on_servers(
     reason: str,
     batch_size: int,
     action: str = "recording.deleted",
+    still_due: Callable[[QuerySet, list[Recording]], QuerySet] | None = None,
+    keep_going: Callable[[], bool] | None = None,
 ) -> DeleteResult:
     """The one deletion loop: per server, batches of ids per deleteRecordings call.
 
-    ``recordings`` must be ordered by server. After a transport failure the rest of that
-    server's recordings are not tried in this run (the server is in trouble; come back later).
-    Confirmed recordings are marked in groups of up to MARK_GROUP_SIZE (a few calls' worth, and
-    always before a failure is reported or the loop ends): if the process dies in between, they
-    are still unmarked here, and the next run's notFound answer confirms them.
+    ``recordings`` must be ordered by server. Each batch is one transaction: its rows are locked
+    (``select_for_update``) and re-read — ``still_due`` narrows them to those that may still be
+    deleted (the cleanup re-checks protection and retention here, so a recording protected since
+    the selection is skipped) — then ``deleteRecordings`` names them and ``getRecordings`` with
+    ``state=any`` confirms each id: only ids absent from that answer (or listed as deleted) are
+    marked deleted, in the same transaction. A protect request waits for the batch's lock and then
+    finds the row deleted. Ids BBB still holds (e.g. processing during a rebuild) stay untouched.
+    After a transport failure the rest of that server's recordings are not tried in this run.
+    ``keep_going`` is asked before every batch (the cleanup refreshes its lock there).
     """
     result = DeleteResult()
-    servers: dict[int, Server] = {}
-    current_server: int | None = None
-    server_down = False
-    batch: list[Recording] = []
-    confirmed_pending: list[Recording] = []
-
-    def mark() -> None:
-        if confirmed_pending:
-            _mark_deleted(confirmed_pending, actor=actor, reason=reason, action=action, result=result)
-            confirmed_pending.clear()
-
-    def flush() -> None:
-        nonlocal server_down
-        if not batch:
-            return
-        if server_down:
-            result.failed.extend(r.pk for r in batch)
-            batch.clear()
-            return
-        server = servers.get(batch[0].server_id)
-        if server is None:
-            server = servers[batch[0].server_id] = Server.objects.get(pk=batch[0].server_id)
-        record_ids = [r.record_id for r in batch]
-        confirmed = False
-        try:
-            result.bbb_calls += 1
-            client_for(server).delete_recordings(record_ids)
-            confirmed = True
-        except BBBError as exc:
-            if exc.message_key == "notFound":
-                confirmed = True  # a successful answer saying none of them exists any more
-            else:
-                result.errors.append(f"{server}: {exc}")
-        except BBBUnavailable as exc:
-            result.errors.append(f"{server}: {exc}")
-            server_down = True
-        if confirmed:
-            confirmed_pending.extend(batch)
-            if len(confirmed_pending) >= MARK_GROUP_SIZE:
-                mark()
-        else:
-            mark()
-            result.failed.extend(r.pk for r in batch)
-        batch.clear()
-
+    by_server: dict[int, list[Recording]] = defaultdict(list)
     for recording in recordings:
-        if recording.server_id != current_server:
-            flush()
-            current_server = recording.server_id
-            server_down = False
-        batch.append(recording)
-        if len(batch) >= batch_size:
-            flush()
-    flush()
-    mark()
+        by_server[recording.server_id].append(recording)
+    servers = Server.objects.in_bulk(list(by_server))
+    batches = [
+        (servers[server_id], list(batch))
+        for server_id, rows in by_server.items()
+        for batch in _chunks(rows, max(1, batch_size))
+    ]
+    server_down: set[int] = set()
+    for n, (server, batch) in enumerate(batches):
+        if keep_going is not None and not keep_going():
+            result.errors.append("stopped: the run lost its lock")
+            result.failed.extend(r.pk for _, rest in batches[n:] for r in rest)
+            break
+        if server.pk in server_down:
+            result.failed.extend(r.pk for r in batch)
+            continue
+        reachable = _delete_batch(
+            server=server, batch=batch, actor=actor, reason=reason, action=action, still_due=still_due, result=result
+        )
+        if not reachable:
+            server_down.add(server.pk)
     return result
 
 
-def _mark_deleted(batch: list[Recording], *, actor: Any, reason: str, action: str, result: DeleteResult) -> None:
-    now = timezone.now()
+def _delete_batch(
+    *,
+    server: Server,
+    batch: list[Recording],
+    actor: Any,
+    reason: str,
+    action: str,
+    still_due: Callable[[QuerySet, list[Recording]], QuerySet] | None,
+    result: DeleteResult,
+) -> bool:
+    """Delete one batch on BBB and mark what BBB confirms; False when the server is unreachable.
+
+    Where the database has row locks (PostgreSQL) the batch's rows stay locked from the re-check to
+    the mark. SQLite has none, and a transaction there takes the write lock of the whole file
+    (``transaction_mode=IMMEDIATE``), so it would block every write during the BBB calls: there the
+    re-check is a plain read just before the call and the mark a short transaction of its own.
+    """
     pks = [r.pk for r in batch]
-    with transaction.atomic():
-        # Claim: rows another run already marked are not marked (nor audited) twice.
-        claimed = set(
-            Recording.objects.select_for_update()
-            .filter(pk__in=pks, deleted_at__isnull=True)
-            .values_list("pk", flat=True)
+    conn = connections[Recording.objects.db]
+    with transaction.atomic() if conn.features.has_select_for_update else nullcontext():
+        queryset = Recording.objects.select_for_update(of=("self",)).filter(
+            pk__in=pks, deleted_at__isnull=True, state__in=DELETABLE_STATES
         )
-        if not claimed:
-            return
-        Recording.objects.filter(pk__in=claimed).update(state=Recording.State.DELETED, deleted_at=now, updated_at=now)
-        entries = []
-        for recording in batch:
-            if recording.pk not in claimed:
-                continue
-            fields = audit_entry_fields(
-                action=action,
-                actor=actor,
-                target=recording,
-                reason=reason,
-                details={"record_id": recording.record_id, "server_id": recording.server_id},
-                actor_label="" if actor is not None else "cleanup",
-            )
-            fields.pop("club")
-            entries.append(AuditEntry(club_id=recording.club_id, **fields))
-        AuditEntry.objects.bulk_create(entries)
-    result.deleted.extend(sorted(claimed))
+        if still_due is not None:
+            queryset = still_due(queryset, batch)
+        rows = list(queryset.only("pk", "record_id", "club_id", "server_id", "name").order_by("pk"))
+        result.skipped.extend(sorted(set(pks) - {r.pk for r in rows}))
+        if not rows:
+            return True
+        client = client_for(server)
+        record_ids = [r.record_id for r in rows]
+        result.bbb_calls += 1
+        try:
+            client.delete_recordings(record_ids)
+        except BBBError as exc:
+            if exc.message_key != "notFound":  # notFound: none of them left; the check below says which
+                result.errors.append(f"{server}: {exc}")
+                result.failed.extend(r.pk for r in rows)
+                return True
+        except BBBUnavailable as exc:
+            result.errors.append(f"{server}: {exc}")
+            result.failed.extend(r.pk for r in rows)
+            return False
+        result.bbb_calls += 1
+        try:
+            page = client.get_recordings(record_ids=record_ids, states=["any"])
+        except (BBBError, BBBUnavailable) as exc:
+            # BBB may have deleted them; unconfirmed, they stay, and the next run's check confirms them.
+            result.errors.append(f"{server}: deletion not confirmed: {exc}")
+            result.failed.extend(r.pk for r in rows)
+            return not isinstance(exc, BBBUnavailable)
+        wanted = set(record_ids)
+        held = {r.record_id for r in page.recordings if r.record_id in wanted and r.state != "deleted"}
+        confirmed = [r for r in rows if r.record_id not in held]
+        result.failed.extend(r.pk for r in rows if r.record_id in held)
+        _mark_deleted(confirmed, actor=actor, reason=reason, action=action, result=result)
+    return True
+
+
+@transaction.atomic
+def _mark_deleted(batch: list[Recording], *, actor: Any, reason: str, action: str, result: DeleteResult) -> None:
+    """Mark rows deleted and audit them; rows another run marked meanwhile are not marked (nor audited) twice."""
+    if not batch:
+        return
+    now = timezone.now()
+    claimed = set(
+        Recording.objects.select_for_update()
+        .filter(pk__in=[r.pk for r in batch], deleted_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    batch = [r for r in batch if r.pk in claimed]
+    Recording.objects.filter(pk__in=claimed).update(state=Recording.State.DELETED, deleted_at=now, updated_at=now)
+    entries = []
+    for recording in batch:
+        fields = audit_entry_fields(
+            action=action,
+            actor=actor,
+            target=recording,
+            reason=reason,
+            details={"record_id": recording.record_id, "server_id": recording.server_id},
+            actor_label="" if actor is not None else "cleanup",
+        )
+        fields.pop("club")
+        entries.append(AuditEntry(club_id=recording.club_id, **fields))
+    AuditEntry.objects.bulk_create(entries)
+    result.deleted.extend(r.pk for r in batch)
 
 
 def recordings_delete(*, recordings: Iterable[Recording], actor: Any, reason: str) -> DeleteResult:
@@ -585,22 +626,28 @@ class CleanupReport:
     planned: list[PlannedDeletion] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     skipped_locked: bool = False
+    skipped: int = 0  # selected, but no longer due when their batch came (protected meanwhile, …)
 
     def summary(self) -> str:
         verb = "would delete" if self.dry_run else "deleted"
         done = self.selected if self.dry_run else self.deleted
         text = (
-            f"{verb} {done} of {self.selected} selected recording(s); failed={self.failed}; bbb_calls={self.bbb_calls}"
+            f"{verb} {done} of {self.selected} selected recording(s); failed={self.failed}; "
+            f"no longer due={self.skipped}; bbb_calls={self.bbb_calls}"
         )
         if self.capped:
             text += f"; stopped at the cap of {self.cap} per run"
         return text
 
 
-def _expired_condition(*, now: datetime, club_slug: str | None) -> tuple[Q | None, dict[int, tuple[str, int]]]:
+def _expired_condition(
+    *, now: datetime, club_slug: str | None, club_ids: set[int] | None = None
+) -> tuple[Q | None, dict[int, tuple[str, int]]]:
     clubs = Club.objects.filter(Q(retention_days__isnull=False) | Q(max_retention_days__isnull=False))
     if club_slug:
         clubs = clubs.filter(slug=club_slug)
+    if club_ids is not None:
+        clubs = clubs.filter(pk__in=club_ids)
     by_days: dict[int, list[int]] = defaultdict(list)
     info: dict[int, tuple[str, int]] = {}
     for club in clubs.only("pk", "slug", "retention_days", "max_retention_days"):
@@ -634,8 +681,10 @@ def recordings_expired(*, now: datetime | None = None, club_slug: str | None = N
 def recordings_cleanup(*, dry_run: bool, club_slug: str | None = None, limit: int | None = None) -> CleanupReport:
     """The retention cleanup: delete expired recordings on BBB in batches, capped per run.
 
-    One run at a time (a cache lock, taken before selecting); the dry run takes no lock and
-    writes nothing.
+    One run at a time: a lock (Redis, or a database row) taken before selecting, living as long as
+    the run's time limit and refreshed before every batch, so a run killed mid-way blocks the next
+    one for at most RECORDING_CLEANUP_TIME_LIMIT. Every run leaves a ``CleanupRun`` row for the
+    admin; a skipped run says why there and in the log. The dry run takes no lock and writes nothing.
     """
     cap = settings.RECORDING_CLEANUP_MAX_PER_RUN
     if limit is not None:
@@ -644,33 +693,65 @@ def recordings_cleanup(*, dry_run: bool, club_slug: str | None = None, limit: in
     if dry_run:
         _cleanup_select(report, club_slug=club_slug)
         return report
-    if not cache.add(CLEANUP_LOCK_KEY, "1", timeout=CLEANUP_LOCK_TTL):
+    lock = Lock(CLEANUP_LOCK_NAME, ttl=settings.RECORDING_CLEANUP_TIME_LIMIT)
+    if not lock.acquire():
         report.skipped_locked = True
-        report.errors.append("another cleanup run is in progress")
+        holder = CleanupRun.objects.filter(outcome=CleanupRun.Outcome.RUNNING).order_by("-started_at").first()
+        since = f" (started {timezone.localtime(holder.started_at):%Y-%m-%d %H:%M:%S})" if holder else ""
+        message = (
+            f"skipped: another cleanup run holds the lock{since}; it expires at the latest "
+            f"{settings.RECORDING_CLEANUP_TIME_LIMIT} s after that run's last batch"
+        )
+        report.errors.append(message)
+        logger.warning("recording cleanup %s", message)
+        CleanupRun.objects.create(outcome=CleanupRun.Outcome.SKIPPED, finished_at=timezone.now(), message=message)
         return report
+    run = CleanupRun.objects.create()
     try:
         selected, info = _cleanup_select(report, club_slug=club_slug)
-        if not selected:
-            return report
         result = _delete_on_servers(
             recordings=selected,
             actor=None,
             reason="retention expired",
             batch_size=max(1, settings.RECORDING_CLEANUP_BATCH_SIZE),
             action="recording.cleanup_deleted",
+            still_due=_still_expired,
+            keep_going=lock.refresh,
         )
+    except BaseException as exc:  # a time limit, a crash: say so in the admin, then let it travel
+        CleanupRun.objects.filter(pk=run.pk).update(
+            outcome=CleanupRun.Outcome.FAILED, finished_at=timezone.now(), message=f"{exc.__class__.__name__}: {exc}"
+        )
+        raise
     finally:
-        cache.delete(CLEANUP_LOCK_KEY)
+        lock.release()
     report.deleted = len(result.deleted)
     report.failed = len(result.failed)
+    report.skipped = len(result.skipped)
     report.bbb_calls = result.bbb_calls
     report.errors.extend(result.errors)
-    failed = set(result.failed)
+    not_deleted = set(result.failed) | set(result.skipped)
     for recording in selected:
-        if recording.pk in failed:
+        if recording.pk in not_deleted:
             report.per_club[info[recording.club_id][0]] -= 1
+    CleanupRun.objects.filter(pk=run.pk).update(
+        outcome=CleanupRun.Outcome.DONE,
+        finished_at=timezone.now(),
+        selected=report.selected,
+        deleted=report.deleted,
+        failed=report.failed,
+        message="\n".join([report.summary(), *report.errors])[:5000],
+    )
     logger.info("recording cleanup: %s", report.summary())
     return report
+
+
+def _still_expired(queryset: QuerySet, batch: list[Recording]) -> QuerySet:
+    """Of a batch's locked rows, those still unprotected and expired under the clubs' current retention."""
+    condition, _info = _expired_condition(now=timezone.now(), club_slug=None, club_ids={r.club_id for r in batch})
+    if condition is None:
+        return queryset.none()
+    return queryset.filter(condition, protected=False)
 
 
 def _cleanup_select(report: CleanupReport, *, club_slug: str | None) -> tuple[list[Recording], dict]:
@@ -696,7 +777,11 @@ def _cleanup_select(report: CleanupReport, *, club_slug: str | None) -> tuple[li
 def recordings_deletion_notices_send(*, now: datetime | None = None) -> int:
     """Email club owners about recordings the cleanup deletes within RECORDING_DELETION_NOTICE_DAYS.
 
-    Each recording is announced once (``deletion_notice_sent_at``). Returns the number of emails.
+    Each recording is announced once: before a club's email goes out, its recordings are claimed
+    with one conditional ``UPDATE … WHERE deletion_notice_sent_at IS NULL RETURNING id``, so two
+    overlapping runs (two beats, a retried task) cannot both send it; the one whose claim came
+    second gets no rows and sends nothing. If sending fails, the claim is given back for the next
+    run. Returns the number of emails.
     """
     now = now or timezone.now()
     notice = timedelta(days=settings.RECORDING_DELETION_NOTICE_DAYS)
@@ -723,19 +808,50 @@ def recordings_deletion_notices_send(*, now: datetime | None = None) -> int:
     for membership in Membership.objects.filter(club_id__in=by_club, role=Role.OWNER).select_related("user"):
         owners[membership.club_id].append(membership.user)
     sent = 0
-    notified: list[int] = []
     with get_connection() as connection:
-        for club_id, recordings in by_club.items():
+        for club_id, candidates in by_club.items():
+            claimed = _notice_claim([r.pk for r in candidates], at=now)
+            recordings = [r for r in candidates if r.pk in claimed]
+            if not recordings:
+                continue
             club = recordings[0].club
             recipients = [(u.email, u.language) for u in owners.get(club_id, [])] or [
                 (club.contact_email, settings.LANGUAGE_CODE)
             ]
-            for email, language in recipients:
-                _send_notice(club=club, recordings=recordings, email=email, language=language, connection=connection)
-                sent += 1
-            notified.extend(r.pk for r in recordings)
-    Recording.objects.filter(pk__in=notified).update(deletion_notice_sent_at=now)
+            try:
+                for email, language in recipients:
+                    _send_notice(
+                        club=club, recordings=recordings, email=email, language=language, connection=connection
+                    )
+                    sent += 1
+            except Exception:
+                Recording.objects.filter(pk__in=claimed, deletion_notice_sent_at=now).update(
+                    deletion_notice_sent_at=None
+                )
+                raise
     return sent
+
+
+def _notice_claim(pks: list[int], *, at: datetime) -> set[int]:
+    """Atomically mark the still unannounced ones of ``pks`` as announced; returns those this call marked.
+
+    PostgreSQL: a concurrent claim of the same rows waits for the row locks, re-checks the condition
+    and finds them taken. SQLite serialises writers. Both support ``RETURNING`` (SQLite >= 3.35).
+    """
+    if not pks:
+        return set()
+    conn = connections[Recording.objects.db]
+    table = conn.ops.quote_name(Recording._meta.db_table)
+    column = conn.ops.quote_name(Recording._meta.get_field("deletion_notice_sent_at").column)
+    pk_column = conn.ops.quote_name(Recording._meta.pk.column)
+    value = Recording._meta.get_field("deletion_notice_sent_at").get_db_prep_save(at, conn)
+    with transaction.atomic(), conn.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column} = %s WHERE {pk_column} IN ({', '.join(['%s'] * len(pks))}) "  # noqa: S608
+            f"AND {column} IS NULL RETURNING {pk_column}",
+            [value, *pks],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _send_notice(*, club: Club, recordings: list[Recording], email: str, language: str, connection: Any) -> None:

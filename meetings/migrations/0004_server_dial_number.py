@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0002_server_kind'),
+        ('meetings', '0003_pendingrecordingfetch'),
     ]
 
     operations = [
