@@ -95,8 +95,8 @@ def test_schedule_invite_and_open_the_room_from_the_email(browser, live_server, 
 
     invitation = next(m for m in mail.outbox if m.to == ["gerda.gast@example.org"])
     assert invitation.subject.startswith("Einladung: Mitgliederversammlung 2027")
-    assert "Zugangscode: 735108" in invitation.body
-    link = re.search(r"https?://\S+/r/[a-z-]+/", invitation.body).group(0)
+    assert "735108" not in invitation.body  # a personal link instead of the shared code
+    link = re.search(r"https?://\S+/l/[A-Za-z0-9_-]+/", invitation.body).group(0)
     assert link.startswith(live_server.url)
     assert len(mail.outbox) == 4  # three members and the guest
 
