@@ -82,6 +82,8 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("clubs.club", "status_reason"): "staff's reason for rejecting or suspending the club",
     ("meetings.meeting", "end_reason"): "a machine code (ended, not found, ...)",
     ("rooms.presentation", "name"): "a file name of the club's slides",
+    ("operations.metriccounter", "name"): "a metric's name",
+    ("operations.metriccounter", "label"): "a server id or empty",
 }
 
 

@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -20,6 +21,15 @@ from clubs.audit import audit_log
 from clubs.models import AuditEntry, Club, Membership, Role
 from events.models import Invitee
 from rooms.models import PersonalLink
+
+
+def sessions_purge_expired(*, dry_run: bool = False) -> int:
+    """Delete every expired session (Django never does on its own); the dry run only counts them."""
+    expired = Session.objects.filter(expire_date__lt=timezone.now())
+    if dry_run:
+        return expired.count()
+    deleted, _ = expired.delete()
+    return deleted
 
 
 def user_update_profile(*, user: User, name: str, language: str) -> User:

@@ -14,6 +14,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.db.models.expressions import F
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
@@ -56,20 +57,58 @@ admin.site.enable_nav_sidebar = False
 
 
 class ServerForm(forms.ModelForm):
+    """The shared secret is write-only: never rendered back (not even masked), kept when left empty."""
+
     api_url = forms.URLField(
         label=Server._meta.get_field("api_url").verbose_name,
         help_text=Server._meta.get_field("api_url").help_text,
         assume_scheme="https",
         max_length=200,
     )
+    secret = forms.CharField(
+        label=Server._meta.get_field("secret").verbose_name,
+        max_length=200,
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
 
     class Meta:
         model = Server
-        fields = ("name", "kind", "api_url", "secret", "checksum_algorithm", "enabled", "capacity", "dial_number")
-        widgets = {"secret": forms.PasswordInput(render_value=True)}
+        fields = (
+            "name",
+            "kind",
+            "api_url",
+            "secret",
+            "checksum_algorithm",
+            "enabled",
+            "capacity",
+            "tags",
+            "dial_number",
+            "retired",
+            "maintenance_starts_at",
+            "maintenance_ends_at",
+        )
+
+    def clean_secret(self) -> str:
+        secret = self.cleaned_data.get("secret", "")
+        if not secret and self.instance.pk:
+            return Server.objects.filter(pk=self.instance.pk).values_list("secret", flat=True).first() or ""
+        return secret
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.initial.pop("secret", None)
+        if "checksum_algorithm" not in self.fields:
+            return  # staff with view-only rights: every field is read-only (and the secret not shown at all)
+        if self.instance.pk:
+            self.fields["secret"].help_text = gettext(
+                "Gespeichert und aus Sicherheitsgründen nicht angezeigt. Nur ausfüllen, um es zu ändern "
+                "(Ausgabe von „bbb-conf --secret“)."
+            )
+        else:
+            self.fields["secret"].required = True
+            self.fields["secret"].help_text = gettext("Ausgabe von „bbb-conf --secret“ auf dem BBB-Server.")
         # Offer only the algorithms the kind supports (the kind as posted, else as stored); the
         # model's clean() refuses a mismatch if the kind changes in the same post.
         kind = self.data.get(self.add_prefix("kind")) or self.instance.kind
@@ -93,9 +132,9 @@ class ServerAdmin(admin.ModelAdmin):
         "failures",
         "last_error_short",
     )
-    list_filter = ("kind", "enabled", "healthy", "checksum_algorithm")
-    search_fields = ("name", "api_url")
-    actions = ["sync_now", "test_connection", "drain", "enable"]
+    list_filter = ("kind", "enabled", "healthy", "retired", "checksum_algorithm")
+    search_fields = ("name", "api_url", "tags")
+    actions = ["sync_now", "test_connection", "drain", "enable", "retire"]
     readonly_fields = (
         "healthy",
         "consecutive_failures",
@@ -120,8 +159,20 @@ class ServerAdmin(admin.ModelAdmin):
                     "checksum_algorithm",
                     "enabled",
                     "capacity",
+                    "tags",
                     "dial_number",
                 )
+            },
+        ),
+        (
+            _("Wartung und Stilllegung"),
+            {
+                "fields": (("maintenance_starts_at", "maintenance_ends_at"), "retired"),
+                "description": _(
+                    "Vor einer geplanten Wartung nimmt der Server schon einige Zeit vorher keine neuen Besprechungen "
+                    "mehr an (SERVER_MAINTENANCE_DRAIN_MINUTES). Ein stillgelegter Server nimmt keine Besprechungen "
+                    "mehr an; seine Aufzeichnungen bleiben sichtbar und werden über ihn gelöscht."
+                ),
             },
         ),
         (
@@ -138,8 +189,20 @@ class ServerAdmin(admin.ModelAdmin):
         ),
     )
 
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Staff who may only view a server do not even get the secret's field (it would be rendered)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            fieldsets = [
+                (title, {**opts, "fields": tuple(f for f in opts["fields"] if f != "secret")})
+                for title, opts in fieldsets
+            ]
+        return fieldsets
+
     @admin.display(description=_("Zustand"), ordering="healthy")
     def health(self, server: Server) -> str:
+        if server.retired:
+            return badge("muted", gettext("Stillgelegt"))
         if not server.enabled:
             return badge("muted", gettext("Gesperrt für neue Besprechungen"))
         if not server.healthy:
@@ -152,7 +215,42 @@ class ServerAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Neue Besprechungen"), boolean=True, ordering="enabled")
     def takes_new(self, server: Server) -> bool:
-        return server.enabled
+        return server.enabled and not server.retired
+
+    @admin.action(description=_("Stilllegen (Aufzeichnungen bleiben)"), permissions=["change"])
+    def retire(self, request: HttpRequest, queryset: QuerySet) -> None:
+        from rooms.services import server_retire
+
+        for server in queryset.filter(retired=False):
+            server_retire(server=server, actor=request.user)
+            self.message_user(
+                request,
+                gettext(
+                    "%(server)s ist stillgelegt: keine neuen Besprechungen mehr, laufende enden wie gewohnt. "
+                    "Seine Aufzeichnungen bleiben sichtbar und werden über ihn gelöscht."
+                )
+                % {"server": server},
+                messages.SUCCESS,
+            )
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        """Warn before a server that still holds recordings is deleted (retiring keeps them)."""
+        from recordings.models import Recording
+
+        recordings = Recording.objects.filter(server_id=object_id, deleted_at__isnull=True).count()
+        context = {**(extra_context or {}), "server_recordings": recordings}
+        if recordings:
+            self.message_user(
+                request,
+                gettext(
+                    "Auf diesem Server liegen noch %(count)d Aufzeichnungen. Wird er gelöscht, sind sie für die "
+                    "Vereine verloren. Legen Sie den Server stattdessen still: dann bleiben sie sichtbar und "
+                    "lassen sich über ihn löschen."
+                )
+                % {"count": recordings},
+                messages.WARNING,
+            )
+        return super().delete_view(request, object_id, context)
 
     @admin.display(description=_("Besprechungen (fremde)"), ordering="meeting_count")
     def meetings(self, server: Server) -> str:
@@ -273,12 +371,27 @@ class ServerAdmin(admin.ModelAdmin):
 # -- meetings -----------------------------------------------------------------------------------
 
 
-def end_meetings(modeladmin: admin.ModelAdmin, request: HttpRequest, meetings: QuerySet) -> None:
-    """End each meeting on BBB through ``meeting_end`` (which marks it ended and audits)."""
+def end_meetings(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, meetings: QuerySet, *, action: str
+) -> HttpResponse | None:
+    """End each meeting on BBB through ``meeting_end`` (which marks it ended and audits) — after a confirmation
+    page that lists the meetings and how many people are in them (one click must not end a general assembly)."""
     from rooms.services import MeetingUnavailable, meeting_end
 
+    running = list(meetings.select_related("room", "club", "server"))
+    if running and "apply" not in request.POST:
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("Besprechungen beenden"),
+            "meetings": running,
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "action": action,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "opts": modeladmin.model._meta,
+        }
+        return TemplateResponse(request, "admin/meetings/meeting/end_confirm.html", context)
     ended, failed = [], []
-    for meeting in meetings.select_related("room", "club", "server"):
+    for meeting in running:
         label = str(meeting.room or meeting.meeting_id)
         try:
             meeting_end(meeting=meeting, actor=request.user, reason="ended_by_staff")
@@ -295,6 +408,7 @@ def end_meetings(modeladmin: admin.ModelAdmin, request: HttpRequest, meetings: Q
         modeladmin.message_user(request, text, messages.ERROR)
     if not ended and not failed:
         modeladmin.message_user(request, gettext("Keine der ausgewählten Besprechungen läuft."), messages.WARNING)
+    return None
 
 
 @admin.register(Meeting)
@@ -336,6 +450,6 @@ class MeetingAdmin(admin.ModelAdmin):
         kind = {Meeting.Status.RUNNING: "ok", Meeting.Status.STARTING: "warn"}.get(meeting.status, "muted")
         return badge(kind, meeting.get_status_display())
 
-    @admin.action(description=_("Besprechung auf BBB beenden"), permissions=["change"])
-    def end_meeting(self, request: HttpRequest, queryset: QuerySet) -> None:
-        end_meetings(self, request, queryset.filter(ended_at__isnull=True))
+    @admin.action(description=_("Besprechung auf BBB beenden …"), permissions=["change"])
+    def end_meeting(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return end_meetings(self, request, queryset.filter(ended_at__isnull=True), action="end_meeting")

@@ -26,7 +26,7 @@ Telefon: [Telefonnummer]
 ## Verantwortlich für den Inhalt nach § 18 Abs. 2 MStV
 [Name und Anschrift]
 
-Hinweis für den Betrieb: Bitte ersetzen Sie die Angaben in eckigen Klammern in der Verwaltung unter „Rechtliche Seiten“."""
+Hinweis für den Betrieb: Bitte ersetzen Sie die Angaben in eckigen Klammern in der Verwaltung unter „Startseite und rechtliche Seiten“."""
 
 IMPRINT_EN = """Information according to § 5 of the German Digital Services Act (DDG)
 
@@ -63,6 +63,7 @@ Wir setzen ausschließlich technisch notwendige Cookies. Deshalb brauchen wir ke
 - sessionid: hält Sie nach der Anmeldung angemeldet und merkt sich Hinweise zwischen zwei Seitenaufrufen; gilt höchstens 14 Tage oder bis zur Abmeldung.
 - csrftoken: schützt Formulare vor Missbrauch durch fremde Webseiten (Cross-Site-Request-Forgery); gilt ein Jahr.
 - django_language: merkt sich die Sprache, die Sie in der Fußzeile gewählt haben; wird erst gesetzt, wenn Sie die Sprache wechseln.
+- hd_guest: eine zufällige, signierte Kennung Ihres Browsers, damit falsch eingegebene Zugangscodes nur Ihren Browser sperren und nicht alle Gäste an Ihrem Anschluss; wird erst gesetzt, wenn ein Zugangscode falsch war, gilt 30 Tage.
 
 ## Welche Daten wir verarbeiten
 - Konto: E-Mail-Adresse, Name, Passwort (nur als sicherer Hash gespeichert), gewählte Sprache.
@@ -90,6 +91,7 @@ We only set cookies that are strictly necessary. That is why we need no consent 
 - sessionid: keeps you signed in after you log in and carries notices from one page to the next; valid for at most 14 days or until you sign out.
 - csrftoken: protects forms against misuse by other web sites (cross-site request forgery); valid for one year.
 - django_language: remembers the language you chose in the footer; only set when you switch the language.
+- hd_guest: a random, signed id of your browser, so that wrongly typed access codes block only your browser and not every guest on your connection; only set after a wrong access code, valid for 30 days.
 
 ## Which data we process
 - Account: email address, name, password (stored only as a secure hash), chosen language.
@@ -144,8 +146,42 @@ The number of rooms, participants and simultaneous meetings is limited per club.
 ## Changes
 We may change these terms. We inform the clubs' contact persons of significant changes by email."""
 
+HOME_DE = """## Wer wir sind
+herzdigital wird von einem IT-Unternehmen aus unserer Stadt betrieben, auf eigene Kosten und ohne Werbung. Wer genau dahintersteht, lesen Sie im Impressum.
+
+## Für wen
+Für Vereine, Selbsthilfegruppen, Elterngruppen, Sportvereine, Beiräte und Initiativen aus unserer Stadt: für Vorstandssitzungen, Gruppenabende, Kurse und Mitgliederversammlungen im Internet.
+
+## Was es kostet
+Nichts. Es gibt keine Werbung, kein Abo und keine versteckten Kosten. Wie wir mit Ihren Daten umgehen, steht in der Datenschutzerklärung.
+
+## So kommen Sie dazu
+- Sie melden Ihren Verein mit dem Formular „Verein anmelden“ an und bestätigen Ihre E-Mail-Adresse.
+- Unser Team prüft die Anmeldung, in der Regel innerhalb von drei Werktagen, und schreibt Ihnen eine E-Mail, sobald Ihr Verein freigeschaltet ist.
+- Danach legen Sie Räume an und teilen den Link. Ihre Gäste brauchen kein Konto und keine App: Link öffnen, Namen eingeben, fertig."""
+
+HOME_EN = """## Who we are
+herzdigital is run by an IT company from our city, at its own cost and without advertising. The legal notice says who exactly is behind it.
+
+## For whom
+For clubs, self-help groups, parents' groups, sports clubs, advisory boards and initiatives from our city: for board meetings, group evenings, courses and general assemblies on the internet.
+
+## What it costs
+Nothing. There is no advertising, no subscription and no hidden cost. How we handle your data is set out in the privacy policy.
+
+## How to join
+- Register your club with the form "Register a club" and confirm your email address.
+- Our team checks the registration, usually within three working days, and emails you as soon as your club is approved.
+- Then you create rooms and share the link. Your guests need no account and no app: open the link, type a name, done."""
+
 DEFAULTS = {
     "impressum": ("Impressum", IMPRINT_DE, "Legal notice", IMPRINT_EN),
     "datenschutz": ("Datenschutzerklärung", PRIVACY_DE, "Privacy policy", PRIVACY_EN),
     "nutzungsbedingungen": ("Nutzungsbedingungen", TERMS_DE, "Terms of use", TERMS_EN),
+    "startseite": (
+        "Videokonferenzen für Ihren Verein – datenschutzfreundlich und kostenlos",
+        HOME_DE,
+        "Video conferences for your club – privacy-friendly and free of charge",
+        HOME_EN,
+    ),
 }

@@ -24,6 +24,7 @@ from clubs import permissions
 from clubs.tenancy import club_view
 from recordings import services
 from recordings.models import Recording
+from rooms.quotas import storage_usage
 
 PAGE_SIZE = 50
 
@@ -80,6 +81,7 @@ def recording_list(request: HttpRequest, friendly_id: str | None = None) -> Http
         "page": page,
         "retention_days": retention,
         "expiring_soon": expiring_soon,
+        "storage": storage_usage(club=club),
         "can_manage": permissions.can_manage_recordings(request.membership),
     }
     return render(request, "recordings/list.html", context)

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, IntegerField, Model, Q, Sum, Value
+from django.db.models import Count, F, IntegerField, Model, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +32,7 @@ from meetings.bbb_clients import client_for
 from meetings.callbacks import absolute_url, end_callback_url, recording_ready_url
 from meetings.models import Meeting, Server
 from recordings.services import recordings_delete
-from rooms import presentations, presets, quotas
+from rooms import access_codes, presentations, presets, quotas
 from rooms.models import Room, new_access_code, new_voice_bridge
 
 logger = logging.getLogger(__name__)
@@ -68,10 +68,6 @@ NO_MODERATOR_DELAY_MAX_MINUTES = 60
 # a burst of starts right after a sync would all land on the same "empty" server.
 YOUNG_MEETING_SECONDS = 300
 YOUNG_MEETING_EXPECTED_PARTICIPANTS = 20
-
-# Wrong access codes: this many per client IP and room within the window, then HTTP 429.
-CODE_ATTEMPTS = 5
-CODE_WINDOW_SECONDS = 600
 
 
 class MeetingUnavailable(Exception):
@@ -200,6 +196,7 @@ def room_regenerate_codes(*, room: Room, actor: Any, viewer: bool = False, moder
     if fields:
         room.save(update_fields=[*fields, "updated_at"])
         audit_log(action="room.regenerate_codes", actor=actor, club=room.club, target=room, details={"codes": fields})
+        access_codes.access_codes_reset(room=room, actor=actor, reason="codes")
     return room
 
 
@@ -208,6 +205,7 @@ def room_remove_codes(*, room: Room, actor: Any) -> Room:
     room.viewer_code = room.moderator_code = ""
     room.save(update_fields=["viewer_code", "moderator_code", "updated_at"])
     audit_log(action="room.remove_codes", actor=actor, club=room.club, target=room)
+    access_codes.access_codes_reset(room=room, actor=actor, reason="codes")
     return room
 
 
@@ -241,12 +239,18 @@ def room_delete(*, room: Room, actor: Any, recordings: Literal["keep", "delete"]
 # -- servers -----------------------------------------------------------------------------------
 
 
-def server_choose(*, room: Room | None = None) -> Server:
-    """The server for a new meeting of ``room``.
+def server_choose(*, room: Room | None = None, tag: str = "", now: datetime | None = None) -> Server:
+    """The server for a new meeting of ``room`` (asking for the server pool ``tag``, if any).
 
     1. The server already running this room's meeting (an open Meeting row), whatever its load.
-    2. Else the enabled, healthy server with the least relative load, where load is the sync's last
-       ``Server.load`` plus, for each of our open meetings younger than YOUNG_MEETING_SECONDS,
+    2. Else among the servers that take meetings (enabled, healthy, not retired, not drained for a
+       planned maintenance — see ``servers_taking_meetings``) the pool's: with a ``tag`` the servers
+       carrying it; without one the untagged servers (a pool is kept for those who ask for it).
+       Fallbacks when that pool has no such server: without a tag, any server; with a tag, any
+       server when ``SERVER_TAG_FALLBACK`` is ``any`` (the default: the meeting happens, on a
+       smaller server), none when it is ``none`` (``MeetingUnavailable``).
+    3. Within the pool the least relative load wins, where load is the sync's last ``Server.load``
+       plus, for each of our open meetings younger than YOUNG_MEETING_SECONDS,
        ``max(0, expected - participants)`` with expected = YOUNG_MEETING_EXPECTED_PARTICIPANTS
        (i.e. a young meeting counts as ``max(participants, expected)``). Relative = load / capacity.
        Ties go to the server with fewer open meetings, then by name.
@@ -260,21 +264,32 @@ def server_choose(*, room: Room | None = None) -> Server:
         )
         if open_meeting is not None:
             return open_meeting.server
-    cutoff = timezone.now() - timedelta(seconds=YOUNG_MEETING_SECONDS)
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=YOUNG_MEETING_SECONDS)
     young = Q(meetings__ended_at__isnull=True, meetings__created_at__gte=cutoff)
-    candidates = Server.objects.filter(enabled=True, healthy=True).annotate(
-        young_extra=Coalesce(
-            Sum(
-                Greatest(Value(YOUNG_MEETING_EXPECTED_PARTICIPANTS) - F("meetings__participant_count"), Value(0)),
-                filter=young,
-                output_field=IntegerField(),
+    candidates = list(
+        servers_taking_meetings(now=now).annotate(
+            young_extra=Coalesce(
+                Sum(
+                    Greatest(Value(YOUNG_MEETING_EXPECTED_PARTICIPANTS) - F("meetings__participant_count"), Value(0)),
+                    filter=young,
+                    output_field=IntegerField(),
+                ),
+                Value(0),
             ),
-            Value(0),
-        ),
-        open_count=Count("meetings", filter=Q(meetings__ended_at__isnull=True)),
+            open_count=Count("meetings", filter=Q(meetings__ended_at__isnull=True)),
+        )
     )
+    tag = tag.strip().lower()
+    pool = [s for s in candidates if (tag in s.tag_list if tag else not s.tag_list)]
+    if not pool and candidates:
+        if tag and settings.SERVER_TAG_FALLBACK == "none":
+            raise MeetingUnavailable(f"no healthy server in pool {tag!r}")
+        if tag:
+            logger.warning("no healthy server in pool %r; the meeting goes to another server", tag)
+        pool = candidates
     best = min(
-        candidates,
+        pool,
         key=lambda s: ((s.load + s.young_extra) / max(s.capacity, 1), s.open_count, s.name),
         default=None,
     )
@@ -283,11 +298,34 @@ def server_choose(*, room: Room | None = None) -> Server:
     return best
 
 
+def servers_taking_meetings(*, now: datetime | None = None) -> QuerySet[Server]:
+    """Enabled, healthy, not retired, and not within a planned maintenance or the drain time before it."""
+    now = now or timezone.now()
+    drain_until = now + timedelta(minutes=settings.SERVER_MAINTENANCE_DRAIN_MINUTES)
+    draining = Q(maintenance_starts_at__lte=drain_until) & (
+        Q(maintenance_ends_at__isnull=True) | Q(maintenance_ends_at__gt=now)
+    )
+    return Server.objects.filter(enabled=True, healthy=True, retired=False).exclude(draining)
+
+
+@transaction.atomic
+def server_retire(*, server: Server, actor: Any) -> Server:
+    """Retire ``server``: no new meetings (running ones end as usual and the sync keeps watching them),
+    its recordings stay listed, and deleting one still goes through this server's API (rule 5)."""
+    updated = Server.objects.filter(pk=server.pk, retired=False).update(retired=True, enabled=False)
+    server.refresh_from_db(fields=["retired", "enabled"])
+    if updated:
+        audit_log(action="server.retire", actor=actor, target=server)
+    return server
+
+
 # -- meetings ----------------------------------------------------------------------------------
 
 
-def _create_params(*, room: Room, meeting: Meeting, server: Server) -> tuple[dict[str, Any], dict[str, str]]:
-    record = quotas.records(room)
+def _create_params(
+    *, room: Room, meeting: Meeting, server: Server, refusal: str = ""
+) -> tuple[dict[str, Any], dict[str, str]]:
+    record = meeting.record
     params: dict[str, Any] = {
         "record": record,
         "autoStartRecording": False,
@@ -321,8 +359,10 @@ def _create_params(*, room: Room, meeting: Meeting, server: Server) -> tuple[dic
         params["dialNumber"] = server.dial_number
     if room.duration:
         params["duration"] = room.duration
-    if room.welcome_text:
-        params["welcome"] = room.welcome_text
+    # The reason a wanted recording was refused (storage full) greets everybody in the meeting's chat.
+    welcome = "\n\n".join(text for text in (refusal, room.welcome_text) if text)
+    if welcome:
+        params["welcome"] = welcome
     meta = {
         "bbb-origin": "herzdigital",
         "bbb-origin-server-name": urlsplit(settings.SITE_URL).hostname or "",
@@ -370,8 +410,10 @@ def meeting_start(
         # constraint refused the second Meeting, so the first one stands; join it.
         meeting = Meeting.objects.select_related("server", "room").get(room=room, ended_at__isnull=True)
         return meeting_join_url(meeting=meeting, name=display_name, role=role, guest=guest, user_id=user_id)
+    # A full storage quota refuses new recordings: the meeting runs with record=false and says why.
+    refusal = "" if meeting.record else quotas.recording_refusal(room)
     server = meeting.server
-    params, meta = _create_params(room=room, meeting=meeting, server=server)
+    params, meta = _create_params(room=room, meeting=meeting, server=server, refusal=refusal)
     documents = [(d.url, d.filename, d.current) for d in presentations.presentations_for_create(room=room)]
     try:
         result = client_for(server).create(
@@ -412,9 +454,9 @@ def _meeting_reserve(*, room: Room, actor: Any) -> tuple[Room, Meeting, bool]:
     meeting = Meeting.objects.create(
         room=room,
         club=room.club,
-        server=server_choose(),
+        server=server_choose(tag=room.server_tag),
         meeting_id=room.meeting_id,
-        record=quotas.records(room),
+        record=quotas.records(room) and not quotas.recording_refusal(room),
         status=Meeting.Status.STARTING,
         started_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
@@ -603,26 +645,6 @@ def room_join_decide(
     return JoinDecision(role=MODERATOR if room.all_moderators else VIEWER, guest=room.waiting_room)
 
 
-def _attempts_key(room: Room, client_ip: str) -> str:
-    return f"rooms:code-attempts:{room.pk}:{client_ip}"
-
-
-def access_code_blocked(*, room: Room, client_ip: str) -> bool:
-    return (cache.get(_attempts_key(room, client_ip)) or 0) >= CODE_ATTEMPTS
-
-
-def access_code_failed(*, room: Room, client_ip: str) -> bool:
-    """Count a wrong code; True when this client is now blocked for the room."""
-    key = _attempts_key(room, client_ip)
-    cache.add(key, 0, timeout=CODE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=CODE_WINDOW_SECONDS)
-        count = 1
-    return count >= CODE_ATTEMPTS
-
-
 def room_membership(*, room: Room, user: Any) -> Membership | None:
     """The user's membership in the room's club (None for guests), with the club loaded."""
     if not getattr(user, "is_authenticated", False):
@@ -649,3 +671,11 @@ def consent_message() -> str:
 
 def quota_message(exc: quotas.QuotaExceeded) -> str:
     return exc.message or _("Das ist mit den Vorgaben Ihres Vereins nicht möglich.")
+
+
+def friendly_id_normalise(*, friendly_id: str) -> str:
+    """The room id as we store it, from how people type it: "KXM PQT WZB FHD", " kxm-pqt-wzb-fhd ", "kxmpqtwzbfhd"."""
+    value = re.sub(r"[\s_.\-–]+", "-", friendly_id.strip().lower()).strip("-")
+    if "-" not in value and len(value) == 12:
+        value = "-".join(value[i : i + 3] for i in range(0, 12, 3))
+    return value

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('events', '0001_events_initial'),
-        ('rooms', '0003_personal_links'),
+        ('rooms', '0004_personal_links'),
     ]
 
     operations = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch
@@ -14,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,7 +22,7 @@ from clubs.models import Club, Membership
 from clubs.tenancy import club_view, public_view, room_view
 from meetings.callbacks import absolute_url
 from meetings.models import Meeting
-from rooms import personal_links, presentations, quotas, services
+from rooms import access_codes, personal_links, presentations, quotas, services
 from rooms.bbb_errors import join_problems
 from rooms.forms import JoinForm, RoomDeleteForm, RoomForm
 from rooms.models import Room
@@ -32,6 +32,13 @@ OPEN_MEETINGS = Prefetch(
     queryset=Meeting.objects.filter(ended_at__isnull=True).select_related("server"),
     to_attr="open_meetings",
 )
+
+
+CODE_ACTIONS = {
+    "viewer": gettext_lazy("Neuen Gästecode erzeugen?"),
+    "moderator": gettext_lazy("Neuen Moderationscode erzeugen?"),
+    "remove": gettext_lazy("Zugangscodes entfernen?"),
+}
 
 
 def _club_room(request: HttpRequest, room_id: int) -> Room:
@@ -62,10 +69,12 @@ def _public_url(room: Room) -> str:
 
 @club_view(permissions.can_view_club)
 def room_list(request: HttpRequest) -> HttpResponse:
-    rooms = list(request.club.rooms.prefetch_related(OPEN_MEETINGS))
+    rooms = list(request.club.rooms.prefetch_related(OPEN_MEETINGS, "hosts"))
     for room in rooms:
         room.meeting = _open_meeting(room)
         room.state = services.meeting_state(room.meeting)
+        room._host_membership_ids = {host.pk for host in room.hosts.all()}  # permissions.room_host_ids reads this
+        room.can_start = permissions.can_start_meeting(request.membership, room)  # the card's "Starten"
     return render(request, "rooms/list.html", {"rooms": rooms})
 
 
@@ -105,6 +114,7 @@ def room_detail(request: HttpRequest, room: Room) -> HttpResponse:
         "public_url": public_url,
         "qr_svg": mark_safe(segno.make(public_url, error="m").svg_inline(scale=4, title=room.name)),  # noqa: S308
         "records": quotas.records(room),
+        "recording_refusal": quotas.recording_refusal(room),
         "hosts": hosts,
         "can_manage": permissions.can_manage_rooms(membership),
         "is_host": permissions.is_room_host(membership, room),
@@ -114,6 +124,7 @@ def room_detail(request: HttpRequest, room: Room) -> HttpResponse:
         "can_manage_links": permissions.can_manage_personal_links(membership, room),
         "can_manage_presentations": permissions.can_manage_presentations(membership, room),
         "dial_in": services.room_dial_in(room=room, meeting=meeting),
+        "code_alert": access_codes.access_code_alert(room),
     }
     if context["can_manage_presentations"]:
         context["presentations"] = list(room.presentations.all())
@@ -121,6 +132,19 @@ def room_detail(request: HttpRequest, room: Room) -> HttpResponse:
         active = personal_links.personal_links_active(room=room)
         context["links"] = [(link, personal_links.personal_link_url(link)) for link in active]
     return render(request, "rooms/detail.html", context)
+
+
+@room_view(permissions.can_view_room)
+def room_invitation(request: HttpRequest, room: Room) -> HttpResponse:
+    """The printable invitation: room, link, QR code, the guests' code — never the moderator code."""
+    public_url = _public_url(room)
+    context = {
+        "room": room,
+        "public_url": public_url,
+        "qr_svg": mark_safe(segno.make(public_url, error="m").svg_inline(scale=6, title=room.name)),  # noqa: S308
+        "records": quotas.records(room),
+    }
+    return render(request, "rooms/invitation.html", context)
 
 
 @club_view(permissions.can_manage_rooms)
@@ -142,18 +166,28 @@ def room_edit(request: HttpRequest, room_id: int) -> HttpResponse:
 
 
 @room_view(permissions.can_change_room_codes)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def room_codes(request: HttpRequest, room: Room) -> HttpResponse:
-    which = request.POST.get("codes", "")
-    if which == "remove":
-        services.room_remove_codes(room=room, actor=request.user)
-        messages.success(request, _("Die Zugangscodes sind entfernt. Jede Person mit dem Link kann teilnehmen."))
-    else:
-        services.room_regenerate_codes(
-            room=room, actor=request.user, viewer=which in ("viewer", "both"), moderator=which in ("moderator", "both")
-        )
-        messages.success(request, _("Neue Zugangscodes sind erzeugt. Die alten gelten nicht mehr."))
-    return redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
+    """New or removed access codes, after a confirmation step: old codes stop working for everyone at once."""
+    which = request.POST.get("codes") or request.GET.get("codes", "")
+    detail = redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
+    if which == "unblock" and request.method == "POST":  # lifting blocks needs no confirmation: nothing is lost
+        access_codes.access_codes_reset(room=room, actor=request.user)
+        messages.success(request, _("Alle Sperren wegen falscher Zugangscodes sind für diesen Raum aufgehoben."))
+        return detail
+    if which not in CODE_ACTIONS:
+        return detail
+    if request.method == "POST" and request.POST.get("confirm"):
+        if which == "remove":
+            services.room_remove_codes(room=room, actor=request.user)
+            messages.success(request, _("Die Zugangscodes sind entfernt. Jede Person mit dem Link kann teilnehmen."))
+        else:
+            services.room_regenerate_codes(
+                room=room, actor=request.user, viewer=which == "viewer", moderator=which == "moderator"
+            )
+            messages.success(request, _("Neue Zugangscodes sind erzeugt. Die alten gelten nicht mehr."))
+        return detail
+    return render(request, "rooms/codes_confirm.html", {"room": room, "which": which, "title": CODE_ACTIONS[which]})
 
 
 @club_view(permissions.can_manage_rooms)
@@ -220,7 +254,7 @@ def meeting_end(request: HttpRequest, room: Room) -> HttpResponse:
 def _public_room(friendly_id: str) -> Room:
     return get_object_or_404(
         Room.objects.select_related("club").prefetch_related(OPEN_MEETINGS),
-        friendly_id=friendly_id,
+        friendly_id=services.friendly_id_normalise(friendly_id=friendly_id),
         club__status=Club.Status.ACTIVE,
     )
 
@@ -239,9 +273,12 @@ def _members_only_response(request: HttpRequest, room: Room) -> HttpResponse:
     return render(request, "rooms/members_only.html", {"room": room, "login_url": login}, status=403)
 
 
-def _public_context(room: Room, membership: Membership | None, form: JoinForm | None, **extra: Any) -> dict:
+def _public_context(
+    request: HttpRequest, room: Room, membership: Membership | None, form: JoinForm | None, **extra: Any
+) -> dict:
     meeting = _open_meeting(room)
     return {
+        "details_visible": access_codes.room_details_visible(request=request, room=room, member=membership is not None),
         "room": room,
         "meeting": meeting,
         "state": services.meeting_state(meeting),
@@ -257,12 +294,15 @@ def _public_context(room: Room, membership: Membership | None, form: JoinForm | 
 @public_view
 @require_GET
 def public_room(request: HttpRequest, friendly_id: str) -> HttpResponse:
+    canonical = services.friendly_id_normalise(friendly_id=friendly_id)
+    if canonical != friendly_id:  # typed from a printed invitation: capitals, spaces
+        return redirect("rooms:public", friendly_id=canonical)
     room = _public_room(friendly_id)
     membership = _membership(request, room)
     if room.members_only and membership is None:
         return _members_only_response(request, room)
     form = None if membership else JoinForm(room=room)
-    return render(request, "rooms/public.html", _public_context(room, membership, form))
+    return render(request, "rooms/public.html", _public_context(request, room, membership, form))
 
 
 def _session_key(room: Room) -> str:
@@ -270,13 +310,17 @@ def _session_key(room: Room) -> str:
 
 
 @public_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
     """Guests (name + code) and club members (no code) join; start when allowed; else wait.
 
     Joining a running meeting is one lean query and a locally signed URL (zero BBB calls); the
-    full room is only loaded for the rarer answers (errors, start, waiting).
+    full room is only loaded for the rarer answers (errors, start, waiting). A GET (reloading the page
+    a failed attempt answered, or a bookmark of it) goes back to the room page instead of a blank 405.
     """
+    friendly_id = services.friendly_id_normalise(friendly_id=friendly_id)
+    if request.method == "GET":
+        return redirect("rooms:public", friendly_id=friendly_id)
     target = services.room_join_target(friendly_id=friendly_id)
     if target is None:
         raise Http404
@@ -301,18 +345,17 @@ def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
         name = services.display_name_for(request.user)
         decision = services.member_join_decision(room=room, membership=membership)
     else:
-        client_ip = get_adapter().get_client_ip(request) if room.viewer_code or room.moderator_code else ""
-        if client_ip and services.access_code_blocked(room=room, client_ip=client_ip):
+        coded = bool(room.viewer_code or room.moderator_code)
+        if coded and access_codes.access_code_blocked(request=request, room=room):
             return render(request, "rooms/rate_limited.html", {"room": room}, status=429)
         form = JoinForm(request.POST, room=room)
         if not form.is_valid():
             return _public_page(request, friendly_id, form=form, status=400)
         decision = services.room_join_decide(room=room, code=form.cleaned_data.get("code", ""))
         if decision is None:
-            if services.access_code_failed(room=room, client_ip=client_ip):
-                return render(request, "rooms/rate_limited.html", {"room": room}, status=429)
-            form.add_error("code", _("Der Zugangscode stimmt nicht. Bitte prüfen Sie die Einladung."))
-            return _public_page(request, friendly_id, form=form, status=400)
+            return _wrong_code(request, room, form)
+        if coded:
+            access_codes.access_code_succeeded(request=request, room=room)
         name = form.cleaned_data["name"]
     user_id = stored.get("user_id") if stored else (f"hd-{request.user.pk}" if membership else None)
     may_start = stored.get("may_start", False) if via_link else _may_start(room, membership)
@@ -371,12 +414,21 @@ def enter_meeting(
     return redirect("rooms:waiting", friendly_id=room.friendly_id)
 
 
+def _wrong_code(request: HttpRequest, room: Room, form: JoinForm) -> HttpResponse:
+    if access_codes.access_code_failed(request=request, room=room):
+        response = render(request, "rooms/rate_limited.html", {"room": room}, status=429)
+    else:
+        form.add_error("code", _("Der Zugangscode stimmt nicht. Bitte prüfen Sie die Einladung."))
+        response = _public_page(request, room.friendly_id, form=form, status=400)
+    return access_codes.remember_browser(request, response)
+
+
 def _public_page(
     request: HttpRequest, friendly_id: str, *, form: JoinForm | None, status: int, **extra: Any
 ) -> HttpResponse:
     """The public room page again (full room loaded), e.g. with the form's errors."""
     room = _public_room(friendly_id)
-    context = _public_context(room, _membership(request, room), form, **extra)
+    context = _public_context(request, room, _membership(request, room), form, **extra)
     return render(request, "rooms/public.html", context, status=status)
 
 
@@ -403,14 +455,11 @@ def status(request: HttpRequest, friendly_id: str) -> JsonResponse:
     """The room's state from the database (polled by the waiting page; never asks BBB)."""
     room = _public_room(friendly_id)
     meeting = _open_meeting(room)
-    state = services.meeting_state(meeting)
-    return JsonResponse(
-        {
-            "state": state,
-            "joinable": meeting is not None,
-            "participants": meeting.participant_count if meeting else 0,
-        }
-    )
+    answer = {"state": services.meeting_state(meeting), "joinable": meeting is not None}
+    member = _membership(request, room) is not None
+    if access_codes.room_details_visible(request=request, room=room, member=member):
+        answer["participants"] = meeting.participant_count if meeting else 0
+    return JsonResponse(answer)
 
 
 @public_view
@@ -429,6 +478,7 @@ urlpatterns = [
     path("c/<slug:club_slug>/raeume/neu/", room_create, name="create"),
     path(club_room, room_detail, name="detail"),
     path(f"{club_room}bearbeiten/", room_edit, name="edit"),
+    path(f"{club_room}einladung/", room_invitation, name="invitation"),
     path(f"{club_room}codes/", room_codes, name="codes"),
     path(f"{club_room}loeschen/", room_delete, name="delete"),
     path(f"{club_room}starten/", meeting_start, name="start"),

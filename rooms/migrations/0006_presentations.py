@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rooms', '0004_presets'),
+        ('rooms', '0005_presets'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

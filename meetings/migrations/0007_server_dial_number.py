@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0003_pendingrecordingfetch'),
+        ('meetings', '0006_server_maintenance'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rooms', '0002_hosts_members_only'),
+        ('rooms', '0003_room_server_tag'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rooms', '0003_personal_links'),
+        ('rooms', '0004_personal_links'),
     ]
 
     operations = [

@@ -18,7 +18,7 @@ def fill_voice_bridges(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("rooms", "0005_presentations")]
+    dependencies = [("rooms", "0006_presentations")]
 
     operations = [
         migrations.AddField(
