@@ -62,6 +62,13 @@ PERSONAL_FIELDS: dict[tuple[str, str], str] = {
     ("rooms.personallink", "email"): PSEUDONYMISE,
     ("rooms.personallink", "created_by"): SET_NULL,
     ("rooms.presentation", "uploaded_by"): SET_NULL,
+    ("assemblies.assembly", "chair"): SET_NULL,
+    ("assemblies.motion", "opened_by"): SET_NULL,
+    ("assemblies.motion", "closed_by"): SET_NULL,
+    ("assemblies.participation", "user"): CASCADE + " (the closed vote keeps its counts)",
+    ("assemblies.presence", "user"): SET_NULL,
+    # Not yet pseudonymised on account deletion: the whole list goes after the club's retention (90 days).
+    ("assemblies.presence", "full_name"): "the name given in BBB; deleted with the attendance list after the retention",
 }
 
 NOT_PERSONAL: dict[tuple[str, str], str] = {
@@ -82,6 +89,11 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("clubs.club", "status_reason"): "staff's reason for rejecting or suspending the club",
     ("meetings.meeting", "end_reason"): "a machine code (ended, not found, ...)",
     ("rooms.presentation", "name"): "a file name of the club's slides",
+    ("assemblies.motion", "results"): "counts per option id",
+    (
+        "assemblies.motionoption",
+        "label",
+    ): "an answer the chair wrote (Ja/Nein/Enthaltung or a candidate put to the vote)",
     ("operations.metriccounter", "name"): "a metric's name",
     ("operations.metriccounter", "label"): "a server id or empty",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -187,8 +188,9 @@ def user_delete(*, user: User) -> None:
             )
         _pseudonymise_references(user)
         pseudonym = personal_data.pseudonym_of(user)
+        store = import_module(settings.SESSION_ENGINE).SessionStore
         for session in personal_data.sessions_of(user):
-            session.delete()
+            store(session_key=session.session_key).delete()  # through the engine: cached_db keeps a copy in Redis
         user_pk = user.pk
         user.delete()
         AuditEntry.objects.create(

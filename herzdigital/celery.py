@@ -32,6 +32,7 @@ TASK_MODULES = [
     "meetings.tasks",
     "recordings.tasks",
     "events.tasks",
+    "assemblies.tasks",
     "operations.tasks",
 ]
 

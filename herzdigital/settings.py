@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "recordings",
     "pages",
     "events",
+    "assemblies",
     "operations",
 ]
 
@@ -324,6 +325,13 @@ LOGGING = {
     },
 }
 
+# Sessions: with Redis, read through the cache and written to the database as well (cached_db), so a
+# logged-in page view costs a Redis GET instead of a database query, and a Redis restart logs nobody
+# out. Without Redis the file cache would add little: sessions stay in the database.
+SESSION_ENGINE = env.str(
+    "SESSION_ENGINE",
+    default="django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db",
+)
 # Sessions are personal data (a login, a waiting guest's name): they expire after this many days and
 # accounts.tasks.sessions_clear_expired deletes expired ones daily.
 SESSION_COOKIE_AGE = int(timedelta(days=env.int("SESSION_MAX_AGE_DAYS", default=14)).total_seconds())

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("recordings.urls")),
     path("", include("pages.urls")),
     path("", include("events.urls")),
+    path("", include("assemblies.urls")),
 ]
 
 handler403 = "herzdigital.views.error_403"

@@ -14,6 +14,16 @@ from herzdigital.beat import LeaderScheduler
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_beat_reports():
+    """The cache may be Redis, shared with earlier runs: forget the beats they reported."""
+    from django.core.cache import cache
+
+    cache.delete_many([health.BEAT_LEADER_KEY, health.BEAT_STANDBY_KEY])
+    yield
+    cache.delete_many([health.BEAT_LEADER_KEY, health.BEAT_STANDBY_KEY])
+
+
 @pytest.fixture
 def app() -> Celery:
     app = Celery("beat-test", set_as_current=False)

@@ -190,6 +190,19 @@ class Objects:
             ),
         )
 
+    @property
+    def motion(self) -> Any:
+        def make() -> Any:
+            from assemblies import services
+            from assemblies.models import Assembly
+
+            assembly, _ = Assembly.objects.get_or_create(
+                scheduled_meeting=self.scheduled_meeting, defaults={"club": self.club}
+            )
+            return services.motion_create(assembly=assembly, actor=None, title="Antrag", options=[], secret=False)
+
+        return self._get("motion", make)
+
 
 # kwarg name -> value for a club's object. Views with new kinds of arguments extend this mapping.
 KWARG_FACTORIES: dict[str, Callable[[Objects], Any]] = {
@@ -209,6 +222,7 @@ KWARG_FACTORIES: dict[str, Callable[[Objects], Any]] = {
     "presentation_id": lambda o: o.presentation.pk,
     "fetch_token": lambda o: presentation_fetch_token(o.presentation),
     "filename": lambda o: o.presentation.name,
+    "motion_id": lambda o: o.motion.pk,
 }
 
 
