@@ -102,7 +102,11 @@ def _t(value: Any) -> str:
 def _quorum_text(motion: Motion) -> str:
     if motion.quorum_met is None:
         return _("nicht feststellbar (Anwesenheit nicht erfasst)")
-    present = "—" if motion.present_count is None else str(motion.present_count)
+    if motion.present_count is None:  # no attendance, and the statutes ask for no minimum
+        return _("beschlussfähig: die Satzung verlangt keine Mindestzahl (%(members)s Mitglieder)") % {
+            "members": motion.member_count
+        }
+    present = str(motion.present_count)
     verdict = _("beschlussfähig") if motion.quorum_met else _("nicht beschlussfähig")
     return _("%(verdict)s: %(present)s von %(members)s Mitgliedern anwesend, erforderlich %(required)s") % {
         "verdict": verdict,

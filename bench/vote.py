@@ -37,7 +37,7 @@ from urllib.parse import urlencode
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.join import Connection, Stats, timed, wait_until_up  # noqa: E402
+from bench.join import Connection, Stats, timed  # noqa: E402
 
 SECRET = "bench-vote-simulator-secret"
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -141,6 +141,21 @@ def prepare_site(args, tmp: Path, sim_api_url: str) -> tuple[dict[str, str], dic
     }
 
 
+def wait_until_up(port: int, proc: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    import socket
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {proc.returncode}: {log.read_text()[-3000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not come up")
+
+
 def cleanup_site(objects: dict) -> None:
     from django.contrib.sessions.models import Session
 
@@ -235,8 +250,10 @@ def main() -> None:
             "--backlog=2048",
             "--log-level=warning",
         ]
-        proc = subprocess.Popen(gunicorn, cwd=BASE_DIR, env=env)  # noqa: S603
-        wait_until_up(args.port, proc)
+        log_path = tmp / "gunicorn.log"
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen(gunicorn, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        wait_until_up(args.port, proc, log_path)
         page_stats, vote_stats, elapsed = asyncio.run(run_load(args, args.port, objects))
         bbb_calls = sum(sim.calls.values())
 

@@ -193,3 +193,14 @@ def test_retention_follows_the_club_setting(personas, assembly):
     now = timezone.now()
     Presence.objects.create(assembly=assembly, bbb_user_id="w_x", full_name="G", joined_at=now, last_seen_at=now)
     assert services.attendance_cleanup(now=assembly.scheduled_meeting.end_at + timedelta(days=11)) == 1
+
+
+def test_record_without_attendance_and_without_a_minimum_says_so_plainly(client, personas, assembly):
+    Assembly.objects.filter(pk=assembly.pk).update(attendance_enabled=False)
+    assembly.refresh_from_db()
+    motion = services.motion_create(assembly=assembly, actor=personas.admin, title="Satzung", options=[], secret=False)
+    services.motion_open(motion=motion, actor=personas.admin)
+    services.motion_close(motion=motion, actor=personas.admin)
+    client.force_login(personas.admin)
+    page = client.get(url("assemblies:record", assembly)).content.decode()
+    assert "die Satzung verlangt keine Mindestzahl" in page and "— von" not in page
