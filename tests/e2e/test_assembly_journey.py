@@ -43,7 +43,13 @@ def logged_in_page(journey, user, lang: str, *, phone: bool):
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
-def test_assembly_vote_on_phones_and_the_printed_record(journey, personas, lang):
+def test_assembly_vote_on_phones_and_the_printed_record(journey, personas, lang, settings):
+    import os
+
+    from django.core.management import call_command
+
+    call_command("compile_translations", stdout=open(os.devnull, "w"))  # noqa: SIM115 - the current catalogues
+    settings.LOCALE_PATHS = list(settings.LOCALE_PATHS)
     room = RoomFactory(club=personas.club, name="Vereinsheim")
     start = timezone.now() + timedelta(days=21)
     scheduled = ScheduledMeeting.objects.create(
@@ -74,6 +80,9 @@ def test_assembly_vote_on_phones_and_the_printed_record(journey, personas, lang)
     expect(chair.locator(".motion .muted")).to_have_text(
         " · ".join(answer(lang, a) for a in ("Ja", "Nein", "Enthaltung"))
     )
+    # The form's hint names the default answers as the options show them; no "nobody present" without attendance.
+    expect(chair.locator("#id_options_helptext")).to_contain_text(answer(lang, "Enthaltung"))
+    expect(chair.get_by_text(tr(lang, "Niemand anwesend (Stand des letzten Abgleichs)."))).to_have_count(0)
     journey.shot(chair, "chair vote open")
 
     for user, pick in ((personas.member, "Ja"), (second, "Nein")):
