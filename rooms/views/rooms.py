@@ -6,6 +6,7 @@ from typing import Any
 
 import segno
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +22,7 @@ from clubs.models import Club, Membership
 from clubs.tenancy import club_view, public_view, room_view
 from meetings.callbacks import absolute_url
 from meetings.models import Meeting
-from rooms import access_codes, quotas, services
+from rooms import access_codes, personal_links, presentations, quotas, services
 from rooms.bbb_errors import join_problems
 from rooms.forms import JoinForm, RoomDeleteForm, RoomForm
 from rooms.models import Room
@@ -80,12 +81,18 @@ def room_list(request: HttpRequest) -> HttpResponse:
 @club_view(permissions.can_manage_rooms)
 @require_http_methods(["GET", "POST"])
 def room_create(request: HttpRequest) -> HttpResponse:
-    form = RoomForm(request.POST or None, club=request.club)
+    form = RoomForm(request.POST or None, request.FILES or None, club=request.club)
     if form.is_valid():
+        upload = form.cleaned_data.get("presentation")
         try:
-            room = services.room_create(club=request.club, actor=request.user, **form.settings())
+            with transaction.atomic():  # a refused presentation leaves no room behind
+                room = services.room_create(club=request.club, actor=request.user, **form.settings())
+                if upload:
+                    presentations.presentation_add(room=room, actor=request.user, upload=upload)
         except quotas.QuotaExceeded as exc:
             form.add_error(exc.field, exc.message)
+        except presentations.PresentationRefused as exc:
+            form.add_error("presentation", exc.message)
         else:
             messages.success(request, _("Der Raum „%(name)s“ ist angelegt.") % {"name": room.name})
             return redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
@@ -114,8 +121,16 @@ def room_detail(request: HttpRequest, room: Room) -> HttpResponse:
         "can_start": permissions.can_start_meeting(membership, room),
         "can_end": permissions.can_end_meeting(membership, room),
         "can_change_codes": permissions.can_change_room_codes(membership, room),
+        "can_manage_links": permissions.can_manage_personal_links(membership, room),
+        "can_manage_presentations": permissions.can_manage_presentations(membership, room),
+        "dial_in": services.room_dial_in(room=room, meeting=meeting),
         "code_alert": access_codes.access_code_alert(room),
     }
+    if context["can_manage_presentations"]:
+        context["presentations"] = list(room.presentations.all())
+    if context["can_manage_links"]:
+        active = personal_links.personal_links_active(room=room)
+        context["links"] = [(link, personal_links.personal_link_url(link)) for link in active]
     return render(request, "rooms/detail.html", context)
 
 
@@ -195,6 +210,9 @@ def room_delete(request: HttpRequest, room_id: int) -> HttpResponse:
 @room_view(permissions.can_start_meeting)
 @require_POST
 def meeting_start(request: HttpRequest, room: Room) -> HttpResponse:
+    if services.consent_missing(room=room, given=request.POST.get("consent")):
+        messages.error(request, services.consent_message())
+        return redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
     decision = services.member_join_decision(room=room, membership=request.membership)
     try:
         url = services.meeting_start(
@@ -268,6 +286,7 @@ def _public_context(
         "form": form,
         "records": quotas.records(room),
         "may_start": _may_start(room, membership),
+        "dial_in": services.room_dial_in(room=room, meeting=meeting),
         **extra,
     }
 
@@ -307,12 +326,19 @@ def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
         raise Http404
     room, meeting = target
     membership = _membership(request, room)
-    if room.members_only and membership is None:
-        return _members_only_response(request, _public_room(friendly_id))
     resume = bool(request.POST.get("resume"))
     stored = request.session.get(_session_key(room)) if resume else None
     if resume and not stored:
         return redirect("rooms:public", friendly_id=room.friendly_id)
+    via_link = bool(stored and stored.get("link"))
+    if via_link and not personal_links.personal_link_is_usable(link_id=stored["link"]):
+        del request.session[_session_key(room)]  # revoked or expired while waiting: its page says so
+        return redirect("rooms:personal", link_token=stored["token"])
+    if room.members_only and membership is None and not via_link:
+        return _members_only_response(request, _public_room(friendly_id))
+    if not stored and services.consent_missing(room=room, given=request.POST.get("consent")):
+        form = None if membership else JoinForm(request.POST, room=room)
+        return _public_page(request, friendly_id, form=form, status=400, refusal=services.consent_message())
     if stored:
         name, decision = stored["name"], services.JoinDecision(role=stored["role"], guest=stored["guest"])
     elif membership:
@@ -331,13 +357,41 @@ def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
         if coded:
             access_codes.access_code_succeeded(request=request, room=room)
         name = form.cleaned_data["name"]
-    user_id = f"hd-{request.user.pk}" if membership else None
+    user_id = stored.get("user_id") if stored else (f"hd-{request.user.pk}" if membership else None)
+    may_start = stored.get("may_start", False) if via_link else _may_start(room, membership)
+
+    def refused(message: str) -> HttpResponse:
+        form = None if membership else JoinForm(room=room)
+        return _public_page(request, friendly_id, form=form, status=409, refusal=message)
+
+    return enter_meeting(
+        request, room, meeting, name=name, decision=decision, user_id=user_id, may_start=may_start, refused=refused
+    )
+
+
+def enter_meeting(
+    request: HttpRequest,
+    room: Room,
+    meeting: Meeting | None,
+    *,
+    name: str,
+    decision: services.JoinDecision,
+    user_id: str | None,
+    may_start: bool,
+    refused: Any,
+    link: Any = None,
+) -> HttpResponse:
+    """The common end of every join: into the running meeting, start it when allowed, else wait.
+
+    ``refused(message)`` renders the page to go back to when a quota forbids the start. For a
+    personal link, the waiting page's session remembers the link, so that a resume re-checks it.
+    """
     if meeting is not None:
         url = services.meeting_join_url(
             meeting=meeting, name=name, role=decision.role, guest=decision.guest, user_id=user_id
         )
         return HttpResponseRedirect(url)
-    if _may_start(room, membership):
+    if may_start:
         try:
             url = services.meeting_start(
                 room=room,
@@ -348,13 +402,15 @@ def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
                 user_id=user_id,
             )
         except quotas.QuotaExceeded as exc:
-            return _public_page(
-                request, friendly_id, form=None if membership else JoinForm(room=room), status=409, refusal=exc.message
-            )
+            return refused(exc.message)
         except services.MeetingUnavailable:
             return _unavailable_response(request, retry_url=request.path, retry_data=_retry_data(request))
         return HttpResponseRedirect(url)
-    request.session[_session_key(room)] = {"name": name, "role": decision.role, "guest": decision.guest}
+    # Only reached after the recording consent (where needed), so a resume need not ask again.
+    pending = {"name": name, "role": decision.role, "guest": decision.guest, "user_id": user_id, "consent": True}
+    if link is not None:
+        pending.update(link=link.pk, token=link.token, may_start=may_start)
+    request.session[_session_key(room)] = pending
     return redirect("rooms:waiting", friendly_id=room.friendly_id)
 
 
