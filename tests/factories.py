@@ -11,6 +11,7 @@ from clubs.models import Club, Membership, Role
 from meetings.models import Meeting, Server
 from recordings.models import Recording
 from rooms.models import Room
+from rooms.services import _free_voice_bridge
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -64,6 +65,9 @@ class RoomFactory(factory.django.DjangoModelFactory):
 
     club = factory.SubFactory(ClubFactory)
     name = factory.Sequence(lambda n: f"Raum {n}")
+    # The model's default draws a random PIN without looking; a batch of 100 rooms would then collide now and
+    # then on the unique constraint. Draw as room_create does: only a PIN no room has.
+    voice_bridge = factory.LazyFunction(lambda: _free_voice_bridge())
 
 
 class MeetingFactory(factory.django.DjangoModelFactory):

@@ -43,7 +43,8 @@ def test_join_benchmark_runs_as_deployed_and_reports_zero_errors_and_zero_bbb_ca
     assert figures["errors"] == "0" and figures["bbb_calls"] == "0" and figures["burst_errors"] == "0"
     for backend in ("sqlite", "postgres") if postgres else ("sqlite",):
         assert float(figures[f"rps_{backend}"]) > 0 and float(figures[f"ratio_{backend}"]) > 0
-        assert float(figures[f"cpu_ratio_{backend}"]) > 0
+        # CPU is read from /proc in clock ticks (10 ms): a run this small may round the trivial view's share to 0.
+        assert float(figures[f"cpu_ratio_{backend}"]) >= 0
     if not postgres:
         assert figures["ratio_postgres"] == "skipped"
     assert done.stdout.count("setup: BBB calls to start the meeting: 1 (create)") == (2 if postgres else 1)
