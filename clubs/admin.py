@@ -25,7 +25,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from clubs.audit import audit_log
-from clubs.models import AuditEntry, Club, ClubApplication, Invitation, Membership, Role
+from clubs.models import AuditEntry, Club, ClubApplication, Invitation, Membership, Role, club_retention_days
 from meetings.models import Meeting
 from recordings.models import Recording
 from rooms.models import Room
@@ -349,8 +349,6 @@ class ClubAdmin(ClubStatusActions, UsageColumns, admin.ModelAdmin):
 
     @admin.display(description=_("Aufbewahrung"), ordering="retention_days")
     def retention(self, club: Club) -> str:
-        from recordings.services import club_retention_days
-
         days = club_retention_days(club)  # the club's choice within the staff's cap
         return _("für immer") if days is None else _("%(days)s Tage") % {"days": days}
 

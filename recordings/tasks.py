@@ -17,7 +17,7 @@ from django.db import transaction
 
 from bbb import BBBError, BBBUnavailable
 from meetings.models import Meeting, Server
-from recordings import services
+from recordings import cleanup, services
 
 logger = logging.getLogger(__name__)
 
@@ -78,14 +78,14 @@ def recordings_sweep() -> int:
 @shared_task
 def recordings_cleanup_run() -> dict:
     """Daily retention cleanup (capped per run by RECORDING_CLEANUP_MAX_PER_RUN)."""
-    report = services.recordings_cleanup(dry_run=False)
+    report = cleanup.recordings_cleanup(dry_run=False)
     return {"selected": report.selected, "deleted": report.deleted, "failed": report.failed}
 
 
 @shared_task
 def recordings_deletion_notices() -> int:
     """Daily: tell club owners which recordings the cleanup deletes soon."""
-    return services.recordings_deletion_notices_send()
+    return cleanup.recordings_deletion_notices_send()
 
 
 def beat_schedule() -> dict:
@@ -101,7 +101,7 @@ def beat_schedule() -> dict:
         },
         "recordings-cleanup": {
             "task": "recordings.tasks.recordings_cleanup_run",
-            "schedule": crontab(hour=services.CLEANUP_HOUR, minute=services.CLEANUP_MINUTE),
+            "schedule": crontab(hour=cleanup.CLEANUP_HOUR, minute=cleanup.CLEANUP_MINUTE),
             "options": {"queue": "maintenance"},
         },
     }

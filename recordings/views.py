@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from clubs import permissions
 from clubs.tenancy import club_view
-from recordings import services
+from recordings import cleanup, services
 from recordings.models import Recording
 
 PAGE_SIZE = 50
@@ -62,7 +62,7 @@ def recording_list(request: HttpRequest, friendly_id: str | None = None) -> Http
     if room is not None:
         queryset = queryset.filter(room=room)
     expiring_soon = request.GET.get("ablauf") == "bald"
-    retention = services.club_retention_days(club)
+    retention = cleanup.club_retention_days(club)
     if expiring_soon:
         if retention is None:
             queryset = queryset.none()
@@ -73,7 +73,7 @@ def recording_list(request: HttpRequest, friendly_id: str | None = None) -> Http
     rows = []
     for recording in page:
         recording.club = club  # same club: spares a query per row
-        rows.append((recording, services.recording_deletion_date(recording)))
+        rows.append((recording, cleanup.recording_deletion_date(recording)))
     context = {
         "room": room,
         "rows": rows,
