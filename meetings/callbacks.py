@@ -38,4 +38,4 @@ def end_callback_url(*, meeting_pk: int) -> str:
 
 
 def recording_ready_url(*, server_pk: int) -> str:
-    return absolute_url(reverse("meetings:callback_recording_ready", kwargs={"server_id": server_pk}))
+    return absolute_url(reverse("recordings:callback_ready", kwargs={"server_id": server_pk}))

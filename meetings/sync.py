@@ -5,24 +5,21 @@ number of rooms and meetings: one locked read of our open meetings on that serve
 ``bulk_update`` and one update of the server row. A failed poll changes no meeting; only a
 successful answer that no longer lists one of our meetings ends it, and only after a grace period.
 
-BBB's callbacks are the fast path: the end callback ends a meeting at once, the recording-ready
-callback (a JWT signed with the server's secret) queues the recording fetch. Both are applied here;
-``meetings/views/callbacks.py`` only translates HTTP.
+BBB's end callback is the fast path: it ends a meeting at once. It is applied here;
+``meetings/views/callbacks.py`` only translates HTTP. (The recording-ready callback belongs to the
+recordings: ``recordings/callbacks.py``.)
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import jwt
 from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.utils import timezone
@@ -37,12 +34,10 @@ logger = logging.getLogger(__name__)
 
 # Tasks of the recordings area, sent by name so that this module does not import it.
 RECORDINGS_FETCH_FOR_MEETING = "recordings.tasks.recordings_fetch_for_meeting"
-RECORDING_FETCH = "recordings.tasks.recording_fetch"
 
 FAILURES_UNTIL_UNHEALTHY = 3
 # A participant count is extrapolated at most this long (a worker outage must not invent hours).
 MAX_SAMPLE_SECONDS = 600
-REPLAY_TTL_SECONDS = 7 * 24 * 3600
 
 
 class EndReason:
@@ -353,40 +348,3 @@ def meeting_end_by_callback(
         if meeting.record and recording_marks:
             transaction.on_commit(lambda: _queue_meeting_recordings([meeting.pk]))
     return meeting
-
-
-def recording_ready_accept(*, server_id: int, signed_parameters: str) -> tuple[str, str]:
-    """BBB's recording-ready callback: verify the JWT and queue ``getRecordings?recordID=``.
-
-    The token is HS256 signed with the shared secret of the server named in our callback URL, so a
-    token of another server (or a forged one) fails the signature check. Returns
-    ``(meeting_id, record_id)``; raises ``CallbackRejected`` and changes nothing otherwise.
-    """
-    server = Server.objects.filter(pk=server_id).first()
-    if server is None:
-        raise CallbackRejected(404, "unknown server")
-    if not signed_parameters:
-        raise CallbackRejected(400, "signed_parameters missing")
-    try:
-        claims = jwt.decode(
-            signed_parameters, server.secret, algorithms=["HS256"], options={"require": ["meeting_id", "record_id"]}
-        )
-    except jwt.ExpiredSignatureError:
-        raise CallbackRejected(403, "token expired")
-    except jwt.InvalidSignatureError:
-        raise CallbackRejected(403, "bad signature")
-    except jwt.InvalidTokenError as exc:
-        raise CallbackRejected(400, f"malformed token: {exc.__class__.__name__}")
-    meeting_id, record_id = claims["meeting_id"], claims["record_id"]
-    if not (isinstance(meeting_id, str) and isinstance(record_id, str) and meeting_id and record_id):
-        raise CallbackRejected(400, "meeting_id and record_id must be strings")
-    if not Meeting.objects.filter(server=server, meeting_id=meeting_id).exists():
-        raise CallbackRejected(404, "no meeting of ours on this server")
-    # The token carries no nonce; remember it so that a replay is refused (the periodic recording
-    # sweep still catches a recording BBB rebuilt later).
-    replay_key = "callback:recording-ready:" + hashlib.sha256(signed_parameters.encode()).hexdigest()
-    if not cache.add(replay_key, 1, timeout=REPLAY_TTL_SECONDS):
-        raise CallbackRejected(409, "token already used")
-    server_pk = server.pk
-    transaction.on_commit(lambda: current_app.send_task(RECORDING_FETCH, args=[server_pk, record_id]))
-    return meeting_id, record_id

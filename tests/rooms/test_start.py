@@ -83,7 +83,7 @@ def test_create_carries_room_settings_and_our_meta_data(personas, room, bbb_serv
 
     assert end_callback_meeting_pk(token) == meeting.pk
     assert meta["bbb-recording-ready-url"] == "http://testserver" + reverse(
-        "meetings:callback_recording_ready", kwargs={"server_id": bbb_server.pk}
+        "recordings:callback_ready", kwargs={"server_id": bbb_server.pk}
     )
 
 
