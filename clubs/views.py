@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import login
@@ -13,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from clubs import permissions, selectors, services
+from clubs import invitations, permissions, selectors, services
 from clubs.forms import (
     ClubRegistrationForm,
     ClubSettingsForm,
@@ -112,7 +114,7 @@ def invite(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None, membership=request.membership)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = services.invitation_create(
+            invitation = invitations.invitation_create(
                 club=request.club, actor=request.user, email=form.cleaned_data["email"], role=form.cleaned_data["role"]
             )
         except ValidationError as error:
@@ -135,7 +137,7 @@ def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = _open_invitation(request, invitation_id)
     if request.method == "POST":
         try:
-            services.invitation_resend(invitation=invitation, actor=request.user)
+            invitations.invitation_resend(invitation=invitation, actor=request.user)
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
@@ -152,7 +154,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = _open_invitation(request, invitation_id)
     if request.method == "POST":
         try:
-            services.invitation_revoke(invitation=invitation, actor=request.user)
+            invitations.invitation_revoke(invitation=invitation, actor=request.user)
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
@@ -287,7 +289,7 @@ def close(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = Invitation.objects.select_related("club", "invited_by").filter(token=token).first()
-    problem = services.invitation_problem(invitation)
+    problem = invitations.invitation_problem(invitation)
     if problem:
         return render(
             request, "clubs/invitation_invalid.html", {"problem": problem}, status=404 if not invitation else 410
@@ -297,35 +299,39 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     needs_login = user is None and services.email_in_use(invitation.email)
     form = InvitationAcceptForm(request.POST or None) if user is None and not needs_login else None
     if request.method == "POST" and not needs_login and not already_member and (form is None or form.is_valid()):
-        data = form.cleaned_data if form is not None else {}
-        try:
-            membership = services.invitation_accept(
-                token=token,
-                user=user,
-                name=data.get("name", ""),
-                password=data.get("password1", ""),
-                language=data.get("language", ""),
-            )
-        except ValidationError as error:
-            if form is not None and hasattr(error, "error_dict"):
-                form.add_error(None, error)
-            else:
-                messages.error(request, _error_text(error))
-                return redirect("clubs:invitation_accept", token=token)
-        else:
-            if user is None:
-                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Willkommen im Verein „%(name)s“!") % {"name": invitation.club.name})
-            return redirect("clubs:dashboard", club_slug=invitation.club.slug)
-    login_url = reverse("account_login") + "?" + "next=" + request.path
-    return render(
-        request,
-        "clubs/invitation_accept.html",
-        {
-            "invitation": invitation,
-            "form": form,
-            "needs_login": needs_login,
-            "already_member": already_member,
-            "login_url": login_url,
-        },
-    )
+        response = _invitation_accept_post(request, invitation, user, form)
+        if response is not None:
+            return response
+    context = {
+        "invitation": invitation,
+        "form": form,
+        "needs_login": needs_login,
+        "already_member": already_member,
+        "login_url": reverse("account_login") + "?" + "next=" + request.path,
+    }
+    return render(request, "clubs/invitation_accept.html", context)
+
+
+def _invitation_accept_post(
+    request: HttpRequest, invitation: Invitation, user: Any, form: InvitationAcceptForm | None
+) -> HttpResponse | None:
+    """Accept (creating the account when needed); None: show the page again with the form's errors."""
+    data = form.cleaned_data if form is not None else {}
+    try:
+        membership = invitations.invitation_accept(
+            token=invitation.token,
+            user=user,
+            name=data.get("name", ""),
+            password=data.get("password1", ""),
+            language=data.get("language", ""),
+        )
+    except ValidationError as error:
+        if form is not None and hasattr(error, "error_dict"):
+            form.add_error(None, error)
+            return None
+        messages.error(request, _error_text(error))
+        return redirect("clubs:invitation_accept", token=invitation.token)
+    if user is None:
+        login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("Willkommen im Verein „%(name)s“!") % {"name": invitation.club.name})
+    return redirect("clubs:dashboard", club_slug=invitation.club.slug)

@@ -237,7 +237,7 @@ class ServerAdmin(admin.ModelAdmin):
 
 def end_meetings(modeladmin: admin.ModelAdmin, request: HttpRequest, meetings: QuerySet) -> None:
     """End each meeting on BBB through ``meeting_end`` (which marks it ended and audits)."""
-    from rooms.services import MeetingUnavailable, meeting_end
+    from meetings.services import MeetingUnavailable, meeting_end
 
     ended, failed = [], []
     for meeting in meetings.select_related("room", "club", "server"):

@@ -1,8 +1,9 @@
-"""Rooms and meetings: create/update/delete rooms, choose a server, start, join and end meetings.
+"""Rooms: create/update/delete rooms, start a room's meeting, and the join flow (decide, codes).
 
 Cost rules (ARCHITECTURE rule 2): nothing here is called on a page view except the pure functions
-(``meeting_join_url`` signs locally, ``room_join_decide`` compares codes). ``meeting_start`` makes
-exactly one BBB call (``create``, idempotent on BBB), ``meeting_end`` exactly one (``end``).
+(``room_join_decide`` compares codes; ``room_join_target`` is one query). ``meeting_start`` makes
+exactly one BBB call (``create``, idempotent on BBB). Choosing a server, ending a meeting and signing
+join URLs are the meetings' business (``meetings.services``).
 """
 
 from __future__ import annotations
@@ -10,17 +11,14 @@ from __future__ import annotations
 import hmac
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, IntegerField, Model, Q, Sum, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Model
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bbb import BBBError, BBBUnavailable
@@ -29,14 +27,19 @@ from clubs.models import Club
 from meetings.bbb_clients import client_for
 from meetings.callbacks import absolute_url, end_callback_url, recording_ready_url
 from meetings.models import Meeting, Server
+from meetings.services import (
+    MODERATOR,
+    VIEWER,
+    meeting_end,
+    meeting_join_url,
+    meeting_unavailable,
+    server_choose,
+)
 from recordings.services import recordings_delete
 from rooms import quotas
 from rooms.models import Room, new_access_code
 
 logger = logging.getLogger(__name__)
-
-MODERATOR = "MODERATOR"
-VIEWER = "VIEWER"
 
 ROOM_SETTINGS = frozenset(
     {
@@ -54,23 +57,9 @@ ROOM_SETTINGS = frozenset(
     }
 )
 
-# Server choice: a meeting younger than this counts as at least YOUNG_MEETING_EXPECTED_PARTICIPANTS,
-# because its participants are still arriving and the last sync has not seen them yet. Without this,
-# a burst of starts right after a sync would all land on the same "empty" server.
-YOUNG_MEETING_SECONDS = 300
-YOUNG_MEETING_EXPECTED_PARTICIPANTS = 20
-
 # Wrong access codes: this many per client IP and room within the window, then HTTP 429.
 CODE_ATTEMPTS = 5
 CODE_WINDOW_SECONDS = 600
-
-
-class MeetingUnavailable(Exception):
-    """BBB is down, too slow or refused (FAILED), or no server takes meetings. Nothing was written."""
-
-    def __init__(self, message: str, *, server: Server | None = None):
-        super().__init__(message)
-        self.server = server
 
 
 # -- rooms -------------------------------------------------------------------------------------
@@ -171,51 +160,6 @@ def room_delete(*, room: Room, actor: Any, recordings: Literal["keep", "delete"]
         room.delete()
 
 
-# -- servers -----------------------------------------------------------------------------------
-
-
-def server_choose(*, room: Room | None = None) -> Server:
-    """The server for a new meeting of ``room``.
-
-    1. The server already running this room's meeting (an open Meeting row), whatever its load.
-    2. Else the enabled, healthy server with the least relative load, where load is the sync's last
-       ``Server.load`` plus, for each of our open meetings younger than YOUNG_MEETING_SECONDS,
-       ``max(0, expected - participants)`` with expected = YOUNG_MEETING_EXPECTED_PARTICIPANTS
-       (i.e. a young meeting counts as ``max(participants, expected)``). Relative = load / capacity.
-       Ties go to the server with fewer open meetings, then by name.
-
-    One query for the candidates, whatever the number of meetings. Raises ``MeetingUnavailable``
-    when no server takes meetings.
-    """
-    if room is not None and room.pk:
-        open_meeting = (
-            Meeting.objects.filter(room=room, ended_at__isnull=True).select_related("server").only("server").first()
-        )
-        if open_meeting is not None:
-            return open_meeting.server
-    cutoff = timezone.now() - timedelta(seconds=YOUNG_MEETING_SECONDS)
-    young = Q(meetings__ended_at__isnull=True, meetings__created_at__gte=cutoff)
-    candidates = Server.objects.filter(enabled=True, healthy=True).annotate(
-        young_extra=Coalesce(
-            Sum(
-                Greatest(Value(YOUNG_MEETING_EXPECTED_PARTICIPANTS) - F("meetings__participant_count"), Value(0)),
-                filter=young,
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        ),
-        open_count=Count("meetings", filter=Q(meetings__ended_at__isnull=True)),
-    )
-    best = min(
-        candidates,
-        key=lambda s: ((s.load + s.young_extra) / max(s.capacity, 1), s.open_count, s.name),
-        default=None,
-    )
-    if best is None:
-        raise MeetingUnavailable("no enabled healthy server")
-    return best
-
-
 # -- meetings ----------------------------------------------------------------------------------
 
 
@@ -242,11 +186,6 @@ def _create_params(*, room: Room, meeting: Meeting, server: Server) -> tuple[dic
         "bbb-recording-ready-url": recording_ready_url(server_pk=server.pk),
     }
     return params, meta
-
-
-def _unavailable(server: Server, room_pk: int | None, call: str, exc: Exception) -> MeetingUnavailable:
-    logger.warning("BBB %s failed on server %s (room %s): %s", call, server.name, room_pk, exc)
-    return MeetingUnavailable(f"{call} failed on {server.name}: {exc}", server=server)
 
 
 def meeting_start(
@@ -302,7 +241,7 @@ def _meeting_start(*, room: Room, actor: Any, display_name: str, role: str, gues
         try:
             result = client_for(server).create(room.meeting_id, room.name, params=params, meta=meta)
         except (BBBUnavailable, BBBError) as exc:
-            raise _unavailable(server, room.pk, "create", exc)
+            raise meeting_unavailable(server, room.pk, "create", exc)
         # A new internal id means BBB had forgotten the meeting (it ended between two syncs) and
         # created it afresh: the open row now describes the new session.
         if result.internal_meeting_id != meeting.internal_meeting_id:
@@ -312,47 +251,6 @@ def _meeting_start(*, room: Room, actor: Any, display_name: str, role: str, gues
             meeting.save(update_fields=["internal_meeting_id", "create_time", "status"])
             logger.info("meeting %s of room %s created on %s", meeting.pk, room.pk, server.name)
     return meeting_join_url(meeting=meeting, name=display_name, role=role, guest=guest, user_id=user_id)
-
-
-def meeting_join_url(
-    *, meeting: Meeting, name: str, role: str = VIEWER, guest: bool = False, user_id: str | None = None
-) -> str:
-    """A locally signed join URL: zero BBB calls."""
-    return client_for(meeting.server).join_url(meeting.meeting_id, name, role=role, guest=guest, user_id=user_id)
-
-
-def meeting_end(*, meeting: Meeting, actor: Any, reason: str = "ended_by_moderator") -> Meeting:
-    """End the meeting on BBB (one ``end`` call), then mark it ended and write an audit entry.
-
-    BBB answering ``notFound`` (a successful answer: the meeting is gone already) counts as ended.
-    Any other failure raises ``MeetingUnavailable`` and changes nothing.
-    """
-    server = meeting.server
-    try:
-        client_for(server).end(meeting.meeting_id)
-    except BBBError as exc:
-        if exc.message_key != "notFound":
-            raise _unavailable(server, meeting.room_id, "end", exc)
-    except BBBUnavailable as exc:
-        raise _unavailable(server, meeting.room_id, "end", exc)
-    now = timezone.now()
-    with transaction.atomic():
-        ended = Meeting.objects.filter(pk=meeting.pk, ended_at__isnull=True).update(
-            status=Meeting.Status.ENDED, ended_at=now, end_reason=reason
-        )
-        if ended:
-            audit_log(action="meeting.end", actor=actor, club=meeting.club, target=meeting, reason=reason)
-    meeting.refresh_from_db()
-    return meeting
-
-
-def meeting_state(meeting: Meeting | None) -> str:
-    """``none``, ``starting``, ``running``, ``ended`` or ``unknown`` (server unhealthy: rule 4)."""
-    if meeting is None:
-        return "none"
-    if meeting.ended_at is None and not meeting.server.healthy:
-        return "unknown"
-    return meeting.status
 
 
 # -- join --------------------------------------------------------------------------------------
@@ -454,6 +352,31 @@ def room_join_decide(*, room: Room, code: str = "", is_member: bool = False) -> 
     elif code:
         return None
     return JoinDecision(role=MODERATOR if room.all_moderators else VIEWER, guest=room.waiting_room)
+
+
+def room_join_enter(
+    *,
+    room: Room,
+    meeting: Meeting | None,
+    actor: Any,
+    name: str,
+    decision: JoinDecision,
+    may_start: bool,
+    user_id: str | None,
+) -> str | None:
+    """Where a person admitted to ``room`` goes: the URL to redirect to, or None to wait.
+
+    The open meeting: its locally signed join URL (zero BBB calls). No open meeting: a start when
+    the person may start it (one ``create``; raises ``QuotaExceeded`` or ``MeetingUnavailable``),
+    else None: they wait on the waiting page until someone starts it.
+    """
+    if meeting is not None:
+        return meeting_join_url(meeting=meeting, name=name, role=decision.role, guest=decision.guest, user_id=user_id)
+    if not may_start:
+        return None
+    return meeting_start(
+        room=room, actor=actor, display_name=name, role=decision.role, guest=decision.guest, user_id=user_id
+    )
 
 
 def _attempts_key(room: Room, client_ip: str) -> str:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clubs import permissions
 from clubs.models import Club, Membership
 from clubs.tenancy import club_view, public_view
+from meetings import services as meeting_services
 from meetings.callbacks import absolute_url
 from meetings.models import Meeting
 from rooms import quotas, services
@@ -63,7 +64,7 @@ def room_list(request: HttpRequest) -> HttpResponse:
     rooms = list(request.club.rooms.prefetch_related(OPEN_MEETINGS))
     for room in rooms:
         room.meeting = _open_meeting(room)
-        room.state = services.meeting_state(room.meeting)
+        room.state = meeting_services.meeting_state(room.meeting)
     return render(request, "rooms/list.html", {"rooms": rooms})
 
 
@@ -90,7 +91,7 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
     context = {
         "room": room,
         "meeting": meeting,
-        "state": services.meeting_state(meeting),
+        "state": meeting_services.meeting_state(meeting),
         "max_participants": quotas.effective_max_participants(room),
         "public_url": public_url,
         "qr_svg": mark_safe(segno.make(public_url, error="m").svg_inline(scale=4, title=room.name)),  # noqa: S308
@@ -146,7 +147,7 @@ def room_delete(request: HttpRequest, room_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.room_delete(room=room, actor=request.user, recordings=form.cleaned_data["recordings"])
-        except services.MeetingUnavailable:
+        except meeting_services.MeetingUnavailable:
             return _unavailable_response(request, retry_url=request.path, retry_data=dict(form.cleaned_data))
         messages.success(request, _("Der Raum „%(name)s“ ist gelöscht.") % {"name": room.name})
         return redirect("rooms:list", club_slug=request.club.slug)
@@ -169,7 +170,7 @@ def meeting_start(request: HttpRequest, room_id: int) -> HttpResponse:
     except quotas.QuotaExceeded as exc:
         messages.error(request, exc.message)
         return redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
-    except services.MeetingUnavailable:
+    except meeting_services.MeetingUnavailable:
         return _unavailable_response(request, retry_url=request.path, retry_data={})
     return HttpResponseRedirect(url)
 
@@ -185,8 +186,8 @@ def meeting_end(request: HttpRequest, room_id: int) -> HttpResponse:
         return detail
     if request.method == "POST":
         try:
-            services.meeting_end(meeting=meeting, actor=request.user)
-        except services.MeetingUnavailable:
+            meeting_services.meeting_end(meeting=meeting, actor=request.user)
+        except meeting_services.MeetingUnavailable:
             return _unavailable_response(request, retry_url=request.path, retry_data={})
         messages.success(request, _("Die Besprechung ist beendet."))
         return detail
@@ -219,7 +220,7 @@ def _public_context(room: Room, membership: Membership | None, form: JoinForm | 
     return {
         "room": room,
         "meeting": meeting,
-        "state": services.meeting_state(meeting),
+        "state": meeting_services.meeting_state(meeting),
         "membership": membership,
         "form": form,
         "records": quotas.records(room),
@@ -254,53 +255,74 @@ def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
         raise Http404
     room, meeting = target
     membership = _membership(request, room)
+    joiner = _joiner(request, room, membership)
+    if isinstance(joiner, HttpResponse):
+        return joiner  # back to the room page, or refused
+    return _enter(request, room, meeting, membership, *joiner)
+
+
+def _enter(
+    request: HttpRequest,
+    room: Room,
+    meeting: Meeting | None,
+    membership: Membership | None,
+    name: str,
+    decision: services.JoinDecision,
+) -> HttpResponse:
+    """Off to the meeting (joined or started), or to the waiting page; friendly pages on refusals."""
+    user_id = f"hd-{request.user.pk}" if membership else None
+    may_start = _may_start(room, membership)
+    try:
+        url = services.room_join_enter(
+            room=room,
+            meeting=meeting,
+            actor=request.user,
+            name=name,
+            decision=decision,
+            may_start=may_start,
+            user_id=user_id,
+        )
+    except quotas.QuotaExceeded as exc:
+        form = None if membership else JoinForm(room=room)
+        return _public_page(request, room.friendly_id, form=form, status=409, refusal=exc.message)
+    except meeting_services.MeetingUnavailable:
+        return _unavailable_response(request, retry_url=request.path, retry_data=_retry_data(request))
+    if url is None:
+        request.session[_session_key(room)] = {"name": name, "role": decision.role, "guest": decision.guest}
+        return redirect("rooms:waiting", friendly_id=room.friendly_id)
+    return HttpResponseRedirect(url)
+
+
+def _joiner(
+    request: HttpRequest, room: Room, membership: Membership | None
+) -> tuple[str, services.JoinDecision] | HttpResponse:
+    """Who joins with which role: a guest resuming from the waiting page, a member, or a new guest."""
     resume = bool(request.POST.get("resume"))
     stored = request.session.get(_session_key(room)) if resume else None
     if resume and not stored:
         return redirect("rooms:public", friendly_id=room.friendly_id)
     if stored:
-        name, decision = stored["name"], services.JoinDecision(role=stored["role"], guest=stored["guest"])
-    elif membership:
-        name, decision = services.display_name_for(request.user), services.room_join_decide(room=room, is_member=True)
-    else:
-        client_ip = get_adapter().get_client_ip(request) if room.viewer_code or room.moderator_code else ""
-        if client_ip and services.access_code_blocked(room=room, client_ip=client_ip):
+        return stored["name"], services.JoinDecision(role=stored["role"], guest=stored["guest"])
+    if membership:
+        return services.display_name_for(request.user), services.room_join_decide(room=room, is_member=True)
+    return _guest(request, room)
+
+
+def _guest(request: HttpRequest, room: Room) -> tuple[str, services.JoinDecision] | HttpResponse:
+    """A guest's name and access code, checked (rate-limited per client IP when the room has codes)."""
+    client_ip = get_adapter().get_client_ip(request) if room.viewer_code or room.moderator_code else ""
+    if client_ip and services.access_code_blocked(room=room, client_ip=client_ip):
+        return render(request, "rooms/rate_limited.html", {"room": room}, status=429)
+    form = JoinForm(request.POST, room=room)
+    if not form.is_valid():
+        return _public_page(request, room.friendly_id, form=form, status=400)
+    decision = services.room_join_decide(room=room, code=form.cleaned_data.get("code", ""))
+    if decision is None:
+        if services.access_code_failed(room=room, client_ip=client_ip):
             return render(request, "rooms/rate_limited.html", {"room": room}, status=429)
-        form = JoinForm(request.POST, room=room)
-        if not form.is_valid():
-            return _public_page(request, friendly_id, form=form, status=400)
-        decision = services.room_join_decide(room=room, code=form.cleaned_data.get("code", ""))
-        if decision is None:
-            if services.access_code_failed(room=room, client_ip=client_ip):
-                return render(request, "rooms/rate_limited.html", {"room": room}, status=429)
-            form.add_error("code", _("Der Zugangscode stimmt nicht. Bitte prüfen Sie die Einladung."))
-            return _public_page(request, friendly_id, form=form, status=400)
-        name = form.cleaned_data["name"]
-    user_id = f"hd-{request.user.pk}" if membership else None
-    if meeting is not None:
-        url = services.meeting_join_url(
-            meeting=meeting, name=name, role=decision.role, guest=decision.guest, user_id=user_id
-        )
-        return HttpResponseRedirect(url)
-    if _may_start(room, membership):
-        try:
-            url = services.meeting_start(
-                room=room,
-                actor=request.user,
-                display_name=name,
-                role=decision.role,
-                guest=decision.guest,
-                user_id=user_id,
-            )
-        except quotas.QuotaExceeded as exc:
-            return _public_page(
-                request, friendly_id, form=None if membership else JoinForm(room=room), status=409, refusal=exc.message
-            )
-        except services.MeetingUnavailable:
-            return _unavailable_response(request, retry_url=request.path, retry_data=_retry_data(request))
-        return HttpResponseRedirect(url)
-    request.session[_session_key(room)] = {"name": name, "role": decision.role, "guest": decision.guest}
-    return redirect("rooms:waiting", friendly_id=room.friendly_id)
+        form.add_error("code", _("Der Zugangscode stimmt nicht. Bitte prüfen Sie die Einladung."))
+        return _public_page(request, room.friendly_id, form=form, status=400)
+    return form.cleaned_data["name"], decision
 
 
 def _public_page(
@@ -335,7 +357,7 @@ def status(request: HttpRequest, friendly_id: str) -> JsonResponse:
     """The room's state from the database (polled by the waiting page; never asks BBB)."""
     room = _public_room(friendly_id)
     meeting = _open_meeting(room)
-    state = services.meeting_state(meeting)
+    state = meeting_services.meeting_state(meeting)
     return JsonResponse(
         {
             "state": state,

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection, connections
 from django.urls import reverse
-from django.utils import timezone
 
 from clubs.models import AuditEntry
 from meetings.bbb_clients import client_for
 from meetings.models import Meeting, Server
 from rooms import services
 from tests.conftest import require_service
-from tests.factories import MeetingFactory, RoomFactory, ServerFactory
+from tests.factories import MeetingFactory, RoomFactory
 
 
 def query_of(url: str) -> dict[str, str]:
@@ -224,50 +222,6 @@ def test_start_is_post_only_and_for_members(client, personas, room, bbb_server, 
     client.force_login(personas.outsider)
     assert client.post(start_url(room)).status_code == 404
     assert simulator.calls["create"] == 0
-
-
-# -- server choice -----------------------------------------------------------------------------
-
-
-def test_server_choose_prefers_the_server_already_running_the_room(personas, room):
-    busy = ServerFactory(load=280)
-    ServerFactory(load=0)
-    MeetingFactory(room=room, server=busy)
-    assert services.server_choose(room=room) == busy
-
-
-def test_server_choose_takes_the_least_loaded_healthy_enabled_server(db):
-    ServerFactory(name="full", load=250)
-    ServerFactory(name="off", load=0, enabled=False)
-    ServerFactory(name="sick", load=0, healthy=False)
-    light = ServerFactory(name="light", load=40)
-    assert services.server_choose() == light
-
-
-def test_server_choose_compares_load_relative_to_capacity(db):
-    ServerFactory(name="small", load=50, capacity=100)
-    big = ServerFactory(name="big", load=100, capacity=1000)
-    assert services.server_choose() == big
-
-
-def test_young_meetings_count_as_larger_than_they_are(db):
-    a = ServerFactory(name="a", load=0)
-    b = ServerFactory(name="b", load=5)
-    # Two fresh meetings on a: the sync has not seen their participants yet.
-    for _ in range(2):
-        MeetingFactory(server=a, participant_count=1)
-    assert services.server_choose() == b
-    # Once they are old, their real (small) size counts again.
-    Meeting.objects.update(created_at=timezone.now() - timedelta(minutes=10))
-    assert services.server_choose() == a
-
-
-def test_server_choose_query_count_does_not_grow_with_meetings(db, django_assert_max_num_queries):
-    servers = [ServerFactory() for _ in range(3)]
-    for n in range(30):
-        MeetingFactory(server=servers[n % 3])
-    with django_assert_max_num_queries(1):
-        services.server_choose()
 
 
 def test_new_meetings_spread_over_servers(personas, simulator):

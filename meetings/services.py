@@ -1,0 +1,136 @@
+"""BBB servers and meetings: choosing a server, joining and ending a meeting, its display state.
+
+Cost rules (ARCHITECTURE rule 2): ``meeting_join_url`` signs locally (zero BBB calls) and
+``meeting_state`` reads what is loaded; ``meeting_end`` makes exactly one BBB call (``end``).
+Starting a meeting is a room's flow: ``rooms.services.meeting_start`` (one ``create``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, IntegerField, Q, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from bbb import BBBError, BBBUnavailable
+from clubs.audit import audit_log
+from meetings.bbb_clients import client_for
+from meetings.models import Meeting, Server
+from rooms.models import Room
+
+logger = logging.getLogger(__name__)
+
+MODERATOR = "MODERATOR"
+VIEWER = "VIEWER"
+
+# Server choice: a meeting younger than this counts as at least YOUNG_MEETING_EXPECTED_PARTICIPANTS,
+# because its participants are still arriving and the last sync has not seen them yet. Without this,
+# a burst of starts right after a sync would all land on the same "empty" server.
+YOUNG_MEETING_SECONDS = 300
+YOUNG_MEETING_EXPECTED_PARTICIPANTS = 20
+
+
+class MeetingUnavailable(Exception):
+    """BBB is down, too slow or refused (FAILED), or no server takes meetings. Nothing was written."""
+
+    def __init__(self, message: str, *, server: Server | None = None):
+        super().__init__(message)
+        self.server = server
+
+
+# -- servers -----------------------------------------------------------------------------------
+
+
+def server_choose(*, room: Room | None = None) -> Server:
+    """The server for a new meeting of ``room``.
+
+    1. The server already running this room's meeting (an open Meeting row), whatever its load.
+    2. Else the enabled, healthy server with the least relative load, where load is the sync's last
+       ``Server.load`` plus, for each of our open meetings younger than YOUNG_MEETING_SECONDS,
+       ``max(0, expected - participants)`` with expected = YOUNG_MEETING_EXPECTED_PARTICIPANTS
+       (i.e. a young meeting counts as ``max(participants, expected)``). Relative = load / capacity.
+       Ties go to the server with fewer open meetings, then by name.
+
+    One query for the candidates, whatever the number of meetings. Raises ``MeetingUnavailable``
+    when no server takes meetings.
+    """
+    if room is not None and room.pk:
+        open_meeting = (
+            Meeting.objects.filter(room=room, ended_at__isnull=True).select_related("server").only("server").first()
+        )
+        if open_meeting is not None:
+            return open_meeting.server
+    cutoff = timezone.now() - timedelta(seconds=YOUNG_MEETING_SECONDS)
+    young = Q(meetings__ended_at__isnull=True, meetings__created_at__gte=cutoff)
+    candidates = Server.objects.filter(enabled=True, healthy=True).annotate(
+        young_extra=Coalesce(
+            Sum(
+                Greatest(Value(YOUNG_MEETING_EXPECTED_PARTICIPANTS) - F("meetings__participant_count"), Value(0)),
+                filter=young,
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
+        open_count=Count("meetings", filter=Q(meetings__ended_at__isnull=True)),
+    )
+    best = min(
+        candidates,
+        key=lambda s: ((s.load + s.young_extra) / max(s.capacity, 1), s.open_count, s.name),
+        default=None,
+    )
+    if best is None:
+        raise MeetingUnavailable("no enabled healthy server")
+    return best
+
+
+# -- meetings ----------------------------------------------------------------------------------
+
+
+def meeting_unavailable(server: Server, room_pk: int | None, call: str, exc: Exception) -> MeetingUnavailable:
+    logger.warning("BBB %s failed on server %s (room %s): %s", call, server.name, room_pk, exc)
+    return MeetingUnavailable(f"{call} failed on {server.name}: {exc}", server=server)
+
+
+def meeting_join_url(
+    *, meeting: Meeting, name: str, role: str = VIEWER, guest: bool = False, user_id: str | None = None
+) -> str:
+    """A locally signed join URL: zero BBB calls."""
+    return client_for(meeting.server).join_url(meeting.meeting_id, name, role=role, guest=guest, user_id=user_id)
+
+
+def meeting_end(*, meeting: Meeting, actor: Any, reason: str = "ended_by_moderator") -> Meeting:
+    """End the meeting on BBB (one ``end`` call), then mark it ended and write an audit entry.
+
+    BBB answering ``notFound`` (a successful answer: the meeting is gone already) counts as ended.
+    Any other failure raises ``MeetingUnavailable`` and changes nothing.
+    """
+    server = meeting.server
+    try:
+        client_for(server).end(meeting.meeting_id)
+    except BBBError as exc:
+        if exc.message_key != "notFound":
+            raise meeting_unavailable(server, meeting.room_id, "end", exc)
+    except BBBUnavailable as exc:
+        raise meeting_unavailable(server, meeting.room_id, "end", exc)
+    now = timezone.now()
+    with transaction.atomic():
+        ended = Meeting.objects.filter(pk=meeting.pk, ended_at__isnull=True).update(
+            status=Meeting.Status.ENDED, ended_at=now, end_reason=reason
+        )
+        if ended:
+            audit_log(action="meeting.end", actor=actor, club=meeting.club, target=meeting, reason=reason)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def meeting_state(meeting: Meeting | None) -> str:
+    """``none``, ``starting``, ``running``, ``ended`` or ``unknown`` (server unhealthy: rule 4)."""
+    if meeting is None:
+        return "none"
+    if meeting.ended_at is None and not meeting.server.healthy:
+        return "unknown"
+    return meeting.status
