@@ -14,8 +14,7 @@ from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -24,11 +23,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from clubs import registry
 from clubs.audit import audit_log
 from clubs.models import AuditEntry, Club, ClubApplication, Invitation, Membership, Role, club_retention_days
-from meetings.models import Meeting
-from recordings.models import Recording
-from rooms.models import Room
 
 STATUS_BADGE = {
     Club.Status.PENDING: "warn",
@@ -44,26 +41,13 @@ def status_badge(club: Club) -> str:
     return format_html('<span class="hd-badge hd-badge-{}">{}</span>', kind, club.get_status_display())
 
 
-def _month_start() -> Any:
-    return timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def _per_club(queryset: QuerySet, aggregate: Any) -> Coalesce:
-    """A correlated subquery computing ``aggregate`` over ``queryset`` rows of the outer club."""
-    sub = queryset.filter(club=OuterRef("pk")).order_by().values("club").annotate(v=aggregate).values("v")
-    return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
-
-
 def annotate_usage(queryset: QuerySet) -> QuerySet:
-    """Rooms, meetings this month, running meetings, recordings and their size per club, in one query."""
-    recordings = Recording.objects.filter(deleted_at__isnull=True)
-    return queryset.annotate(
-        rooms_used=_per_club(Room.objects.all(), Count("pk")),
-        meetings_this_month=_per_club(Meeting.objects.filter(created_at__gte=_month_start()), Count("pk")),
-        meetings_running=_per_club(Meeting.objects.filter(ended_at__isnull=True), Count("pk")),
-        recordings_count=_per_club(recordings, Count("pk")),
-        recordings_size=_per_club(recordings, Sum("size_bytes")),
-        members_count=_per_club(Membership.objects.all(), Count("pk")),
+    """Rooms, meetings this month, running meetings, recordings and their size per club, in one query.
+
+    The figures of rooms, meetings and recordings are registered by those apps (clubs/registry.py).
+    """
+    return registry.annotate_usage(queryset).annotate(
+        members_count=registry.per_club(Membership.objects.all(), Count("pk"))
     )
 
 

@@ -32,6 +32,7 @@ from events.occurrences import (
     occurrences_overlapping,
     occurrences_starting,
 )
+from events.signals import scheduled_meeting_changed
 from meetings.models import Meeting
 from rooms.models import Room
 
@@ -132,9 +133,10 @@ def _invitees_set(
 
 
 def _notify_after_commit(scheduled_id: int) -> None:
-    from events import tasks
-
-    transaction.on_commit(lambda: tasks.scheduled_meeting_notify_enqueue(scheduled_id))
+    # events.tasks queues the mail on this signal (the services never import the tasks).
+    transaction.on_commit(
+        lambda: scheduled_meeting_changed.send(sender=ScheduledMeeting, scheduled_meeting_id=scheduled_id)
+    )
 
 
 # --- planning -------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The staff console for BBB servers and meetings, and the dashboard on the admin index.
+"""The staff console for BBB servers and meetings (the dashboard on the admin index: herzdigital/admin.py).
 
 Actions are thin doors to the services (``rooms.services``, ``meetings.sync``);
 BBB errors are shown as messages, never as a 500. Everything only the system writes (BBB ids,
@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.db.models.expressions import F
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from bbb import BBBError, BBBUnavailable
 from clubs.audit import audit_log
 from meetings.models import Meeting, Server
-from meetings.stats import service_overview
 
 BBB_ERRORS = (BBBError, BBBUnavailable)
 
@@ -35,21 +34,6 @@ def bbb_error_text(exc: Exception) -> str:
 
 def badge(kind: str, text: str) -> str:
     return format_html('<span class="hd-badge hd-badge-{}">{}</span>', kind, text)
-
-
-# -- dashboard on the admin index ----------------------------------------------------------------
-
-_original_index = admin.site.index
-
-
-def index_with_overview(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-    """The admin index with the service's figures at a glance (aggregates, constant queries)."""
-    return _original_index(request, {**(extra_context or {}), "overview": service_overview()})
-
-
-admin.site.index = index_with_overview
-# The wide lists (usage, health) need the room; the index lists every model for navigation.
-admin.site.enable_nav_sidebar = False
 
 
 # -- servers --------------------------------------------------------------------------------------
