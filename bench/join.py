@@ -11,12 +11,15 @@ Phases, all with N concurrent keep-alive connections from an asyncio client in t
   3. join      N guests post name + token to the join view, ``--rounds`` times each; a good answer
                is a 302 whose Location is the simulator's signed join URL (never fetched)
   2 and 3 alternate ``--repeat`` times; rps is the median over those runs.
+  With ``--compare-orm`` a phase 4 joins through the same view code with ``room_join_target``
+  replaced by an ORM query (``select_related`` + ``only``), alternating with 2 and 3; a
+  ``COMPARE`` line reports both (site = the lookup the site uses now).
 
 ``bbb_calls`` counts every API call the simulator received during phases 1-3 (goal: 0).
 The last line is ``RESULT rps=… p50_ms=… p95_ms=… errors=… bbb_calls=… baseline_rps=… ratio=…``
 with rps/p50/p95 of the join view and ratio = join rps / trivial rps (goal: >= 0.5).
 
-    .venv/bin/python bench/join.py [--guests 200] [--rounds 5] [--workers 2] [--threads 4] [--code]
+    .venv/bin/python bench/join.py [--guests 200] [--rounds 5] [--workers 2] [--threads 4] [--code] [--compare-orm]
 """
 
 from __future__ import annotations
@@ -49,16 +52,67 @@ SETTINGS_MODULE = textwrap.dedent(
 )
 URLS_MODULE = textwrap.dedent(
     """
+    import types
+
     from django.http import HttpResponse
     from django.urls import include, path
+    from django.views.decorators.http import require_POST
+
+    from clubs.models import Club
+    from meetings.models import Meeting
+    from rooms import services
+    from rooms.models import Room
+    from rooms.views import rooms as views
 
 
     def trivial(request):
         return HttpResponse("ok", content_type="text/plain")
 
 
+    ROOM_FIELDS = (
+        "id", "club_id", "friendly_id", "meeting_id", "viewer_code", "moderator_code", "waiting_room",
+        "all_moderators", "anyone_can_start",
+    )
+    SERVER_FIELDS = ("id", "api_url", "secret", "checksum_algorithm", "healthy")
+
+
+    def room_join_target_orm(*, friendly_id):
+        \"\"\"room_join_target with the ORM: select_related + only (one query when the meeting runs).\"\"\"
+        active = {"club__status": Club.Status.ACTIVE.value}
+        open_meeting = {"room__friendly_id": friendly_id, "room__club__status": Club.Status.ACTIVE.value}
+        meetings = (
+            Meeting.objects.select_related("room", "server")
+            .only("id", "status", "room_id", "meeting_id", "server_id",
+                  *(f"room__{f}" for f in ROOM_FIELDS), *(f"server__{f}" for f in SERVER_FIELDS))
+            .filter(ended_at__isnull=True, **open_meeting)
+            .order_by()[:1]
+        )
+        for meeting in meetings:
+            return meeting.room, meeting
+        rooms = Room.objects.only(*ROOM_FIELDS).filter(friendly_id=friendly_id, **active).order_by()[:1]
+        for room in rooms:
+            return room, None
+        return None
+
+
+    def _join_with(lookup):
+        \"\"\"The site's join view, running the same code with another room_join_target.\"\"\"
+        inner = views.join
+        while hasattr(inner, "__wrapped__"):
+            inner = inner.__wrapped__
+        other = types.SimpleNamespace(**{**vars(services), "room_join_target": lookup})
+        code = types.FunctionType(inner.__code__, {**inner.__globals__, "services": other}, inner.__name__)
+        view = require_POST(code)
+        view.access = "public"
+        return view
+
+
     trivial.access = "public"
-    urlpatterns = [path("bench/trivial/", trivial), path("", include("herzdigital.urls"))]
+    urlpatterns = [
+        path("bench/trivial/", trivial),
+        path("bench/join-orm/<str:friendly_id>/", _join_with(room_join_target_orm)),
+        path("", include("herzdigital.urls")),
+    ]
     """
 )
 
@@ -159,7 +213,9 @@ async def phase(connections: list[Connection], job) -> Stats:
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-async def run_load(args, port: int, room_path: str, join_path: str, join_prefix: str, code: str) -> dict[str, Stats]:
+async def run_load(
+    args, port: int, room_path: str, join_path: str, join_prefix: str, code: str, orm_path: str
+) -> dict[str, Stats]:
     connections = [Connection("127.0.0.1", port) for _ in range(args.guests)]
     guests: dict[int, tuple[str, str]] = {}
 
@@ -178,7 +234,7 @@ async def run_load(args, port: int, room_path: str, join_path: str, join_prefix:
         else:
             stats.errors += 1
 
-    async def join(n: int, conn: Connection, stats: Stats) -> None:
+    async def join(n: int, conn: Connection, stats: Stats, path: str = join_path) -> None:
         if n not in guests:
             stats.errors += 1
             return
@@ -193,20 +249,25 @@ async def run_load(args, port: int, room_path: str, join_path: str, join_prefix:
             return r[0] == 302 and r[1].get("location", [""])[0].startswith(join_prefix)
 
         for _ in range(args.rounds):
-            await timed(stats, lambda: conn.request("POST", join_path, headers, body), good)
+            await timed(stats, lambda: conn.request("POST", path, headers, body), good)
 
     # Warm up every worker and connection, then measure. The trivial and join phases alternate
     # --repeat times and the median rps of each counts, so that a burst of other load on the
     # machine does not decide the ratio.
     await phase(connections, lambda n, c, s: c.request("GET", "/bench/trivial/"))
     page_stats = await phase(connections, page)
-    trivial_runs, join_runs = [], []
+    trivial_runs, join_runs, orm_runs = [], [], []
     for _ in range(args.repeat):
         trivial_runs.append(await phase(connections, trivial))
         join_runs.append(await phase(connections, join))
+        if args.compare_orm:
+            orm_runs.append(await phase(connections, lambda n, c, s: join(n, c, s, orm_path)))
     for conn in connections:
         await conn.close()
-    return {"trivial": Combined(trivial_runs), "page": Combined([page_stats]), "join": Combined(join_runs)}
+    results = {"trivial": Combined(trivial_runs), "page": Combined([page_stats]), "join": Combined(join_runs)}
+    if orm_runs:
+        results["join-orm"] = Combined(orm_runs)
+    return results
 
 
 class Combined(Stats):
@@ -316,6 +377,11 @@ def main() -> None:
     parser.add_argument("--sim-port", type=int, default=8290, help="port of the BBB simulator")
     parser.add_argument("--repeat", type=int, default=3, help="alternating trivial/join runs (median rps)")
     parser.add_argument("--code", action="store_true", help="give the room a viewer access code")
+    parser.add_argument(
+        "--compare-orm",
+        action="store_true",
+        help="also join through the same view with an ORM lookup (select_related + only), alternating with the others",
+    )
     args = parser.parse_args()
 
     from bbb.simulator import Simulator, serve_in_thread
@@ -347,7 +413,13 @@ def main() -> None:
         room_path = f"/r/{room.friendly_id}/"
         results = asyncio.run(
             run_load(
-                args, args.port, room_path, f"{room_path}beitreten/", f"{sim_api_url}join?", "4711" if args.code else ""
+                args,
+                args.port,
+                room_path,
+                f"{room_path}beitreten/",
+                f"{sim_api_url}join?",
+                "4711" if args.code else "",
+                f"/bench/join-orm/{room.friendly_id}/",
             )
         )
         bbb_calls = sum(sim.calls.values())
@@ -374,6 +446,13 @@ def main() -> None:
         )
     errors = trivial.errors + page.errors + join.errors
     ratio = join.rps / trivial.rps if trivial.rps else 0.0
+    if "join-orm" in results:
+        orm = results["join-orm"]
+        gain = 100 * (join.rps / orm.rps - 1) if orm.rps else 0.0
+        print(
+            f"COMPARE site_rps={join.rps:.1f} orm_rps={orm.rps:.1f} site_vs_orm_pct={gain:+.1f} "
+            f"site_p50_ms={join.pct(0.5):.1f} orm_p50_ms={orm.pct(0.5):.1f} orm_errors={orm.errors}"
+        )
     print(
         f"RESULT rps={join.rps:.1f} p50_ms={join.pct(0.5):.1f} p95_ms={join.pct(0.95):.1f} errors={errors} "
         f"bbb_calls={bbb_calls} baseline_rps={trivial.rps:.1f} ratio={ratio:.2f}"
