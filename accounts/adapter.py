@@ -7,8 +7,11 @@ from urllib.parse import urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
+
+from herzdigital.client_ip import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,6 +23,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The address allauth's rate limits count by: herzdigital.client_ip decides (proxies, /64)."""
+        address = client_ip(request)
+        if address is None:
+            raise PermissionDenied("Unable to determine client IP address")
+        return str(address)
 
     def get_email_confirmation_url(self, request: HttpRequest | None, emailconfirmation: Any) -> str:
         if request is None and allauth_context.request is None:

@@ -7,15 +7,18 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import personal_data
 from accounts.models import User
 from clubs.audit import audit_log
-from clubs.models import AuditEntry, Club, Invitation, Membership, Role
+from clubs.models import AuditEntry, Club, Membership, Role
+from events.models import Invitee
 
 
 def user_update_profile(*, user: User, name: str, language: str) -> User:
@@ -41,9 +44,15 @@ def _iso(value: Any) -> str | None:
 
 
 def user_export(*, user: User) -> dict[str, Any]:
-    """Everything the service stores about the person, as JSON-ready data (GDPR Art. 15/20)."""
-    from meetings.models import Meeting
-    from rooms.models import Room
+    """Everything the service stores about the person, as JSON-ready data (GDPR Art. 15/20).
+
+    Every row that ``user_delete`` removes or pseudonymises is in here, with its ``type`` and ``id``
+    (accounts/personal_data.py lists where those rows live; a test holds the two together).
+    """
+    refs = personal_data.references_of(user)
+
+    def row(obj: Any, **fields: Any) -> dict[str, Any]:
+        return {"type": obj._meta.label_lower, "id": obj.pk, **fields}
 
     return {
         "exported_at": _iso(timezone.now()),
@@ -56,41 +65,66 @@ def user_export(*, user: User) -> dict[str, Any]:
             "is_staff": user.is_staff,
         },
         "email_addresses": [
-            {"email": a.email, "verified": a.verified, "primary": a.primary}
+            row(a, email=a.email, verified=a.verified, primary=a.primary)
             for a in EmailAddress.objects.filter(user=user).order_by("email")
         ],
         "two_factor_authentication": [
-            {"type": a.type, "created_at": _iso(a.created_at), "last_used_at": _iso(a.last_used_at)}
+            row(a, kind=a.type, created_at=_iso(a.created_at), last_used_at=_iso(a.last_used_at))
             for a in Authenticator.objects.filter(user=user).order_by("created_at")
         ],
         "memberships": [
-            {"club": m.club.name, "role": m.role, "since": _iso(m.created_at)}
+            row(m, club=m.club.name, role=m.role, since=_iso(m.created_at))
             for m in Membership.objects.filter(user=user).select_related("club").order_by("created_at")
         ],
+        "clubs_with_you_as_contact": [
+            row(c, club=c.name, contact_name=c.contact_name, contact_email=c.contact_email)
+            for c in refs.clubs_as_contact
+        ],
+        "invitations_received": [
+            row(i, club=i.club.name, email=i.email, role=i.role, created_at=_iso(i.created_at))
+            for i in refs.invitations_to
+        ],
         "invitations_accepted": [
-            {"club": i.club.name, "email": i.email, "role": i.role, "accepted_at": _iso(i.accepted_at)}
-            for i in Invitation.objects.filter(accepted_by=user).select_related("club")
+            row(i, club=i.club.name, email=i.email, role=i.role, accepted_at=_iso(i.accepted_at))
+            for i in refs.invitations_accepted
         ],
         "invitations_sent": [
-            {"club": i.club.name, "email": i.email, "role": i.role, "created_at": _iso(i.created_at)}
-            for i in Invitation.objects.filter(invited_by=user).select_related("club")
+            row(i, club=i.club.name, email=i.email, role=i.role, created_at=_iso(i.created_at))
+            for i in refs.invitations_sent
+        ],
+        "meeting_invitations": [
+            row(i, club=i.scheduled_meeting.club.name, meeting=i.scheduled_meeting.title, email=i.email)
+            for i in refs.event_invitations
+        ],
+        "scheduled_meetings_created": [
+            row(s, club=s.club.name, title=s.title, start_at=_iso(s.start_at)) for s in refs.scheduled_meetings_created
         ],
         "rooms_created": [
-            {"club": r.club.name, "name": r.name, "created_at": _iso(r.created_at)}
-            for r in Room.objects.filter(created_by=user).select_related("club")
+            row(r, club=r.club.name, name=r.name, created_at=_iso(r.created_at)) for r in refs.rooms_created
         ],
         "meetings_started": [
-            {"club": m.club.name, "room": m.room.name if m.room else None, "started_at": _iso(m.started_at)}
-            for m in Meeting.objects.filter(started_by=user).select_related("club", "room")
+            row(m, club=m.club.name, room=m.room.name if m.room else None, started_at=_iso(m.started_at))
+            for m in refs.meetings_started
         ],
         "activity_log": [
-            {
-                "at": _iso(e.created_at),
-                "action": e.action,
-                "club": e.club.name if e.club else None,
-                "object": e.target_label,
-            }
-            for e in AuditEntry.objects.filter(actor=user).select_related("club").order_by("created_at")
+            row(
+                e,
+                at=_iso(e.created_at),
+                action=e.action,
+                club=e.club.name if e.club else None,
+                by=e.actor_label,
+                object=e.target_label,
+                reason=e.reason,
+                details=e.details,
+            )
+            for e in refs.audit_entries.order_by("created_at")
+        ],
+        "staff_changes": [
+            row(e, at=_iso(e.action_time), object=e.object_repr, change=e.get_change_message())
+            for e in refs.admin_log.order_by("action_time")
+        ],
+        "sessions": [
+            {"type": "sessions.session", "expires_at": _iso(s.expire_date)} for s in personal_data.sessions_of(user)
         ],
     }
 
@@ -128,5 +162,47 @@ def user_delete(*, user: User) -> None:
                 target=membership,
                 details={"role": membership.role},
             )
-        audit_log(action="account.deleted", actor=user, target=user, actor_label=user.email)
+        _pseudonymise_references(user)
+        pseudonym = personal_data.pseudonym_of(user)
+        for session in personal_data.sessions_of(user):
+            session.delete()
+        user_pk = user.pk
         user.delete()
+        AuditEntry.objects.create(
+            action="account.deleted", actor_label=pseudonym, target_type="accounts.user", target_id=str(user_pk)
+        )
+
+
+def _pseudonymise_references(user: User) -> None:
+    """Replace the person in every row that mentions them (personal_data.PERSONAL_FIELDS)."""
+    refs = personal_data.references_of(user)
+    pattern = personal_data.identity_of(user).pattern()
+    name, email = personal_data.pseudonym_of(user), personal_data.pseudonym_email_of(user)
+    now = timezone.now()
+    for club in refs.clubs_as_contact:
+        Club.objects.filter(pk=club.pk).update(contact_name=name, contact_email=email)
+    refs.invitations_to.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+    refs.invitations_to.update(email=email)
+    for invitee in refs.event_invitations:
+        # Removed and already "told": nothing is ever mailed to the pseudonym.
+        Invitee.objects.filter(pk=invitee.pk).update(
+            email=f"{email.split('@')[0]}-{invitee.pk}@invalid",
+            user=None,
+            removed_at=invitee.removed_at or now,
+            removal_sent_at=invitee.removal_sent_at or now,
+        )
+    if pattern is None:
+        return
+    for entry in refs.audit_entries:
+        AuditEntry.objects.filter(pk=entry.pk).update(
+            actor=None,
+            actor_label=personal_data.scrub(entry.actor_label, pattern, name),
+            target_label=personal_data.scrub(entry.target_label, pattern, name),
+            reason=personal_data.scrub(entry.reason, pattern, name),
+            details=personal_data.scrub(entry.details, pattern, name),
+        )
+    for log in refs.admin_log:
+        LogEntry.objects.filter(pk=log.pk).update(
+            object_repr=name if log.object_id == str(user.pk) else personal_data.scrub(log.object_repr, pattern, name),
+            change_message=personal_data.scrub(log.change_message, pattern, name),
+        )

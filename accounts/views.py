@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -69,6 +70,12 @@ def delete(request: HttpRequest) -> HttpResponse:
     user = request.user
     blocking = services.clubs_blocking_deletion(user=user)
     form = DeleteAccountForm(request.POST or None, user=user)
+    if request.method == "POST" and not ratelimit.consume(request, action="account_delete", user=user):
+        messages.error(
+            request, _("Zu viele Versuche. Bitte warten Sie eine Viertelstunde und versuchen Sie es dann erneut.")
+        )
+        context = {"form": DeleteAccountForm(user=user), "blocking_clubs": blocking}
+        return render(request, "accounts/delete.html", context, status=429)
     if request.method == "POST" and not blocking and form.is_valid():
         try:
             services.user_delete(user=user)

@@ -6,6 +6,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import quoteattr
@@ -14,7 +15,7 @@ import requests
 
 from bbb.checksum import ALGORITHMS, ParamValue, build_query, checksum
 from bbb.errors import BBBUnavailable
-from bbb.parsing import parse_response
+from bbb.parsing import epoch_ms, parse_response
 from bbb.types import ApiVersion, CreateResult, Meeting, Recording, RecordingPage
 
 logger = logging.getLogger(__name__)
@@ -22,7 +23,12 @@ logger = logging.getLogger(__name__)
 # Only reads are retried: repeating create/end/delete/publish/update after an unclear failure
 # could act twice (or act after the caller already gave up and reported an error).
 IDEMPOTENT_CALLS = frozenset({"", "getMeetings", "getMeetingInfo", "isMeetingRunning", "getRecordings"})
-DEFAULT_MAX_RESPONSE_BYTES = 50 * 1024 * 1024
+# Answers are read streaming and refused beyond a cap. A real getRecordings recording with three
+# formats, previews and a breakout is ~2.8 kB (the b3desk sample); a full page (limit=100, bbb-web's
+# maximum) with heavy metadata stays far below 4 MiB. getMeetings is not paginated: 500 meetings with
+# 20 attendees each render to ~3.4 MB, so it (and the rest) gets 8 MiB -- a Scalelite sums all backends.
+DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+RECORDINGS_PAGE_MAX_BYTES = 4 * 1024 * 1024
 _CHUNK = 64 * 1024
 
 
@@ -49,6 +55,7 @@ class BBBClient:
         *,
         backoff: float = 0.2,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_recordings_page_bytes: int = RECORDINGS_PAGE_MAX_BYTES,
         session: requests.Session | None = None,
     ):
         if checksum_algorithm not in ALGORITHMS:
@@ -60,6 +67,7 @@ class BBBClient:
         self.retries = max(0, retries)
         self.backoff = backoff
         self.max_response_bytes = max_response_bytes
+        self.max_recordings_page_bytes = max_recordings_page_bytes
         self.session = session or requests.Session()
         self.calls: Counter[str] = Counter()
 
@@ -96,7 +104,8 @@ class BBBClient:
         try:
             response = self._send_exact(url, body, content_type)
         except requests.RequestException as exc:  # connect errors, timeouts, bad URLs
-            raise BBBUnavailable(f"{call}: {exc.__class__.__name__}: {exc}", retryable=True) from exc
+            # `from None`: the original text holds the signed URL; ours is redacted (BBBUnavailable).
+            raise BBBUnavailable(f"{call}: {exc.__class__.__name__}: {exc}", retryable=True) from None
         with response:
             if response.status_code != 200:
                 raise BBBUnavailable(f"{call}: HTTP {response.status_code}", retryable=response.status_code >= 500)
@@ -113,22 +122,24 @@ class BBBClient:
         prepared = self.session.prepare_request(request)
         prepared.url = url
         settings = self.session.merge_environment_settings(url, {}, True, None, None)
+        settings["stream"] = True  # read through _read_capped, chunk by chunk
         return self.session.send(prepared, timeout=self.timeout, allow_redirects=False, **settings)
 
     def _read_capped(self, call: str, response: requests.Response) -> bytes:
+        cap = self.max_recordings_page_bytes if call == "getRecordings" else self.max_response_bytes
         declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > self.max_response_bytes:
-            raise BBBUnavailable(f"{call}: answer of {declared} bytes exceeds the cap")
+        if declared and declared.isdigit() and int(declared) > cap:
+            raise BBBUnavailable(f"{call}: answer of {declared} bytes exceeds the cap of {cap}")
         chunks: list[bytes] = []
         size = 0
         try:
-            for chunk in response.iter_content(_CHUNK):
+            for chunk in response.iter_content(_CHUNK):  # streamed: never more than one chunk past the cap
                 size += len(chunk)
-                if size > self.max_response_bytes:
-                    raise BBBUnavailable(f"{call}: answer exceeds {self.max_response_bytes} bytes")
+                if size > cap:
+                    raise BBBUnavailable(f"{call}: answer exceeds {cap} bytes")
                 chunks.append(chunk)
         except requests.RequestException as exc:  # read timeout / connection reset mid-body
-            raise BBBUnavailable(f"{call}: {exc.__class__.__name__}: {exc}", retryable=True) from exc
+            raise BBBUnavailable(f"{call}: {exc.__class__.__name__}: {exc}", retryable=True) from None
         return b"".join(chunks)
 
     def _call(self, call: str, params: Mapping[str, ParamValue] | None = None, **kwargs: Any) -> Any:
@@ -169,15 +180,27 @@ class BBBClient:
         user_id: str | None = None,
         avatar_url: str | None = None,
         redirect: bool = True,
+        create_time: int | datetime | None = None,
+        error_redirect_url: str | None = None,
         extra: Mapping[str, str] | None = None,
     ) -> str:
         """Signed join URL for the browser. No HTTP call is made.
 
         ``guest`` is always sent explicitly: with guest policy ASK_MODERATOR a viewer joining
         without the parameter would wait in the lobby, ``guest=false`` lets them straight in.
+
+        ``create_time`` (the meeting's createTime in ms) binds the URL to one session of the
+        meetingID: bbb-web refuses it with ``mismatchCreateTimeParam`` once the meeting was created
+        anew (ApiController.join). ``error_redirect_url`` is where bbb-web (2.7+) sends the browser
+        with ``errors=[{"key":…,"message":…}]`` when it refuses the join; without it the meeting's
+        ``logoutURL`` is used, else the server's default page.
         """
         params: dict[str, ParamValue] = {"fullName": full_name, "meetingID": meeting_id, "role": role.upper()}
         params["guest"] = guest
+        if create_time is not None:
+            params["createTime"] = epoch_ms(create_time) if isinstance(create_time, datetime) else create_time
+        if error_redirect_url:
+            params["errorRedirectUrl"] = error_redirect_url
         if user_id:
             params["userID"] = user_id
         if avatar_url:
@@ -185,6 +208,17 @@ class BBBClient:
         params["redirect"] = redirect
         params.update(extra or {})
         return self.url("join", params)
+
+    def check_secret(self) -> None:
+        """A signed call that proves the secret (and algorithm) are accepted; raises otherwise.
+
+        The root call is unsigned, so it cannot tell a wrong secret from a right one. This asks
+        ``isMeetingRunning`` for a meeting that cannot exist: bbb-web and Scalelite verify the checksum
+        first (``BBBError('checksumError')`` for a wrong secret) and answer SUCCESS ``running=false``
+        otherwise. getMeetings would not do: Scalelite with GET_MEETINGS_API_DISABLED answers it
+        without looking at the checksum (scalelite config/routes.rb, get_meetings_disabled).
+        """
+        self.is_meeting_running("herzdigital-connection-check")
 
     def is_meeting_running(self, meeting_id: str) -> bool:
         return self._call("isMeetingRunning", {"meetingID": meeting_id})

@@ -16,7 +16,7 @@ import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
@@ -130,7 +130,16 @@ def _ms_to_datetime(value: str | None) -> datetime | None:
         return None
     if ms <= 0:
         return None
-    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+    # Integer arithmetic, so that epoch_ms() gives back exactly the server's value (join's createTime).
+    return _EPOCH + timedelta(milliseconds=ms)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def epoch_ms(moment: datetime) -> int:
+    """The BBB timestamp (ms since the epoch) of ``moment``; the inverse of how answers are parsed."""
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
 
 
 def _time(fields: dict[str, Element], tag: str) -> datetime | None:
@@ -265,15 +274,31 @@ def _int_attr(el: Element, name: str) -> int | None:
         return None
 
 
+def web_url(value: str | None) -> str | None:
+    """``value`` if it is an absolute http(s) URL, else None.
+
+    Playback and preview URLs come from the BBB server and end up in ``href``/``src`` attributes;
+    a ``javascript:`` or ``data:`` URL there would run in our pages, so anything else is dropped.
+    """
+    text = (value or "").strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep or scheme.lower() not in ("http", "https") or not rest or any(c.isspace() for c in text):
+        return None
+    return text
+
+
 def _format(el: Element) -> PlaybackFormat:
     fields = _children(el)
     previews: list[Preview] = []
     preview_el = fields.get("preview")
     if preview_el is not None:
         for image in preview_el.iter("image"):
+            url = web_url(image.text)
+            if url is None:
+                continue
             previews.append(
                 Preview(
-                    url=(image.text or "").strip(),
+                    url=url,
                     width=_int_attr(image, "width"),
                     height=_int_attr(image, "height"),
                     alt=image.get("alt"),
@@ -281,7 +306,7 @@ def _format(el: Element) -> PlaybackFormat:
             )
     return PlaybackFormat(
         type=_str(fields, "type"),
-        url=_text(fields, "url") or None,  # some servers wrap the URL in whitespace/newlines
+        url=web_url(_text(fields, "url")),  # some servers wrap the URL in whitespace/newlines
         length_minutes=_int(fields, "length"),
         processing_time_ms=_int(fields, "processingTime"),
         size=_int(fields, "size"),

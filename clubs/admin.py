@@ -285,6 +285,7 @@ class ClubAdmin(ClubStatusActions, UsageColumns, admin.ModelAdmin):
                     "usage",
                     ("max_rooms", "max_concurrent_meetings", "max_participants"),
                     ("recording_allowed", "max_retention_days"),
+                    "mail_daily_limit",
                 )
             },
         ),

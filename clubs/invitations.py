@@ -13,9 +13,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.addresses import address_has_verified, address_release_unverified
 from accounts.models import User
 from clubs import permissions
 from clubs.audit import audit_log
+from clubs.mail_budget import club_mail_reserve
 from clubs.models import Club, Invitation, Membership, Role
 from clubs.services import (
     GONE_STATUSES,
@@ -80,6 +82,7 @@ def invitation_create(*, club: Club, actor: User, email: str, role: str) -> Invi
             sent_at=now,
             expires_at=now + timedelta(days=INVITATION_VALID_DAYS),
         )
+        club_mail_reserve(club=club, count=1)
         audit_log(action="invitation.created", actor=actor, club=club, target=invitation, details={"role": role})
         _invitation_mail(invitation, actor)
     return invitation
@@ -109,6 +112,7 @@ def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
         locked.sent_at = now
         locked.expires_at = now + timedelta(days=INVITATION_VALID_DAYS)
         locked.save(update_fields=["token", "sent_at", "expires_at"])
+        club_mail_reserve(club=locked.club, count=1)
         audit_log(action="invitation.resent", actor=actor, club=locked.club, target=locked)
         _invitation_mail(locked, actor)
     return locked
@@ -155,6 +159,15 @@ def invitation_accept(
         if user is not None and user.is_authenticated:
             if club.memberships.filter(user=user).exists():
                 raise ValidationError(_("Sie sind bereits Mitglied dieses Vereins."))
+            if not address_has_verified(user=user, email=invitation.email):
+                # The link is a bearer token; the role goes only to whoever proved the invited address.
+                raise ValidationError(
+                    _(
+                        "Diese Einladung ging an %(email)s. Fügen Sie diese Adresse Ihrem Konto hinzu und "
+                        "bestätigen Sie sie; danach können Sie die Einladung annehmen."
+                    )
+                    % {"email": invitation.email}
+                )
         else:
             if email_in_use(invitation.email):
                 raise ValidationError(
@@ -167,6 +180,7 @@ def invitation_accept(
             name = name.strip()
             if not name:
                 raise ValidationError({"name": _("Bitte geben Sie Ihren Namen an.")})
+            address_release_unverified(email=invitation.email)
             candidate = User(email=invitation.email, name=name)
             try:
                 validate_password(password, user=candidate)

@@ -83,6 +83,15 @@ class Club(models.Model):
     default_anyone_can_start = models.BooleanField(_("Standard: jeder darf starten"), default=False)
     default_record = models.BooleanField(_("Standard: Aufzeichnung erlaubt"), default=False)
     calendar_token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    mail_daily_limit = models.PositiveIntegerField(
+        _("Max. E-Mails pro Tag"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Einladungen, Terminänderungen und Absagen, die der Verein an einem Tag auslösen darf. "
+            "Leer lassen für den Standardwert des Dienstes."
+        ),
+    )
 
     created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("Geändert am"), auto_now=True)
@@ -99,6 +108,22 @@ class Club(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+
+class ClubMailDay(models.Model):
+    """How many emails a club's actions caused on one day (the mail relay budget, clubs/mail_budget.py)."""
+
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="mail_days", verbose_name=_("Verein"))
+    day = models.DateField(_("Tag"))
+    count = models.PositiveIntegerField(_("E-Mails"), default=0)
+
+    class Meta:
+        verbose_name = _("E-Mail-Tageszähler")
+        verbose_name_plural = _("E-Mail-Tageszähler")
+        constraints = [models.UniqueConstraint(fields=["club", "day"], name="unique_mail_day_per_club")]
+
+    def __str__(self) -> str:
+        return f"{self.club} {self.day}: {self.count}"
 
 
 class ClubApplication(Club):

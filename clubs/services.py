@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts.addresses import address_claimed, address_release_unverified
 from accounts.models import User
 from clubs import permissions
 from clubs.audit import audit_log
@@ -118,8 +119,22 @@ def _duplicate_email_error() -> ValidationError:
 
 
 def email_in_use(email: str) -> bool:
-    return (
-        User.objects.filter(email__iexact=email).exists() or EmailAddress.objects.filter(email__iexact=email).exists()
+    """Whether an account really owns ``email`` (verified it); unverified claims do not count."""
+    return address_claimed(email)
+
+
+def _registration_existing_mail(*, email: str, club_name: str, language: str) -> None:
+    """The address already has an account: tell its owner instead of telling the form (no enumeration)."""
+    existing = User.objects.filter(email__iexact=email).first()
+    send_mail_to_address(
+        address=email,
+        language=(existing.language if existing else "") or language,
+        template="registration_existing",
+        context={
+            "club_name": club_name,
+            "login_url": absolute_url(reverse("account_login")),
+            "reset_url": absolute_url(reverse("account_reset_password")),
+        },
     )
 
 
@@ -136,23 +151,32 @@ def club_register(
     description: str = "",
     phone: str = "",
     language: str = "de",
-) -> Club:
-    """A new club asks to use the service: a pending club, its owner account and a verification email."""
+) -> Club | None:
+    """A new club asks to use the service: a pending club, its owner account and a verification email.
+
+    When an account already owns the address, nothing is created and the form does not say so (that
+    would tell anybody which addresses have accounts); the owner gets an email instead and the
+    caller shows the same "check your inbox" page (returns None). An address that some account only
+    claimed without verifying it does not block its real owner: that claim ends here.
+    """
     name = _normalize_name(name)
     email = email.strip().lower()
     if Club.objects.filter(name__iexact=name).exists():
         raise _duplicate_name_error()
-    if email_in_use(email):
-        raise _duplicate_email_error()
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
     user_for_check = User(email=email, name=contact_name)
     try:
         validate_password(password, user=user_for_check)
     except ValidationError as error:
         raise ValidationError({"password": error.messages})
-    if language not in dict(settings.LANGUAGES):
-        language = settings.LANGUAGE_CODE
+    if email_in_use(email):
+        with transaction.atomic():
+            _registration_existing_mail(email=email, club_name=name, language=language)
+        return None
     try:
         with transaction.atomic():
+            address_release_unverified(email=email)
             club = Club.objects.create(
                 name=name,
                 slug=_unique_slug(name),

@@ -13,8 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
 
+from accounts.addresses import address_add_for_verification, address_has_verified
 from clubs import invitations, permissions, selectors, services
 from clubs.forms import (
     ClubRegistrationForm,
@@ -27,6 +29,11 @@ from clubs.forms import (
 )
 from clubs.models import Invitation, Membership
 from clubs.tenancy import club_view, public_view
+
+TOO_MANY_INVITATIONS = gettext_noop(
+    "Sie haben in kurzer Zeit sehr viele Einladungen verschickt. Bitte warten Sie eine Stunde und versuchen "
+    "Sie es dann erneut."
+)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -112,6 +119,9 @@ def members(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None, membership=request.membership)
+    if request.method == "POST" and not ratelimit.consume(request, action="club_invite", user=request.user):
+        messages.error(request, _(TOO_MANY_INVITATIONS))
+        return render(request, "clubs/invite.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = invitations.invitation_create(
@@ -136,6 +146,9 @@ def _open_invitation(request: HttpRequest, invitation_id: int) -> Invitation:
 def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = _open_invitation(request, invitation_id)
     if request.method == "POST":
+        if not ratelimit.consume(request, action="club_invite", user=request.user):
+            messages.error(request, _(TOO_MANY_INVITATIONS))
+            return redirect(_members_url(request))
         try:
             invitations.invitation_resend(invitation=invitation, actor=request.user)
         except ValidationError as error:
@@ -285,6 +298,20 @@ def close(request: HttpRequest) -> HttpResponse:
 # --- accepting an invitation (public: the token is the key) --------------------------------------
 
 
+def _invitation_add_address(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """The logged-in account lacks the invited address: attach it and send its confirmation link."""
+    address_add_for_verification(request=request, user=request.user, email=invitation.email)
+    messages.success(
+        request,
+        _(
+            "Wir haben einen Bestätigungslink an %(email)s geschickt. Öffnen Sie ihn und danach diese Einladung "
+            "erneut, um sie anzunehmen."
+        )
+        % {"email": invitation.email},
+    )
+    return redirect("clubs:invitation_accept", token=invitation.token)
+
+
 @public_view
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
@@ -294,28 +321,29 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "clubs/invitation_invalid.html", {"problem": problem}, status=404 if not invitation else 410
         )
+    if request.method == "POST" and not ratelimit.consume(request, action="invitation_accept"):
+        messages.error(request, _("Zu viele Versuche von Ihrem Anschluss. Bitte versuchen Sie es später erneut."))
+        return redirect("clubs:invitation_accept", token=token)
     user = request.user if request.user.is_authenticated else None
     already_member = user is not None and invitation.club.memberships.filter(user=user).exists()
+    needs_address = user is not None and not address_has_verified(user=user, email=invitation.email)
+    if request.method == "POST" and needs_address and not already_member and request.POST.get("add_address"):
+        return _invitation_add_address(request, invitation)
     needs_login = user is None and services.email_in_use(invitation.email)
     form = InvitationAcceptForm(request.POST or None) if user is None and not needs_login else None
-    if request.method == "POST" and not needs_login and not already_member and (form is None or form.is_valid()):
-        response = _invitation_accept_post(request, invitation, user, form)
+    blocked = needs_login or already_member or needs_address
+    if request.method == "POST" and not blocked and (form is None or form.is_valid()):
+        response = _invitation_accept_post(request, invitation, form)
         if response is not None:
             return response
-    context = {
-        "invitation": invitation,
-        "form": form,
-        "needs_login": needs_login,
-        "already_member": already_member,
-        "login_url": reverse("account_login") + "?" + "next=" + request.path,
-    }
+    login_url = reverse("account_login") + "?" + "next=" + request.path
+    context = {"invitation": invitation, "form": form, "needs_login": needs_login, "login_url": login_url}
+    context.update(already_member=already_member, needs_address=needs_address)
     return render(request, "clubs/invitation_accept.html", context)
 
 
-def _invitation_accept_post(
-    request: HttpRequest, invitation: Invitation, user: Any, form: InvitationAcceptForm | None
-) -> HttpResponse | None:
-    """Accept (creating the account when needed); None: show the page again with the form's errors."""
+def _invitation_accept_post(request: HttpRequest, invitation: Invitation, form: Any) -> HttpResponse | None:
+    user = request.user if request.user.is_authenticated else None
     data = form.cleaned_data if form is not None else {}
     try:
         membership = invitations.invitation_accept(

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clubs.audit import audit_log
+from clubs.mail_budget import club_mail_reserve
 from clubs.models import Club
 from events import mail
 from events.ical import feed_ics
@@ -115,6 +116,17 @@ def _invitees_set(
     }
     wanted = dict.fromkeys(valid, None)
     wanted.update(members)
+    if len(wanted) > settings.EVENT_MAX_INVITEES:
+        raise ValidationError(
+            {
+                "guest_emails": _(
+                    "Zu einem Termin können Sie höchstens %(max)s Personen einladen (Mitglieder und Gäste "
+                    "zusammen); ausgewählt sind %(count)s. Bitte verkleinern Sie die Auswahl. Es wurde nichts "
+                    "gespeichert und keine Einladung versandt."
+                )
+                % {"max": settings.EVENT_MAX_INVITEES, "count": len(wanted)}
+            }
+        )
     existing = {invitee.email: invitee for invitee in scheduled.invitees.all()}
 
     new = [
@@ -130,6 +142,17 @@ def _invitees_set(
     if gone:
         Invitee.objects.filter(pk__in=gone).update(removed_at=now)
     return len(new) + len(back), len(gone)
+
+
+def _mails_pending(scheduled: ScheduledMeeting) -> int:
+    """How many emails the next notify run sends for this meeting (what the mail budget is charged)."""
+    current = scheduled.invitees.filter(removed_at__isnull=True, notified_sequence__lt=scheduled.sequence)
+    removed = scheduled.invitees.filter(
+        removed_at__isnull=False, removal_sent_at__isnull=True, notified_sequence__gte=0
+    )
+    if scheduled.is_cancelled:
+        return current.filter(notified_sequence__gte=0).count()
+    return current.count() + removed.count()
 
 
 def _notify_after_commit(scheduled_id: int) -> None:
@@ -173,6 +196,7 @@ def scheduled_meeting_create(
         created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
     )
     _invitees_set(scheduled=scheduled, member_ids=member_ids, guest_emails=guest_emails, now=timezone.now())
+    club_mail_reserve(club=club, count=_mails_pending(scheduled))
     _notify_after_commit(scheduled.pk)
     return scheduled
 
@@ -220,6 +244,7 @@ def scheduled_meeting_update(
         scheduled=locked, member_ids=member_ids, guest_emails=guest_emails, now=timezone.now()
     )
     if changed or added or removed:
+        club_mail_reserve(club=locked.club, count=_mails_pending(locked))
         _notify_after_commit(locked.pk)
     scheduled.refresh_from_db()
     return bool(changed or added or removed)
@@ -235,6 +260,8 @@ def scheduled_meeting_cancel(*, scheduled: ScheduledMeeting, cancelled_by: objec
     if not hit:
         return False
     scheduled.refresh_from_db()
+    # Charged, never refused: the people invited must learn that the meeting is off.
+    club_mail_reserve(club=scheduled.club, count=_mails_pending(scheduled), force=True)
     audit_log(
         action="scheduled_meeting.cancel",
         actor=cancelled_by,

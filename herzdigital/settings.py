@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "csp",
     "herzdigital",
     "accounts",
     "clubs",
@@ -71,7 +72,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "herzdigital.middleware.PrivateNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -154,7 +157,20 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "10/h/ip",
     "reset_password": "5/h/ip,3/h/key",
     "confirm_email": "3/10m/key",
+    # Ours, counted by the same machinery (allauth.core.ratelimit) and the same client address:
+    # sending club invitations (per person), accepting them (per address), and the password check
+    # of the delete-account form (per person).
+    "club_invite": "30/h/user,100/d/user",
+    "invitation_accept": "20/h/ip",
+    "account_delete": "5/15m/user",
 }
+# Which address a request comes from (herzdigital/client_ip.py; allauth reads the same settings):
+# the number of reverse proxies we run in front of gunicorn (the deploy/ nginx: 1), or a header that
+# the proxy sets to the client's address, and the peers allowed to speak for a client at all.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=["127.0.0.1", "::1"])
+ALLAUTH_RATE_LIMIT_IPV6_PREFIX = 64
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "herzdigital"
@@ -178,7 +194,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic writes here in production (WhiteNoise serves it with hashed names).
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -244,8 +261,27 @@ LOGGING = {
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# No JavaScript of ours reads the CSRF cookie (forms carry the token), so scripts need not see it.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images only from our own origin,
+# no inline script or style at all (our JavaScript and CSS live in static/), nothing may frame us.
+# No form-action: the join form's answer redirects to the BBB server, which form-action would block.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -281,5 +317,9 @@ MIDDLEWARE.append("accounts.middleware.StaffMFAMiddleware")
 # meetings created shortly before or during a poll from being ended by that poll's answer.
 SYNC_TIME_LIMIT = env.int("SYNC_TIME_LIMIT", default=60)
 SYNC_GRACE_SECONDS = env.int("SYNC_GRACE_SECONDS", default=60)
+# Mail relay limits (clubs/mail_budget.py): emails a club's actions may cause per day (staff can change it per
+# club in the admin), and people (members and guests) invited to one scheduled meeting.
+MAIL_DAILY_LIMIT_PER_CLUB = env.int("MAIL_DAILY_LIMIT_PER_CLUB", default=500)
+EVENT_MAX_INVITEES = env.int("EVENT_MAX_INVITEES", default=250)
 # Scheduled meetings: reminder emails go out this many minutes before each start (default: a day and an hour).
 EVENT_REMINDER_OFFSETS = env.list("EVENT_REMINDER_OFFSETS", cast=int, default=[1440, 60])

@@ -20,6 +20,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--checksum-algorithms", default="sha1,sha256,sha384,sha512", help="supportedChecksumAlgorithms"
     )
+    parser.add_argument(
+        "--profile", choices=("bbb", "scalelite"), default="bbb", help="answer like bbb-web or Scalelite"
+    )
+    parser.add_argument("--end-delay", type=float, default=0.5, help="seconds until an `end` takes effect")
+    parser.add_argument("--get-meetings-disabled", action="store_true", help="Scalelite GET_MEETINGS_API_DISABLED")
+    parser.add_argument("--backends", default="bbb-1,bbb-2", help="Scalelite: names of its BBB servers")
+    parser.add_argument("--down-backends", default="", help="Scalelite: backends that do not answer")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
@@ -30,6 +37,11 @@ def main(argv: list[str] | None = None) -> None:
         recording_delay=args.recording_delay,
         meeting_expiry_seconds=args.meeting_expiry,
         supported_checksum_algorithms=args.checksum_algorithms,
+        profile=args.profile,
+        end_delay_seconds=args.end_delay,
+        get_meetings_disabled=args.get_meetings_disabled,
+        backends=args.backends,
+        down_backends=args.down_backends,
     )
     server = make_sim_server(sim, args.host, args.port)
     print(

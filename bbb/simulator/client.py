@@ -51,7 +51,14 @@ class ClientMixin:
             return _html(pages.lobby_page(meeting, user, self.config.guest_wait_refresh_seconds))
         if user.guest_status != "ALLOW":
             return _redirect(f"/html5client/guestWait?sessionToken={token}", "303 See Other")
-        if page == "join":
+        if page == "join" or (page == "meeting" and not user.entered):
+            # The join URL only registers a session (ApiController.join); the user enters the meeting when
+            # the HTML5 client connects (akka UserJoined). The page connects by itself (a tiny script) or
+            # by its button; tests without a browser POST /html5client/connect.
+            return _html(pages.connect_page(meeting, user))
+        if page == "connect":
+            if method != "POST":
+                return Reply(status="405 Method Not Allowed", body=b"use POST", content_type="text/plain")
             self._enter(meeting, user)
             return _redirect(meeting_url, "303 See Other")
         if page == "meeting":

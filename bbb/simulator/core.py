@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import threading
@@ -10,7 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import parse_qsl, urlencode, urljoin
 from xml.etree.ElementTree import ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -28,25 +27,32 @@ from bbb.simulator.base import (
     MSG_END,
     MSG_NOT_FOUND,
     RECORDING_CALLS,
+    SCALELITE_NO_MEETING_SERVER,
+    SCALELITE_NO_SERVER,
+    SCALELITE_NOT_FOUND,
     ApiFailure,
     Reply,
     _html,
     _int_param,
     _is_true,
     _rand,
-    _redirect,
     _xml,
     sha1hex,
 )
 from bbb.simulator.client import ClientMixin
+from bbb.simulator.joining import JoinMixin
 from bbb.simulator.knobs import KnobsMixin
 from bbb.simulator.models import SimConfig, SimMeeting, SimRecording, SimUser
 from bbb.simulator.recordings import RecordingsMixin
 
 logger = logging.getLogger(__name__)
 
+_TUPLE_KNOBS = frozenset({"supported_checksum_algorithms", "callback_retry_delays", "backends", "down_backends"})
+# UrlMappings.groovy maps these calls to one method only; Grails answers anything else with 405.
+_ONLY_METHOD = {"join": "GET", "publishRecordings": "GET", "deleteRecordings": "GET", "insertDocument": "POST"}
 
-class Simulator(ClientMixin, RecordingsMixin, KnobsMixin):
+
+class Simulator(JoinMixin, ClientMixin, RecordingsMixin, KnobsMixin):
     """A faithful-enough BBB server in memory. ``sim`` is a WSGI callable."""
 
     def __init__(self, secret: str = "", **config: Any):
@@ -59,6 +65,7 @@ class Simulator(ClientMixin, RecordingsMixin, KnobsMixin):
         self.recordings: dict[str, SimRecording] = {}  # by record id
         self.sessions: dict[str, str] = {}  # session token -> meetingID
         self.callback_log: list[dict[str, Any]] = []
+        self._retries: list[tuple[float, str, str, int]] = []  # (due, kind, url, attempt) of end callbacks
         self._clock_offset = 0.0
         self._timers: list[threading.Timer] = []
         self._pending: list[Callable[[], None]] = []  # callbacks to fire once the lock is released
@@ -81,8 +88,10 @@ class Simulator(ClientMixin, RecordingsMixin, KnobsMixin):
         for name, value in knobs.items():
             if name not in SimConfig.__slots__:
                 raise ValueError(f"unknown simulator setting {name!r}")
-            if name == "supported_checksum_algorithms":
-                value = tuple(value.split(",")) if isinstance(value, str) else tuple(value)
+            if name in _TUPLE_KNOBS:
+                value = tuple(v for v in value.split(",") if v) if isinstance(value, str) else tuple(value)
+            if name == "profile" and value not in ("bbb", "scalelite"):
+                raise ValueError(f"unknown profile {value!r}; use 'bbb' or 'scalelite'")
             setattr(self.config, name, value)
 
     def reset(self) -> None:
@@ -95,6 +104,7 @@ class Simulator(ClientMixin, RecordingsMixin, KnobsMixin):
             self.sessions.clear()
             self.calls.clear()
             self.callback_log.clear()
+            self._retries.clear()
             self._clock_offset = 0.0
 
     # -- WSGI ----------------------------------------------------------------------------------
@@ -160,11 +170,20 @@ class Simulator(ClientMixin, RecordingsMixin, KnobsMixin):
             return _xml(cfg.body_override.encode())
         if cfg.malformed:
             return _xml(b"<response><returncode>SUCCESS</returncode><meetings><meeting><meetingID>x</meeting")
+        scalelite = cfg.profile == "scalelite"
         if call == "":
+            if scalelite:  # BigBlueButtonApiController#index: just <version>
+                return _xml(render.success(render.el("version", "2.0")))
             return _xml(render.api_version_answer(cfg.bbb_version, cfg.public_url))
         handler = getattr(self, f"_api_{call}", None)
         if handler is None:
             return _xml(render.failed("validationError", "Request not recognized"))
+        if call in _ONLY_METHOD and method != _ONLY_METHOD[call]:
+            return Reply(status="405 Method Not Allowed", body=b"", content_type="text/html")
+        if scalelite and call == "getMeetings" and cfg.get_meetings_disabled:
+            # scalelite config/routes.rb: GET_MEETINGS_API_DISABLED routes to get_meetings_disabled, which skips
+            # the checksum and always answers "noMeetings" -- an empty list that says nothing.
+            return _xml(render.meetings_answer([]))
         failure = self._verify_checksum(call, query)
         params = dict(parse_qsl(query, keep_blank_values=True))
         params.pop("checksum", None)
@@ -185,7 +204,8 @@ class Simulator(ClientMixin, RecordingsMixin, KnobsMixin):
     def _verify_checksum(self, call: str, query: str) -> tuple[str, str] | None:
         if not self.secret:
             return None  # securitySalt empty -> validation skipped, like bbb-web
-        legacy = call in RECORDING_CALLS
+        scalelite = self.config.profile == "scalelite"
+        legacy = call in RECORDING_CALLS or scalelite  # Scalelite's ChecksumError has one text for every call
         mismatch = "You did not pass the checksum security check" if legacy else "Checksums do not match"
         supplied = dict(parse_qsl(query, keep_blank_values=True)).get("checksum")
         if not supplied:
@@ -193,6 +213,9 @@ class Simulator(ClientMixin, RecordingsMixin, KnobsMixin):
         algorithm = algorithm_for_checksum(supplied)
         # bbb-web checks with String.contains on the property, so a substring match it is.
         if algorithm is None or algorithm not in ",".join(self.config.supported_checksum_algorithms):
+            return ("checksumError", mismatch)
+        if scalelite and algorithm == "sha384":
+            # scalelite api_helper.rb guess_checksum_digest_algorithm knows SHA1/SHA256/SHA512 only.
             return ("checksumError", mismatch)
         expected = checksum(call, remove_checksum(query, supplied), self.secret, algorithm)
         if expected != supplied.lower():
@@ -239,6 +262,8 @@ class Simulator(ClientMixin, RecordingsMixin, KnobsMixin):
         if is_breakout and not p.get("parentMeetingID"):
             raise ApiFailure("parentMeetingIdMissing", "No parent meeting ID was provided for the breakout room")
         existing = self.meetings.get(meeting_id)
+        if existing is not None and self._backend_down(existing):
+            raise ApiFailure("internalError", "Unable to create meeting on server.")
         if existing is not None:
             same = p.get("attendeePW") == existing.attendee_pw and p.get("moderatorPW") == existing.moderator_pw
             if same or ("attendeePW" not in p and "moderatorPW" not in p):
@@ -256,6 +281,8 @@ class Simulator(ClientMixin, RecordingsMixin, KnobsMixin):
         if voice_bridge and any(m.voice_bridge == voice_bridge for m in self.meetings.values()):
             return _xml(render.failed_list([("nonUniqueVoiceBridge", "The selected voice bridge is already in use.")]))
         meeting = self._new_meeting(meeting_id, name, p, voice_bridge)
+        if self.config.profile == "scalelite":
+            meeting.backend = self._choose_backend()
         if body:
             meeting.documents.extend(_documents_from_modules(body))
         return _xml(render.create_answer(meeting))
@@ -315,22 +342,52 @@ class Simulator(ClientMixin, RecordingsMixin, KnobsMixin):
     def _existing(self, p: dict[str, str]) -> SimMeeting:
         meeting = self.meetings.get(self._require_meeting_id(p))
         if meeting is None:
-            raise ApiFailure("notFound", MSG_NOT_FOUND)
+            scalelite = self.config.profile == "scalelite"
+            raise ApiFailure("notFound", SCALELITE_NOT_FOUND if scalelite else MSG_NOT_FOUND)
+        if self._backend_down(meeting):
+            # scalelite bigbluebutton_api_controller.rb: a backend that does not answer -> InternalError.
+            raise ApiFailure("internalError", SCALELITE_NO_MEETING_SERVER)
         return meeting
+
+    def _backend_down(self, meeting: SimMeeting) -> bool:
+        return self.config.profile == "scalelite" and meeting.backend in self.config.down_backends
+
+    def _choose_backend(self) -> str:
+        """Scalelite's Server.find_available: the least loaded backend that answers."""
+        cfg = self.config
+        alive = [name for name in cfg.backends if name not in cfg.down_backends]
+        if not alive:
+            raise ApiFailure("internalError", "Could not find any available servers.")
+        load = Counter(m.backend for m in self.meetings.values())
+        return min(alive, key=lambda name: (load[name], alive.index(name)))
 
     def _api_isMeetingRunning(self, p: dict[str, str], body: bytes) -> Reply:
         meeting = self.meetings.get(self._require_meeting_id(p))
+        if meeting is not None and self._backend_down(meeting):
+            raise ApiFailure("internalError", SCALELITE_NO_MEETING_SERVER)
         return _xml(render.success(render.el("running", render.b(meeting is not None and meeting.running))))
 
     def _api_getMeetingInfo(self, p: dict[str, str], body: bytes) -> Reply:
         return _xml(render.meeting_info_answer(self._existing(p)))
 
     def _api_getMeetings(self, p: dict[str, str], body: bytes) -> Reply:
+        cfg = self.config
+        if cfg.profile == "scalelite" and any(name in cfg.down_backends for name in cfg.backends):
+            # Scalelite asks every backend in turn and fails the whole call when one does not answer.
+            raise ApiFailure("internalError", SCALELITE_NO_SERVER)
         return _xml(render.meetings_answer(list(self.meetings.values())))
 
     def _api_end(self, p: dict[str, str], body: bytes) -> Reply:
         meeting = self._existing(p)
-        self._end_meeting(meeting, "ENDED_FROM_API")
+        # Asynchronous: bbb-web forwards EndMeeting to akka-apps and answers at once; the meeting stays
+        # listed until akka's MeetingEnded comes back (MeetingService.processEndMeeting /
+        # processRemoveEndedMeeting). `end_delay_seconds` of simulator time stands in for that round trip.
+        if meeting.end_at is None:
+            meeting.end_at = self.now() + self.config.end_delay_seconds
+            if self.config.end_delay_seconds <= 0:
+                self._end_meeting(meeting, "ENDED_FROM_API")
+            else:
+                self._wake_at(meeting.end_at)
         return _xml(render.success(render.el("messageKey", "sentEndMeetingRequest"), render.el("message", MSG_END)))
 
     def _api_insertDocument(self, p: dict[str, str], body: bytes) -> Reply:
@@ -340,125 +397,6 @@ class Simulator(ClientMixin, RecordingsMixin, KnobsMixin):
             raise ApiFailure("notFound", f"Meeting with id [{meeting_id}] not found.")
         meeting.documents.extend(_documents_from_modules(body))
         return _xml(render.success(render.el("message", "Presentation is being uploaded")))
-
-    # -- join ----------------------------------------------------------------------------------
-
-    def _join_error(self, p: dict[str, str], key: str, message: str, meeting: SimMeeting | None = None) -> Reply:
-        """Join errors redirect to the logout URL with ``errors=[…]`` (bbb-web respondWithRedirect).
-
-        With ``redirect=false`` we answer FAILED XML instead; the contract marks the 3.0 behaviour
-        as unverified, and callers must cope with both anyway.
-        """
-        if p.get("redirect", "true").lower() == "false":
-            return _xml(render.failed(key, message))
-        target = p.get("errorRedirectUrl") or (meeting.logout_url if meeting else self.config.public_url)
-        errors = json.dumps([{"key": key, "message": message}], separators=(",", ":"))
-        sep = "&" if "?" in target else "?"
-        return _redirect(f"{target}{sep}errors={quote(errors)}")
-
-    def _api_join(self, p: dict[str, str], body: bytes) -> Reply:
-        if not p.get("meetingID"):
-            return self._join_error(p, "missingParamMeetingID", "You must provide a meeting ID")
-        if not p.get("fullName"):
-            return self._join_error(p, "missingParamFullName", "You must provide your name")
-        meeting = self.meetings.get(p["meetingID"])
-        if meeting is None:
-            return self._join_error(p, "invalidMeetingIdentifier", MSG_NOT_FOUND)
-        if p.get("createTime") and p["createTime"] != str(meeting.create_time):
-            return self._join_error(
-                p,
-                "mismatchCreateTimeParam",
-                "The createTime parameter submitted mismatches with the current meeting.",
-                meeting,
-            )
-        role = self._resolve_role(p, meeting)
-        user_id = p.get("userID") or ""
-        online_ids = {u.user_id for u in meeting.online_users()}
-        if meeting.max_participants > 0 and len(online_ids) >= meeting.max_participants and user_id not in online_ids:
-            return self._join_error(
-                p,
-                "maxParticipantsReached",
-                "The number of participants allowed for this meeting has been reached.",
-                meeting,
-            )
-        guest_status = self._guest_status(meeting, role, p.get("guest"))
-        if guest_status == "DENY":
-            return self._join_error(
-                p,
-                "guestDeniedAccess",
-                "You have been denied access to this meeting based on the meeting's guest policy",
-                meeting,
-            )
-        internal_id = "w_" + _rand(_LOWER, 12)
-        user = SimUser(
-            internal_id=internal_id,
-            user_id=user_id or internal_id,
-            full_name=p["fullName"],
-            role=role,
-            session_token=_rand(_LOWER, 16),
-            auth_token=_rand(_LOWER, 12),
-            guest=_is_true(p.get("guest")),
-            guest_status=guest_status,
-            avatar_url=p.get("avatarURL"),
-            custom_data={k[len("userdata-") :]: v for k, v in p.items() if k.startswith("userdata-")},
-        )
-        meeting.users[user.session_token] = user
-        self.sessions[user.session_token] = meeting.meeting_id
-        page = "guestWait" if guest_status == "WAIT" else "join"
-        url = f"{self.config.public_url}/html5client/{page}?sessionToken={user.session_token}"
-        if p.get("redirect", "true").lower() != "false":
-            return _redirect(url)
-        waiting = guest_status == "WAIT"
-        return _xml(
-            render.success(
-                render.el("messageKey", "guestWait" if waiting else "successfullyJoined"),
-                render.el(
-                    "message",
-                    "Guest waiting for approval to join meeting." if waiting else "You have joined successfully.",
-                ),
-                render.el("meeting_id", meeting.internal_id),
-                render.el("user_id", internal_id),
-                render.el("auth_token", user.auth_token),
-                render.el("session_token", user.session_token),
-                render.el("guestStatus", guest_status),
-                render.el("url", url),
-            )
-        )
-
-    @staticmethod
-    def _resolve_role(p: dict[str, str], meeting: SimMeeting) -> str:
-        role = (p.get("role") or "").upper()
-        if role in ("MODERATOR", "VIEWER"):
-            return role
-        password = p.get("password")
-        if password is None:
-            raise ApiFailure(
-                "Params required",
-                "You must either send the valid role of the user, or the password, sould the meeting has one.",
-            )
-        if password == meeting.moderator_pw:
-            return "MODERATOR"
-        if password == meeting.attendee_pw:
-            return "VIEWER"
-        raise ApiFailure("Params required", "You must enter a valid password")
-
-    def _guest_status(self, meeting: SimMeeting, role: str, guest_param: str | None) -> str:
-        """Meeting.calcGuestStatus (contract §4.4)."""
-        guest = _is_true(guest_param)
-        policy = meeting.guest_policy
-        if not self.config.authenticated_guest:
-            if not guest:
-                return "ALLOW"
-            return {"ASK_MODERATOR": "WAIT", "ALWAYS_DENY": "DENY"}.get(policy, "ALLOW")
-        if role == "MODERATOR" or (guest_param is not None and not guest):
-            return "ALLOW"
-        if policy == "ALWAYS_DENY":
-            return "DENY"
-        if policy == "ASK_MODERATOR":
-            return "WAIT" if guest or guest_param is None else "ALLOW"
-        if policy == "ALWAYS_ACCEPT_AUTH":
-            return "WAIT" if guest else "ALLOW"
-        return "ALLOW"
 
     def add_attendees(
         self,
@@ -507,6 +445,9 @@ class Simulator(ClientMixin, RecordingsMixin, KnobsMixin):
                 for user in meeting.users.values():
                     if user.left_at is not None and not user.purged and now - user.left_at >= cfg.users_timeout_seconds:
                         user.purged = True
+                if meeting.end_at is not None and now >= meeting.end_at:
+                    self._end_meeting(meeting, "ENDED_FROM_API")
+                    continue
                 started = meeting.start_time / 1000
                 never_joined = not meeting.has_user_joined and not meeting.is_breakout
                 if never_joined and now - started >= meeting.expire_no_join_seconds:
@@ -522,9 +463,19 @@ class Simulator(ClientMixin, RecordingsMixin, KnobsMixin):
                 ):
                     self._end_meeting(meeting, "ENDED_WHEN_LAST_USER_LEFT")
             for recording in self.recordings.values():
-                if recording.state == "processing" and recording.ready_at is not None and now >= recording.ready_at:
-                    self._publish_processed(recording)
+                self._publish_due_formats(recording, now)
+            due = [entry for entry in self._retries if entry[0] <= now]
+            self._retries = [entry for entry in self._retries if entry[0] > now]
+            for _due, kind, url, attempt in due:
+                self._queue(lambda kind=kind, url=url, attempt=attempt: self._deliver_callback(kind, url, attempt))
         self._run_pending_callbacks()
+
+    def _wake_at(self, due: float) -> None:
+        """Run ``tick`` in real time once ``due`` (simulator clock) has come; ``advance`` gets there sooner."""
+        timer = threading.Timer(max(0.0, due - self.now()) + 0.01, self.tick)
+        timer.daemon = True
+        self._timers.append(timer)
+        timer.start()
 
     def _queue(self, job: Callable[[], None]) -> None:
         # Callbacks leave the lock first and then run in their own thread, as BBB does them async.
@@ -551,23 +502,82 @@ class Simulator(ClientMixin, RecordingsMixin, KnobsMixin):
             sep = "&" if "?" in end_url else "?"
             marks = render.b(meeting.record and meeting.recording_marks)
             url = f"{end_url}{sep}{urlencode({'recordingmarks': marks, 'meetingID': meeting.meeting_id})}"
-            self._queue(lambda: self._deliver("end", "GET", url))
+            self._queue(lambda: self._deliver_callback("end", url, 1))
         if meeting.params.get("meetingEndedURL"):
             ended_url = meeting.params["meetingEndedURL"]
-            self._queue(lambda: self._deliver("meetingEnded", "GET", ended_url))
+            self._queue(lambda: self._deliver_callback("meetingEnded", ended_url, 1))
 
-    def _deliver(self, kind: str, method: str, url: str, data: dict[str, str] | None = None) -> None:
-        entry: dict[str, Any] = {"kind": kind, "method": method, "url": url, "data": data}
+    def _log_callback(self, entry: dict[str, Any]) -> None:
+        with self.lock:
+            self.callback_log.append(entry)
+
+    def _deliver_callback(self, kind: str, url: str, attempt: int) -> None:
+        """One attempt of CallbackUrlService.fetchCallbackUrl, then its retry schedule.
+
+        bbb-web first "follows redirects" with a plain GET (HttpURLConnection; only 200 or a
+        301/302/303 count, anything else fails the attempt), then sends the real GET to the final URL;
+        only a 2xx answer is "delivered". Failed attempts are retried after 30 s, 1, 2 and 5 minutes
+        (CallbackUrlService.schedRetryCallback), then bbb-web logs callback_failed_give_up.
+        """
+        if not self.config.callbacks_enabled:
+            self._log_callback({"kind": kind, "method": "GET", "url": url, "attempt": attempt, "skipped": True})
+            return
+        final = self._probe(kind, url, attempt)
+        delivered = False
+        if final is not None:
+            entry: dict[str, Any] = {"kind": kind, "method": "GET", "url": final, "attempt": attempt, "phase": "get"}
+            try:
+                entry["status"] = requests.get(final, timeout=5, allow_redirects=False).status_code
+                delivered = 200 <= entry["status"] < 300
+            except requests.RequestException as exc:
+                entry["error"] = str(exc)
+            self._log_callback(entry)
+        delays = self.config.callback_retry_delays
+        outcome = "delivered" if delivered else ("retry" if attempt <= len(delays) else "gave_up")
+        self._log_callback({"kind": kind, "url": url, "attempt": attempt, "outcome": outcome})
+        if outcome == "retry":
+            due = self.now() + delays[attempt - 1]
+            with self.lock:
+                self._retries.append((due, kind, url, attempt + 1))
+            self._wake_at(due)
+
+    def _probe(self, kind: str, url: str, attempt: int) -> str | None:
+        """CallbackUrlService.followRedirect: up to 5 redirects, 200 ends the walk, anything else fails."""
+        current = url
+        for _hop in range(6):
+            entry: dict[str, Any] = {
+                "kind": kind,
+                "method": "GET",
+                "url": current,
+                "attempt": attempt,
+                "phase": "probe",
+            }
+            try:
+                response = requests.get(current, timeout=5, allow_redirects=False)
+            except requests.RequestException as exc:
+                entry["error"] = str(exc)
+                self._log_callback(entry)
+                return None
+            entry["status"] = response.status_code
+            self._log_callback(entry)
+            if response.status_code == 200:
+                return current
+            if response.status_code not in (301, 302, 303) or not response.headers.get("Location"):
+                return None
+            current = urljoin(current, response.headers["Location"])
+        return None
+
+    def _post_once(self, kind: str, url: str, data: dict[str, str]) -> None:
+        """post_publish_recording_ready_callback.rb: one POST, the answer is only logged, never retried."""
+        entry: dict[str, Any] = {"kind": kind, "method": "POST", "url": url, "data": data}
         if self.config.callbacks_enabled:
             try:
-                response = requests.request(method, url, data=data, timeout=5)
-                entry["status"] = response.status_code
+                entry["status"] = requests.post(url, data=data, timeout=5).status_code
             except requests.RequestException as exc:
                 entry["error"] = str(exc)
         else:
             entry["skipped"] = True
-        with self.lock:
-            self.callback_log.append(entry)
+        self._log_callback(entry)
 
     # -- recordings API ------------------------------------------------------------------------
 

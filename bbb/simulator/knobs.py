@@ -87,6 +87,8 @@ def _meeting_json(m: SimMeeting) -> dict[str, Any]:
         "guestPolicy": m.guest_policy,
         "metadata": m.metadata,
         "documents": m.documents,
+        "backend": m.backend,
+        "ending": m.end_at is not None,
         "users": [
             {
                 "userID": u.user_id,
@@ -113,4 +115,5 @@ def _recording_json(r: SimRecording) -> dict[str, Any]:
         "participants": r.participants,
         "metadata": r.metadata,
         "formats": [f.type for f in r.formats],
+        "pending_formats": [f.type for f in r.pending_formats],
     }

@@ -33,6 +33,21 @@ class SimConfig:
     body_override: str | None = None
     callbacks_enabled: bool = True
     guest_wait_refresh_seconds: int = 2
+    # "bbb" (bbb-web 2.6-3.0) or "scalelite" (blindsidenetworks/scalelite in front of `backends`).
+    profile: str = "bbb"
+    # `end` only asks akka-apps to end the meeting; bbb-web removes it when MeetingEnded comes back
+    # (MeetingService.processEndMeeting / processRemoveEndedMeeting).
+    end_delay_seconds: float = 0.5
+    # CallbackUrlService.schedRetryCallback: attempt 1 at once, then after 30 s, 1 min, 2 min, 5 min.
+    callback_retry_delays: tuple[float, ...] = (30.0, 60.0, 120.0, 300.0)
+    # Formats are published one after another; post_publish scripts run after each
+    # (record-and-playback/core/scripts/workers/rap-publish-worker.rb).
+    recording_format_delay_seconds: float = 1.0
+    recording_ready_jwt_algorithm: str = "HS256"
+    # Scalelite only: GET_MEETINGS_API_DISABLED, its BBB backends and which of them do not answer.
+    get_meetings_disabled: bool = False
+    backends: tuple[str, ...] = ("bbb-1", "bbb-2")
+    down_backends: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -101,6 +116,8 @@ class SimMeeting:
     users: dict[str, SimUser] = field(default_factory=dict)  # by session token
     documents: list[dict[str, str]] = field(default_factory=list)
     seen_user_ids: set[str] = field(default_factory=set)
+    backend: str = ""  # Scalelite profile: the BBB server the meeting runs on
+    end_at: float | None = None  # sim clock: when akka-apps reports the requested end
 
     def entered_users(self) -> list[SimUser]:
         return [u for u in self.users.values() if u.in_users_map]
@@ -140,7 +157,8 @@ class SimRecording:
     formats: list[SimFormat]
     raw_size: int
     is_breakout: bool = False
-    ready_at: float | None = None  # sim clock seconds when processing finishes
+    ready_at: float | None = None  # sim clock seconds when the next format is published
+    pending_formats: list[SimFormat] = field(default_factory=list)  # still processing
 
     @property
     def published(self) -> bool:

@@ -94,6 +94,19 @@ def meeting_page(meeting: SimMeeting, user: SimUser) -> bytes:
     return page(meeting.name, body)
 
 
+def connect_page(meeting: SimMeeting, user: SimUser) -> bytes:
+    """The HTML5 client while it loads: it enters the meeting only once it connects (a separate request)."""
+    body = (
+        f'<h1 id="sim-meeting-name" data-testid="sim-meeting-name">{escape(meeting.name)}</h1>'
+        f'<p id="sim-connecting" data-testid="sim-connecting">Connecting {escape(user.full_name)} …</p>'
+        f'<form method="post" action="/html5client/connect" id="sim-connect-form">'
+        f'<input type="hidden" name="sessionToken" value="{escape(user.session_token)}">'
+        '<button type="submit" id="sim-connect" data-testid="sim-connect">Connect</button></form>'
+        "<script>document.getElementById('sim-connect-form').submit();</script>"
+    )
+    return page(meeting.name, body)
+
+
 def lobby_page(meeting: SimMeeting, user: SimUser, refresh: int) -> bytes:
     body = (
         f'<h1 id="sim-meeting-name" data-testid="sim-meeting-name">{escape(meeting.name)}</h1>'

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 
 import jwt
@@ -39,15 +38,14 @@ class RecordingsMixin:
             is_breakout=meeting.is_breakout,
             state="processing",
         )
+        # Every format is processed and published on its own; until the first one is, the
+        # recording is `processing` with no playback.
+        recording.pending_formats, recording.formats = recording.formats, []
         recording.ready_at = self.now() + self.config.recording_delay
         self.recordings[recording.record_id] = recording
-        if self.config.recording_delay <= 0:
-            self._publish_processed(recording)
-        else:
-            timer = threading.Timer(self.config.recording_delay, self.tick)
-            timer.daemon = True
-            self._timers.append(timer)
-            timer.start()
+        self._publish_due_formats(recording, self.now())
+        if recording.ready_at is not None:
+            self._wake_at(recording.ready_at)
 
     def _make_recording(
         self,
@@ -107,9 +105,36 @@ class RecordingsMixin:
             is_breakout=is_breakout,
         )
 
-    def _publish_processed(self, recording: SimRecording) -> None:
-        recording.state = "published"
-        recording.ready_at = None
+    def _publish_due_formats(self, recording: SimRecording, now: float) -> None:
+        """Publish the formats whose processing is done, one after another.
+
+        bbb-web runs the post_publish scripts after *each* format's publish
+        (record-and-playback/core/scripts/workers/rap-publish-worker.rb, ``run_post_scripts``), so the
+        recording-ready callback arrives once per format with an identical token, and getRecordings lists
+        the recording (state published) with the formats published so far (RecMetaXmlHelper merges them).
+        Scalelite imports the finished recording and notifies once (app/services/
+        recording_ready_notifier_service.rb).
+        """
+        while recording.pending_formats and recording.ready_at is not None and now >= recording.ready_at:
+            recording.formats.append(recording.pending_formats.pop(0))
+            if recording.state == "processing":
+                recording.state = "published"
+            if recording.pending_formats:
+                recording.ready_at += self.config.recording_format_delay_seconds
+                if recording.ready_at > now:
+                    self._wake_at(recording.ready_at)
+            else:
+                recording.ready_at = None
+            if self.config.profile != "scalelite" or not recording.pending_formats:
+                self._notify_recording_ready(recording)
+
+    def _recording_ready_algorithm(self) -> str:
+        if self.config.profile == "scalelite":
+            # recording_ready_notifier_service.rb#jwt_algorithm: HS256 if SHA256 is allowed, else HS512.
+            return "HS256" if "sha256" in self.config.supported_checksum_algorithms else "HS512"
+        return self.config.recording_ready_jwt_algorithm
+
+    def _notify_recording_ready(self, recording: SimRecording) -> None:
         meta = recording.metadata
         url = (
             meta.get("bbb-recording-ready-url")
@@ -120,9 +145,9 @@ class RecordingsMixin:
             token = jwt.encode(
                 {"meeting_id": recording.meeting_id, "record_id": recording.record_id},
                 self.secret,
-                algorithm="HS256",
+                algorithm=self._recording_ready_algorithm(),
             )
-            self._queue(lambda: self._deliver("recording-ready", "POST", url, {"signed_parameters": token}))
+            self._queue(lambda: self._post_once("recording-ready", url, {"signed_parameters": token}))
 
     def add_recording(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from bbb.simulator.models import SimMeeting, SimRecording
+from bbb.simulator.models import SimMeeting, SimRecording, SimUser
 
 
 def esc(value: object) -> str:
@@ -64,9 +64,9 @@ def create_answer(m: SimMeeting, message_key: str = "", message: str = "") -> by
     )
 
 
-def _attendees(m: SimMeeting) -> str:
+def _attendees(users: list[SimUser]) -> str:
     parts = []
-    for u in m.online_users():
+    for u in users:
         custom = "".join(el(k, v) for k, v in u.custom_data.items())
         parts.append(
             "<attendee>"
@@ -79,8 +79,10 @@ def _attendees(m: SimMeeting) -> str:
     return "<attendees>" + "".join(parts) + "</attendees>"
 
 
-def meeting_fields(m: SimMeeting) -> str:
-    online = m.online_users()
+def meeting_fields(m: SimMeeting, *, listing: bool = False) -> str:
+    # getMeetingInfo counts users online (getNumUsersOnline); getMeetings' template counts the users map,
+    # where a user who left stays until purged after usersTimeout (~60 s) (contract §3.4, MeetingService).
+    online = m.entered_users() if listing else m.online_users()
     metadata = "".join(el(k, v) for k, v in m.metadata.items())
     parts = [
         el("meetingName", m.name),
@@ -105,7 +107,7 @@ def meeting_fields(m: SimMeeting) -> str:
         el("videoCount", sum(1 for u in online if u.has_video)),
         el("maxUsers", m.max_participants),
         el("moderatorCount", sum(1 for u in online if u.role == "MODERATOR")),
-        _attendees(m),
+        _attendees(online),
         f"<metadata>{metadata}</metadata>",
         el("isBreakout", b(m.is_breakout)),
     ]
@@ -119,7 +121,7 @@ def meeting_info_answer(m: SimMeeting) -> bytes:
 
 
 def meetings_answer(meetings: Iterable[SimMeeting]) -> bytes:
-    items = "".join(f"<meeting>{meeting_fields(m)}</meeting>" for m in meetings)
+    items = "".join(f"<meeting>{meeting_fields(m, listing=True)}</meeting>" for m in meetings)
     if not items:
         return success(
             "<meetings/>",

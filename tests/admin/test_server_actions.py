@@ -101,6 +101,7 @@ def test_sync_now_ends_meetings_bbb_no_longer_lists(staff_client, bbb_server, si
     settings.SYNC_GRACE_SECONDS = 0  # the sync spares meetings younger than this
     meeting = _start("Jugendabteilung", sim)
     client_for(bbb_server).end(meeting.meeting_id)
+    sim.advance(1)  # bbb-web's `end` is asynchronous: gone from getMeetings once akka-apps ended it
     response = run_action(staff_client, "meetings_server", "sync_now", [bbb_server.pk])
     assert "1 als beendet erkannt" in messages_of(response)[0]
     meeting.refresh_from_db()

@@ -50,6 +50,8 @@ class CallbackServer:
     url: str
     requests: list[Received] = field(default_factory=list)
     event: threading.Event = field(default_factory=threading.Event)
+    # Status codes to answer, in order; 200 once they are used up.
+    statuses: list[int] = field(default_factory=list)
 
     def wait(self, count: int = 1, timeout: float = 5.0) -> list[Received]:
         deadline = threading.Event()
@@ -64,13 +66,14 @@ class CallbackServer:
 def callback_server() -> Iterator[CallbackServer]:
     """A tiny local HTTP server that records every request it receives (end / recording-ready callbacks)."""
     received: list[Received] = []
+    statuses: list[int] = []
 
     class Handler(BaseHTTPRequestHandler):
         def _record(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             parts = urlsplit(self.path)
             received.append(Received(self.command, parts.path, parse_qs(parts.query), self.rfile.read(length)))
-            self.send_response(200)
+            self.send_response(statuses.pop(0) if statuses else 200)
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"ok")
@@ -82,6 +85,6 @@ def callback_server() -> Iterator[CallbackServer]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    yield CallbackServer(url=f"http://127.0.0.1:{server.server_address[1]}", requests=received)
+    yield CallbackServer(url=f"http://127.0.0.1:{server.server_address[1]}", requests=received, statuses=statuses)
     server.shutdown()
     server.server_close()

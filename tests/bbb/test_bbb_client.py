@@ -117,9 +117,12 @@ def test_get_meetings_lists_all_and_empty_is_no_error(client: BBBClient, sim: Si
     assert client.calls["getMeetings"] == 2
 
 
-def test_end_removes_the_meeting(client: BBBClient) -> None:
+def test_end_removes_the_meeting(client: BBBClient, sim: Simulator) -> None:
     first = client.create("room-1", "Room One")
     assert client.end("room-1") is None
+    # `end` is asynchronous (bbb-web hands it to akka-apps): still listed right after the answer.
+    assert [m.meeting_id for m in client.get_meetings()] == ["room-1"]
+    sim.advance(1)
     assert client.is_meeting_running("room-1") is False
     with pytest.raises(BBBError):
         client.get_meeting_info("room-1")

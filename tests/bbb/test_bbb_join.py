@@ -14,11 +14,6 @@ from bbb.parsing import parse_response
 from bbb.simulator import Simulator
 
 
-def enter(client: BBBClient, meeting_id: str, name: str, **kwargs: object) -> requests.Response:
-    browser = requests.Session()
-    return browser.get(client.join_url(meeting_id, name, **kwargs), timeout=5)  # type: ignore[arg-type]
-
-
 def token_of(page: requests.Response) -> str:
     return parse_qs(urlsplit(page.url).query)["sessionToken"][0]
 
@@ -28,6 +23,18 @@ def post(page: requests.Response, path: str, **fields: str) -> requests.Response
     return requests.post(f"{base}/html5client/{path}", data={"sessionToken": token_of(page), **fields}, timeout=5)
 
 
+def connect(page: requests.Response) -> requests.Response:
+    """What the HTML5 client does once loaded: connect, and only then is the user in the meeting."""
+    assert 'data-testid="sim-connect"' in page.text, page.text
+    return post(page, "connect")
+
+
+def enter(client: BBBClient, meeting_id: str, name: str, **kwargs: object) -> requests.Response:
+    """Follow the join URL like a browser and let the client connect (when it is let in)."""
+    page = requests.get(client.join_url(meeting_id, name, **kwargs), timeout=5)  # type: ignore[arg-type]
+    return connect(page) if "/html5client/join" in page.url else page
+
+
 def test_following_the_join_url_enters_the_meeting(client: BBBClient) -> None:
     client.create("room-1", "Vereinsabend")
     first_hop = requests.get(client.join_url("room-1", "Ada", role="MODERATOR"), allow_redirects=False, timeout=5)
@@ -35,7 +42,10 @@ def test_following_the_join_url_enters_the_meeting(client: BBBClient) -> None:
     assert "/html5client/join?sessionToken=" in first_hop.headers["Location"]
     assert client.is_meeting_running("room-1") is False  # join alone does not make it run
 
-    page = enter(client, "room-1", "Ada", role="MODERATOR", user_id="user-42")
+    loading = requests.get(client.join_url("room-1", "Ada", role="MODERATOR", user_id="user-42"), timeout=5)
+    assert "/html5client/join" in loading.url and 'data-testid="sim-connecting"' in loading.text
+    assert client.get_meeting_info("room-1").attendees == []  # the client has not connected yet
+    page = connect(loading)
     assert page.status_code == 200 and "/html5client/meeting" in page.url
     assert re.search(r'id="sim-meeting-name"[^>]*>Vereinsabend<', page.text)
     assert re.search(r'id="sim-role"[^>]*>MODERATOR<', page.text)
@@ -63,6 +73,10 @@ def test_counts_follow_who_is_in_the_meeting(client: BBBClient, sim: Simulator) 
     post(viewer, "leave")
     info = client.get_meeting_info("room-1")
     assert info.participant_count == 3 and info.running
+    # getMeetings counts the users map, where the one who left stays until purged (usersTimeout, 60 s).
+    assert client.get_meetings()[0].participant_count == 4
+    sim.advance(61)
+    assert client.get_meetings()[0].participant_count == 3
 
 
 def test_last_user_leaving_ends_the_meeting_after_the_expiry(client: BBBClient, sim: Simulator) -> None:
@@ -91,7 +105,7 @@ def test_moderator_ends_the_meeting_from_the_client(client: BBBClient) -> None:
     page = enter(client, "room-1", "Mod", role="MODERATOR")
     ended = post(page, "end")
     assert 'data-testid="sim-ended"' in ended.text
-    assert client.is_meeting_running("room-1") is False
+    assert client.is_meeting_running("room-1") is False  # ending from the client is not the `end` call
 
 
 def test_joining_a_meeting_that_does_not_exist_redirects_with_errors(client: BBBClient, sim: Simulator) -> None:
@@ -115,7 +129,9 @@ def test_join_with_redirect_false_answers_xml(client: BBBClient) -> None:
     joined = parse_response("join", answer.content)
     assert joined.message_key == "successfullyJoined" and joined.guest_status == "ALLOW"
     assert joined.user_id.startswith("w_") and len(joined.session_token) == 16
-    assert requests.get(joined.url, timeout=5).status_code == 200
+    loading = requests.get(joined.url, timeout=5)
+    assert loading.status_code == 200 and not client.is_meeting_running("room-1")
+    connect(loading)
     assert client.is_meeting_running("room-1")
 
 
@@ -143,7 +159,7 @@ def test_ask_moderator_holds_guests_in_the_lobby_until_admitted(client: BBBClien
     assert 'data-testid="sim-lobby-guest"' in lobby and "Gast" in lobby
     guest_token = token_of(guest)
     post(moderator, "admit", guest=guest_token, decision="allow")
-    admitted = requests.get(guest.url, timeout=5)
+    admitted = connect(requests.get(guest.url, timeout=5))
     assert "/html5client/meeting" in admitted.url
     assert client.get_meeting_info("room-1").participant_count == 3
 
@@ -178,7 +194,7 @@ def test_max_participants_is_enforced(client: BBBClient) -> None:
 def test_password_join_and_params_required(client: BBBClient) -> None:
     client.create("room-1", "Room One", params={"attendeePW": "ap", "moderatorPW": "mp"})
     url = client.url("join", {"fullName": "Old style", "meetingID": "room-1", "password": "mp"})
-    page = requests.get(url, timeout=5)
+    page = connect(requests.get(url, timeout=5))
     assert re.search(r'id="sim-role"[^>]*>MODERATOR<', page.text)
     bad = requests.get(client.url("join", {"fullName": "X", "meetingID": "room-1", "password": "nope"}), timeout=5)
     with pytest.raises(BBBError) as info:

@@ -34,15 +34,18 @@ def test_end_callback_is_called_with_recordingmarks_and_meeting_id(
     client.create("room-1", "Room One", meta={"endCallbackUrl": f"{callback_server.url}/bbb/ended?token=abc"})
     sim.add_attendees("room-1", 1, role="MODERATOR")
     client.end("room-1")
-    [received] = callback_server.wait(1)
-    assert received.method == "GET" and received.path == "/bbb/ended"
+    sim.advance(1)  # akka-apps reports the end
+    # CallbackUrlService: a probe GET (followRedirect) and then the real GET, same URL.
+    probe, received = callback_server.wait(2)
+    assert probe.method == received.method == "GET" and received.path == "/bbb/ended"
+    assert probe.query == received.query
     assert received.query == {"token": ["abc"], "recordingmarks": ["false"], "meetingID": ["room-1"]}
 
 
 def test_recorded_meeting_is_processing_then_published_with_signed_ready_callback(
     client: BBBClient, sim: Simulator, callback_server: CallbackServer
 ) -> None:
-    sim.configure(recording_delay=0.3)
+    sim.configure(recording_delay=0.3, recording_format_delay_seconds=0.3)
     created = client.create(
         "room-1",
         "Room One",
@@ -56,17 +59,18 @@ def test_recorded_meeting_is_processing_then_published_with_signed_ready_callbac
     sim.add_attendees("room-1", 3)
     assert client.get_meeting_info("room-1").recording
     client.end("room-1")
+    sim.advance(0.5)  # the end takes effect; processing has begun (0.3 s more to go)
 
     processing = client.get_recordings(meeting_ids=["room-1"], states=["processing"]).recordings
     assert [r.record_id for r in processing] == [created.internal_meeting_id]
     assert processing[0].state == "processing" and not processing[0].published
     assert client.get_recordings(meeting_ids=["room-1"]).recordings == []  # default: published + unpublished
 
-    requests_seen = callback_server.wait(2)
+    requests_seen = callback_server.wait(4)  # probe + end GET, then one ready post per format
     ended = next(r for r in requests_seen if r.path == "/bbb/ended")
     assert ended.query["recordingmarks"] == ["true"]
-    ready = next(r for r in requests_seen if r.path == "/bbb/recording-ready")
-    assert ready.method == "POST"
+    ready, second = [r for r in requests_seen if r.path == "/bbb/recording-ready"]
+    assert ready.method == second.method == "POST" and ready.body == second.body  # an identical token
     token = parse_qs(ready.body.decode())["signed_parameters"][0]
     assert jwt.get_unverified_header(token)["alg"] == "HS256"
     claims = jwt.decode(token, SECRET, algorithms=["HS256"])
@@ -88,13 +92,15 @@ def test_recorded_meeting_is_processing_then_published_with_signed_ready_callbac
 def test_recording_switched_on_in_the_client_page(client: BBBClient, sim: Simulator) -> None:
     client.create("room-1", "Room One", params={"record": True})
     browser = requests.Session()
-    page = browser.get(client.join_url("room-1", "Mod", role="MODERATOR"), timeout=5)
+    loading = browser.get(client.join_url("room-1", "Mod", role="MODERATOR"), timeout=5)
+    token = parse_qs(loading.url.split("?", 1)[1])["sessionToken"][0]
+    base = loading.url.split("/html5client/")[0]
+    page = browser.post(f"{base}/html5client/connect", data={"sessionToken": token}, timeout=5)
     assert 'data-testid="sim-start-recording"' in page.text
-    token = parse_qs(page.url.split("?", 1)[1])["sessionToken"][0]
-    base = page.url.split("/html5client/")[0]
     page = browser.post(f"{base}/html5client/record", data={"sessionToken": token, "on": "true"}, timeout=5)
     assert 'data-testid="sim-recording"' in page.text
     client.end("room-1")
+    sim.advance(1)
     assert len(client.get_recordings(meeting_ids=["room-1"]).recordings) == 1
 
 
@@ -102,6 +108,8 @@ def test_meeting_without_recording_marks_leaves_no_recording(client: BBBClient, 
     client.create("room-1", "Room One", params={"record": True})
     sim.add_attendees("room-1", 2)
     client.end("room-1")
+    sim.advance(1)
+    assert client.get_meetings() == []
     assert client.get_recordings(meeting_ids=["room-1"], states=["any"]).recordings == []
 
 

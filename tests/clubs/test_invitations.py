@@ -156,6 +156,8 @@ def test_weak_password_or_missing_name_keeps_the_invitation_open(personas, clien
 
 
 def test_logged_in_user_joins_with_their_existing_account(personas, client, invitation):
+    invitation.email = personas.outsider.email  # the invitation went to this account's verified address
+    invitation.save()
     client.force_login(personas.outsider)
     response = client.get(accept_url(invitation))
     assert "Mit diesem Konto beitreten?" in response.content.decode()

@@ -14,6 +14,11 @@ pytest_plugins = ["tests.sync_fixtures"]
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14 bugs 1+2: the end view answers bbb-web's second GET 409 and the recording-ready view "
+    "refuses the second format's post as a replay; the site side of the fix follows the meetings/ move",
+)
 def test_bbb_end_and_recording_ready_callbacks_reach_the_site(bbb_sim, live_server, settings, sent_tasks):
     settings.SITE_URL = live_server.url
     bbb_sim.sim.configure(callbacks_enabled=True, recording_delay=0)
@@ -39,5 +44,17 @@ def test_bbb_end_and_recording_ready_callbacks_reach_the_site(bbb_sim, live_serv
     record_id = next(iter(bbb_sim.sim.recordings))
     assert sent_tasks.named(callbacks.RECORDING_FETCH) == [[bbb_sim.server.pk, record_id]]
     assert sent_tasks.named(sync.RECORDINGS_FETCH_FOR_MEETING) == [[meeting.pk]]
-    statuses = sorted(entry.get("status") for entry in bbb_sim.sim.callback_log)
-    assert statuses == [200, 200]
+    # bbb-web's delivery: probe GET + real GET, delivered at the first attempt (no retry), and one
+    # recording-ready post per format, each answered 2xx.
+    assert wait_for(lambda: len(recording_ready_posts(bbb_sim.sim)) == 2, timeout=15), bbb_sim.sim.callback_log
+    end = [e for e in bbb_sim.sim.callback_log if e["kind"] == "end"]
+    assert [(e.get("phase"), e.get("status"), e.get("outcome")) for e in end] == [
+        ("probe", 200, None),
+        ("get", 200, None),
+        (None, None, "delivered"),
+    ]
+    assert [e["status"] for e in recording_ready_posts(bbb_sim.sim)] == [200, 200]
+
+
+def recording_ready_posts(sim):  # type: ignore[no-untyped-def]
+    return [e for e in list(sim.callback_log) if e["kind"] == "recording-ready"]
