@@ -71,7 +71,7 @@ URLS_MODULE = textwrap.dedent(
 
     ROOM_FIELDS = (
         "id", "club_id", "friendly_id", "meeting_id", "viewer_code", "moderator_code", "waiting_room",
-        "all_moderators", "anyone_can_start",
+        "all_moderators", "anyone_can_start", "members_can_start", "members_only",
     )
     SERVER_FIELDS = ("id", "api_url", "secret", "checksum_algorithm", "healthy")
 

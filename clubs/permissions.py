@@ -5,6 +5,8 @@ Views, templates and services ask these functions; nothing else compares roles.
 
 from __future__ import annotations
 
+from typing import Any
+
 from clubs.models import Club, Membership, Role
 
 
@@ -79,9 +81,49 @@ def can_leave_club(membership: Membership | None) -> bool:
     return is_member(membership)
 
 
-def can_end_meetings(membership: Membership | None) -> bool:
-    """Club members join their rooms as moderators, so they (and admins) may end a meeting."""
+# -- per room: hosts ------------------------------------------------------------------------------
+# A room's hosts are the club's owners and admins plus the members named for the room (``Room.hosts``).
+# Hosts join as moderators and may start, end and change the codes; other members join as viewers
+# (unless the room says everyone moderates) and start only where the room allows it.
+
+
+def room_host_ids(room: Any) -> set[int]:
+    """Membership ids named as hosts of ``room`` (one query, cached on the instance)."""
+    cached = getattr(room, "_host_membership_ids", None)
+    if cached is None:
+        cached = set(room.hosts.values_list("pk", flat=True)) if room.pk else set()
+        room._host_membership_ids = cached
+    return cached
+
+
+def is_room_host(membership: Membership | None, room: Any) -> bool:
+    if membership is None or membership.club_id != room.club_id:
+        return False
+    return is_club_admin(membership) or membership.pk in room_host_ids(room)
+
+
+def can_view_room(membership: Membership | None, room: Any) -> bool:
     return is_member(membership)
+
+
+def can_start_meeting(membership: Membership | None, room: Any) -> bool:
+    """Hosts start; other members only where the room lets members (or anybody) start."""
+    if not can_start_meetings(membership):
+        return False
+    return is_room_host(membership, room) or room.members_can_start or room.anyone_can_start
+
+
+def can_end_meeting(membership: Membership | None, room: Any) -> bool:
+    return is_room_host(membership, room)
+
+
+def can_change_room_codes(membership: Membership | None, room: Any) -> bool:
+    return is_room_host(membership, room) and membership.club.is_active
+
+
+def joins_as_moderator(membership: Membership | None, room: Any) -> bool:
+    """A member's role in the room's meeting: moderator for hosts or where everyone moderates."""
+    return is_room_host(membership, room) or bool(room.all_moderators)
 
 
 def can_view_statistics(membership: Membership | None) -> bool:

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from clubs.models import Club, Membership
 
 Predicate = Callable[[Membership], bool]
+RoomPredicate = Callable[[Membership, Any], bool]
 
 
 def resolve_club(request: HttpRequest, club_slug: str, allowed: Predicate | None = None) -> None:
@@ -51,6 +52,34 @@ def club_view(allowed: Predicate | None = None) -> Callable:
 
         wrapped.access = "club"  # read by the permission-matrix test
         wrapped.club_permission = allowed
+        return wrapped
+
+    return decorator
+
+
+def room_view(allowed: RoomPredicate) -> Callable:
+    """Decorator for a club page about one room (``club_slug`` + ``room_id``): the room comes through
+    ``request.club.rooms`` (another club's id is 404), then ``allowed(membership, room)`` or 403.
+
+    The view is called as ``view(request, room, ...)``; ``request.room`` is set too.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, club_slug: str, room_id: int, *args: Any, **kwargs: Any) -> HttpResponse:
+            resolve_club(request, club_slug)
+            room = request.club.rooms.filter(pk=room_id).first()
+            if room is None:
+                raise Http404
+            room.club = request.club
+            request.room = room
+            if not allowed(request.membership, room):
+                raise PermissionDenied
+            return view(request, room, *args, **kwargs)
+
+        wrapped.access = "club"  # read by the permission-matrix test
+        wrapped.club_permission = None
+        wrapped.room_permission = allowed
         return wrapped
 
     return decorator

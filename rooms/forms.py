@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clubs.models import Club
+from clubs.models import Club, Membership, Role
 from rooms import quotas
 from rooms.models import Room, new_access_code
 
@@ -17,6 +17,8 @@ ROOM_FIELDS = [
     "waiting_room",
     "anyone_can_start",
     "all_moderators",
+    "members_can_start",
+    "members_only",
     "mute_on_start",
     "record",
     "max_participants",
@@ -26,6 +28,17 @@ ROOM_FIELDS = [
 class RoomForm(forms.ModelForm):
     """Room settings within the club's quotas. Validation only; saving goes through the services."""
 
+    hosts = forms.ModelMultipleChoiceField(
+        label=_("Weitere Gastgeber"),
+        queryset=Membership.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Bitte wählen Sie nur Mitglieder Ihres Vereins.")},
+        help_text=_(
+            "Gastgeber moderieren, starten und beenden die Besprechung, lassen wartende Gäste ein und ändern "
+            "die Codes. Inhaber und Admins sind immer Gastgeber."
+        ),
+    )
     generate_viewer_code = forms.BooleanField(label=_("Zufälligen Zugangscode für Gäste erzeugen"), required=False)
     generate_moderator_code = forms.BooleanField(
         label=_("Zufälligen Zugangscode für Moderation erzeugen"), required=False
@@ -44,6 +57,10 @@ class RoomForm(forms.ModelForm):
     def __init__(self, *args: Any, club: Club, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.club = club
+        self.fields["hosts"].queryset = club.memberships.filter(role=Role.MEMBER).select_related("user")
+        self.fields["hosts"].label_from_instance = lambda m: m.user.name or m.user.email
+        if self.instance.pk is not None:
+            self.initial.setdefault("hosts", list(self.instance.hosts.values_list("pk", flat=True)))
         self.fields["max_participants"].help_text = _("Höchstens %(max)d. Leer lassen für diese Obergrenze.") % {
             "max": club.max_participants
         }
@@ -98,6 +115,7 @@ class RoomForm(forms.ModelForm):
     def settings(self) -> dict[str, Any]:
         """The cleaned room settings, as keyword arguments for room_create/room_update."""
         data = {name: self.cleaned_data[name] for name in ROOM_FIELDS}
+        data["hosts"] = list(self.cleaned_data.get("hosts") or [])
         if not self.club.recording_allowed:
             data["record"] = False
         return data

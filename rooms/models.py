@@ -38,6 +38,23 @@ class Room(models.Model):
     waiting_room = models.BooleanField(_("Warteraum (Gäste werden eingelassen)"), default=False)
     anyone_can_start = models.BooleanField(_("Jede Person darf die Besprechung starten"), default=False)
     all_moderators = models.BooleanField(_("Alle treten als Moderation bei"), default=False)
+    members_can_start = models.BooleanField(
+        _("Mitglieder dürfen die Besprechung starten"),
+        default=False,
+        help_text=_("Sonst starten nur die Gastgeber: Inhaber, Admins und die unten genannten Mitglieder."),
+    )
+    members_only = models.BooleanField(
+        _("Nur für Mitglieder"),
+        default=False,
+        help_text=_("Gäste ohne Konto werden abgewiesen; Personen mit persönlichem Link dürfen trotzdem hinein."),
+    )
+    hosts = models.ManyToManyField(
+        "clubs.Membership",
+        blank=True,
+        related_name="hosted_rooms",
+        verbose_name=_("Gastgeber"),
+        help_text=_("Mitglieder, die hier moderieren (z. B. die Kursleitung). Inhaber und Admins sind es immer."),
+    )
     mute_on_start = models.BooleanField(_("Beim Beitreten stummgeschaltet"), default=True)
     record = models.BooleanField(_("Aufzeichnung erlaubt"), default=False)
     max_participants = models.PositiveIntegerField(_("Max. Teilnehmende"), null=True, blank=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -22,8 +23,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from bbb import BBBError, BBBUnavailable
+from clubs import permissions
 from clubs.audit import audit_log
-from clubs.models import Club
+from clubs.models import Club, Membership
 from meetings.bbb_clients import client_for
 from meetings.callbacks import absolute_url, end_callback_url, recording_ready_url
 from meetings.models import Meeting, Server
@@ -50,6 +52,8 @@ ROOM_SETTINGS = frozenset(
         "waiting_room",
         "anyone_can_start",
         "all_moderators",
+        "members_can_start",
+        "members_only",
         "mute_on_start",
         "record",
         "max_participants",
@@ -72,9 +76,24 @@ def _clean_settings(settings_: dict[str, Any]) -> dict[str, Any]:
     return settings_
 
 
+def _set_hosts(room: Room, hosts: Iterable[Membership] | None) -> list[int]:
+    """Name the room's hosts (memberships of its club); returns the sorted membership ids."""
+    if hosts is None:
+        return sorted(room.hosts.values_list("pk", flat=True))
+    hosts = list(hosts)
+    if any(membership.club_id != room.club_id for membership in hosts):
+        raise ValueError("hosts must be memberships of the room's club")
+    room.hosts.set(hosts)
+    room._host_membership_ids = {membership.pk for membership in hosts}
+    return sorted(room._host_membership_ids)
+
+
 @transaction.atomic
-def room_create(*, club: Club, actor: Any, **settings_: Any) -> Room:
-    """A new room of ``club``; settings not given come from the club's defaults."""
+def room_create(*, club: Club, actor: Any, hosts: Iterable[Membership] | None = None, **settings_: Any) -> Room:
+    """A new room of ``club``; settings not given come from the club's defaults.
+
+    ``hosts`` are the members named to moderate the room (owners and admins always do).
+    """
     _clean_settings(settings_)
     # Lock the club row so that two admins cannot both create the last allowed room.
     club = Club.objects.select_for_update().get(pk=club.pk)
@@ -90,18 +109,22 @@ def room_create(*, club: Club, actor: Any, **settings_: Any) -> Room:
     room = Room.objects.create(
         club=club, created_by=actor if getattr(actor, "is_authenticated", False) else None, **values
     )
-    audit_log(action="room.create", actor=actor, club=club, target=room)
+    host_ids = _set_hosts(room, hosts) if hosts is not None else []
+    audit_log(action="room.create", actor=actor, club=club, target=room, details={"hosts": host_ids})
     return room
 
 
 @transaction.atomic
-def room_update(*, room: Room, actor: Any, **settings_: Any) -> Room:
+def room_update(*, room: Room, actor: Any, hosts: Iterable[Membership] | None = None, **settings_: Any) -> Room:
     _clean_settings(settings_)
     quotas.check_room_settings(club=room.club, settings=settings_)
     changed = sorted(name for name, value in settings_.items() if getattr(room, name) != value)
     for name, value in settings_.items():
         setattr(room, name, value)
     room.save()
+    before = sorted(room.hosts.values_list("pk", flat=True))
+    if hosts is not None and _set_hosts(room, hosts) != before:
+        changed.append("hosts")
     # Codes are secrets: the audit entry names the changed fields, never their values.
     audit_log(action="room.update", actor=actor, club=room.club, target=room, details={"changed": changed})
     return room
@@ -267,7 +290,7 @@ def _join_sql() -> str:
         # Only quoted table names from our own models are interpolated; values are parameters.
         _JOIN_SQL = (
             "SELECT r.id, r.club_id, r.meeting_id, r.viewer_code, r.moderator_code, r.waiting_room,"  # noqa: S608
-            " r.all_moderators, r.anyone_can_start, m.id, m.status,"
+            " r.all_moderators, r.anyone_can_start, r.members_can_start, r.members_only, m.id, m.status,"
             " s.id, s.api_url, s.secret, s.checksum_algorithm, s.healthy"
             f" FROM {q(room)} r INNER JOIN {q(club)} c ON c.id = r.club_id"
             f" LEFT JOIN {q(meeting)} m ON m.room_id = r.id AND m.ended_at IS NULL"
@@ -297,6 +320,7 @@ def room_join_target(*, friendly_id: str) -> tuple[Room, Meeting | None] | None:
     if row is None:
         return None
     room_pk, club_pk, meeting_id, viewer_code, moderator_code, waiting_room, all_moderators, anyone_can_start = row[:8]
+    members_can_start, members_only = row[8:10]
     room = _partial(
         Room,
         id=room_pk,
@@ -308,8 +332,10 @@ def room_join_target(*, friendly_id: str) -> tuple[Room, Meeting | None] | None:
         waiting_room=bool(waiting_room),  # SQLite answers 0/1
         all_moderators=bool(all_moderators),
         anyone_can_start=bool(anyone_can_start),
+        members_can_start=bool(members_can_start),
+        members_only=bool(members_only),
     )
-    meeting_pk, status, server_pk, api_url, secret, algorithm, healthy = row[8:]
+    meeting_pk, status, server_pk, api_url, secret, algorithm, healthy = row[10:]
     if meeting_pk is None:
         return room, None
     server = _partial(
@@ -338,16 +364,19 @@ def _same(given: str, expected: str) -> bool:
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def room_join_decide(*, room: Room, code: str = "", is_member: bool = False) -> JoinDecision | None:
+def room_join_decide(
+    *, room: Room, code: str = "", is_member: bool = False, is_host: bool = False
+) -> JoinDecision | None:
     """Role and guest flag for a person joining ``room``; ``None`` when the access code is wrong.
 
-    Club members need no code and join as moderators. The moderator code grants moderator. With a
+    Club members need no code and never wait in the lobby; hosts join as moderators, other members
+    as viewers unless the room says everyone moderates. The moderator code grants moderator. With a
     viewer code set, guests must give it (or the moderator code). Without one, guests leave the
     field empty; a non-empty code that matches nothing is wrong. The waiting room puts everybody
     but members and moderator-code holders in BBB's lobby (``guest=true``).
     """
     if is_member:
-        return JoinDecision(role=MODERATOR, guest=False)
+        return JoinDecision(role=MODERATOR if is_host or room.all_moderators else VIEWER, guest=False)
     code = code.strip()
     if _same(code, room.moderator_code):
         return JoinDecision(role=MODERATOR, guest=False)
@@ -402,6 +431,17 @@ def access_code_failed(*, room: Room, client_ip: str) -> bool:
         cache.set(key, 1, timeout=CODE_WINDOW_SECONDS)
         count = 1
     return count >= CODE_ATTEMPTS
+
+
+def room_membership(*, room: Room, user: Any) -> Membership | None:
+    """The user's membership in the room's club (None for guests), with the club loaded."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Membership.objects.select_related("club").filter(club_id=room.club_id, user=user).first()
+
+
+def member_join_decision(*, room: Room, membership: Membership) -> JoinDecision:
+    return room_join_decide(room=room, is_member=True, is_host=permissions.is_room_host(membership, room))
 
 
 def display_name_for(user: Any) -> str:

@@ -6,6 +6,8 @@ admin, owner, staff - the expected answer follows from the marker:
 
 - club pages: anonymous, outsiders and staff without a membership get 404 (GET and POST); a member
   for whom the predicate is false gets 403 (GET and POST); otherwise anything but 403/404/5xx.
+  Room pages (``room_view``) carry a ``room_permission(membership, room)`` predicate instead, judged
+  for the room the URL names; besides the personas, a member named host of that room is tried.
 - account pages: anonymous visitors are sent to the login page; logged-in people get their page.
 - public pages: nobody is sent to the login page, nothing crashes.
 
@@ -94,6 +96,11 @@ def view_marker(callback: Callable[..., Any]) -> tuple[str | None, Any]:
         if obj is not None and getattr(obj, "access", None):
             return obj.access, getattr(obj, "club_permission", None)
     return None, None
+
+
+def room_marker(callback: Callable[..., Any]) -> Any:
+    """The per-room predicate of a ``room_view`` (None for other views)."""
+    return getattr(callback, "room_permission", None)
 
 
 # --- URL arguments -------------------------------------------------------------------------------
@@ -221,18 +228,30 @@ def _users(personas: Any) -> dict[str, Any]:
     }
 
 
-def _check_club(route: Route, url: str, predicate: Any, personas: Any) -> list[str]:
+def _check_club(
+    route: Route, url: str, predicate: Any, personas: Any, room_predicate: Any = None, room: Any = None
+) -> list[str]:
     problems = []
+    users = _users(personas)
+    if room_predicate is not None:
+        host = MembershipFactory(club=personas.club, role=Role.MEMBER)
+        room.hosts.add(host)
+        users["host"] = host.user
     memberships = {m.user_id: m for m in Membership.objects.filter(club=personas.club).select_related("club")}
-    for persona, user in _users(personas).items():
+    for persona, user in users.items():
         client = _client_for(user)
         membership = memberships.get(user.pk) if user is not None else None
+        if membership is not None and room_predicate is not None:
+            fresh_room = type(room).objects.get(pk=room.pk)  # no cached host ids between personas
+            allowed = room_predicate(membership, fresh_room)
+        else:
+            allowed = predicate is None or membership is None or predicate(membership)
         if membership is None:
             for method in ("get", "post"):
                 status = getattr(client, method)(url).status_code
                 if status != 404:
                     problems.append(f"{persona} {method.upper()} {url}: expected 404, got {status}")
-        elif predicate is not None and not predicate(membership):
+        elif not allowed:
             for method in ("get", "post"):
                 status = getattr(client, method)(url).status_code
                 if status != 403:
@@ -279,10 +298,13 @@ def test_every_url_pattern_answers_each_persona_as_its_marker_says(route, person
             f"URL pattern {route} has no access marker: use club_view/ClubMixin, @public_view or @account_view "
             f"from clubs.tenancy."
         )
-    url = build_url(route, Objects(personas.club))
+    objects = Objects(personas.club)
+    url = build_url(route, objects)
     if access == "club":
         assert "club_slug" in route.kwargs, f"{route} is a club page without club_slug in its URL"
-        problems = _check_club(route, url, predicate, personas)
+        room_predicate = room_marker(route.callback)
+        room = objects.room if room_predicate is not None else None
+        problems = _check_club(route, url, predicate, personas, room_predicate, room)
     elif access == "account":
         problems = _check_account(url, personas)
     else:

@@ -8,7 +8,7 @@ import segno
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.safestring import mark_safe
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clubs import permissions
 from clubs.models import Club, Membership
-from clubs.tenancy import club_view, public_view
+from clubs.tenancy import club_view, public_view, room_view
 from meetings import services as meeting_services
 from meetings.callbacks import absolute_url
 from meetings.models import Meeting
@@ -83,11 +83,13 @@ def room_create(request: HttpRequest) -> HttpResponse:
     return render(request, "rooms/form.html", {"form": form})
 
 
-@club_view(permissions.can_view_club)
-def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
-    room = _club_room(request, room_id)
+@room_view(permissions.can_view_room)
+def room_detail(request: HttpRequest, room: Room) -> HttpResponse:
     public_url = _public_url(room)
     meeting = _open_meeting(room)
+    membership = request.membership
+    hosts = list(room.hosts.select_related("user"))
+    room._host_membership_ids = {host.pk for host in hosts}  # permissions.room_host_ids reads this
     context = {
         "room": room,
         "meeting": meeting,
@@ -96,9 +98,12 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
         "public_url": public_url,
         "qr_svg": mark_safe(segno.make(public_url, error="m").svg_inline(scale=4, title=room.name)),  # noqa: S308
         "records": quotas.records(room),
-        "can_manage": permissions.can_manage_rooms(request.membership),
-        "can_start": permissions.can_start_meetings(request.membership),
-        "can_end": permissions.can_end_meetings(request.membership),
+        "hosts": hosts,
+        "can_manage": permissions.can_manage_rooms(membership),
+        "is_host": permissions.is_room_host(membership, room),
+        "can_start": permissions.can_start_meeting(membership, room),
+        "can_end": permissions.can_end_meeting(membership, room),
+        "can_change_codes": permissions.can_change_room_codes(membership, room),
     }
     return render(request, "rooms/detail.html", context)
 
@@ -121,11 +126,9 @@ def room_edit(request: HttpRequest, room_id: int) -> HttpResponse:
     return render(request, "rooms/form.html", {"form": form, "room": room})
 
 
-@club_view(permissions.can_manage_rooms)
-def room_codes(request: HttpRequest, room_id: int) -> HttpResponse:
-    room = _club_room(request, room_id)  # before the method check: another club's id is 404
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@room_view(permissions.can_change_room_codes)
+@require_POST
+def room_codes(request: HttpRequest, room: Room) -> HttpResponse:
     which = request.POST.get("codes", "")
     if which == "remove":
         services.room_remove_codes(room=room, actor=request.user)
@@ -155,16 +158,16 @@ def room_delete(request: HttpRequest, room_id: int) -> HttpResponse:
     return render(request, "rooms/delete.html", context)
 
 
-@club_view(permissions.can_start_meetings)
-def meeting_start(request: HttpRequest, room_id: int) -> HttpResponse:
-    room = _club_room(request, room_id)  # before the method check: another club's id is 404
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@room_view(permissions.can_start_meeting)
+@require_POST
+def meeting_start(request: HttpRequest, room: Room) -> HttpResponse:
+    decision = services.member_join_decision(room=room, membership=request.membership)
     try:
         url = services.meeting_start(
             room=room,
             actor=request.user,
             display_name=services.display_name_for(request.user),
+            role=decision.role,
             user_id=f"hd-{request.user.pk}",
         )
     except quotas.QuotaExceeded as exc:
@@ -175,10 +178,9 @@ def meeting_start(request: HttpRequest, room_id: int) -> HttpResponse:
     return HttpResponseRedirect(url)
 
 
-@club_view(permissions.can_end_meetings)
+@room_view(permissions.can_end_meeting)
 @require_http_methods(["GET", "POST"])
-def meeting_end(request: HttpRequest, room_id: int) -> HttpResponse:
-    room = _club_room(request, room_id)
+def meeting_end(request: HttpRequest, room: Room) -> HttpResponse:
     meeting = _open_meeting(room)
     detail = redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
     if meeting is None:
@@ -206,13 +208,17 @@ def _public_room(friendly_id: str) -> Room:
 
 
 def _membership(request: HttpRequest, room: Room) -> Membership | None:
-    if not request.user.is_authenticated:
-        return None
-    return Membership.objects.filter(club_id=room.club_id, user=request.user).first()
+    return services.room_membership(room=room, user=request.user)
 
 
 def _may_start(room: Room, membership: Membership | None) -> bool:
-    return permissions.can_start_meetings(membership) or room.anyone_can_start
+    return permissions.can_start_meeting(membership, room) or room.anyone_can_start
+
+
+def _members_only_response(request: HttpRequest, room: Room) -> HttpResponse:
+    """A guest at a members-only room: say so and offer the login (no hint of codes or state)."""
+    login = f"{reverse('account_login')}?next={reverse('rooms:public', kwargs={'friendly_id': room.friendly_id})}"
+    return render(request, "rooms/members_only.html", {"room": room, "login_url": login}, status=403)
 
 
 def _public_context(room: Room, membership: Membership | None, form: JoinForm | None, **extra: Any) -> dict:
@@ -234,6 +240,8 @@ def _public_context(room: Room, membership: Membership | None, form: JoinForm | 
 def public_room(request: HttpRequest, friendly_id: str) -> HttpResponse:
     room = _public_room(friendly_id)
     membership = _membership(request, room)
+    if room.members_only and membership is None:
+        return _members_only_response(request, room)
     form = None if membership else JoinForm(room=room)
     return render(request, "rooms/public.html", _public_context(room, membership, form))
 
@@ -255,6 +263,8 @@ def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
         raise Http404
     room, meeting = target
     membership = _membership(request, room)
+    if room.members_only and membership is None:
+        return _members_only_response(request, _public_room(friendly_id))
     joiner = _joiner(request, room, membership)
     if isinstance(joiner, HttpResponse):
         return joiner  # back to the room page, or refused
@@ -304,7 +314,7 @@ def _joiner(
     if stored:
         return stored["name"], services.JoinDecision(role=stored["role"], guest=stored["guest"])
     if membership:
-        return services.display_name_for(request.user), services.room_join_decide(room=room, is_member=True)
+        return services.display_name_for(request.user), services.member_join_decision(room=room, membership=membership)
     return _guest(request, room)
 
 

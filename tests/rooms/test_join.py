@@ -99,6 +99,7 @@ def test_no_recording_notice_when_the_club_may_not_record(client, personas, room
 
 def test_member_sees_no_code_field_and_is_named_by_profile(client, personas, room):
     room.viewer_code = "4711"
+    room.members_can_start = True
     room.save()
     client.force_login(personas.member)
     content = client.get(public_url(room)).content.decode()
@@ -166,11 +167,12 @@ def test_waiting_room_sends_guests_to_the_bbb_lobby(client, personas, room, runn
     assert query_of(client.post(join_url(room))["Location"])["guest"] == "false"
 
 
-def test_member_joins_without_code_under_profile_name_as_moderator(
+def test_host_member_joins_without_code_under_profile_name_as_moderator(
     client, personas, room, running, bbb_server, simulator
 ):
     room.viewer_code = "4711"
     room.save()
+    room.hosts.add(personas.club.memberships.get(user=personas.member))
     client.force_login(personas.member)
     response = client.post(join_url(room), {"name": "Fake", "code": "wrong"})
     params = query_of(response["Location"])
@@ -309,7 +311,8 @@ def test_waiting_page_without_a_pending_join_goes_back_to_the_room(client, room)
     assert client.post(join_url(room), {"resume": "1"})["Location"] == public_url(room)
 
 
-def test_member_starts_from_the_public_page_with_one_create(client, personas, room, bbb_server, simulator):
+def test_host_member_starts_from_the_public_page_with_one_create(client, personas, room, bbb_server, simulator):
+    room.hosts.add(personas.club.memberships.get(user=personas.member))
     client.force_login(personas.member)
     response = client.post(join_url(room))
     params = query_of(response["Location"])

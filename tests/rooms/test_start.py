@@ -11,6 +11,7 @@ from django.db import connection, connections
 from django.urls import reverse
 
 from clubs.models import AuditEntry
+from meetings import services as meeting_services
 from meetings.bbb_clients import client_for
 from meetings.models import Meeting, Server
 from rooms import services
@@ -24,7 +25,10 @@ def query_of(url: str) -> dict[str, str]:
 
 @pytest.fixture
 def room(personas):
-    return RoomFactory(club=personas.club, name="Vorstandssitzung", welcome_text="Willkommen!")
+    """A room the plain member hosts (named for it), so that the member may start and end."""
+    room = RoomFactory(club=personas.club, name="Vorstandssitzung", welcome_text="Willkommen!")
+    room.hosts.add(personas.club.memberships.get(user=personas.member))
+    return room
 
 
 def start_url(room) -> str:
@@ -171,7 +175,7 @@ def test_bbb_failure_shows_a_friendly_503_and_writes_nothing(
     settings.BBB_READ_TIMEOUT = 0.3
     simulator.configure(**knobs)
     client.force_login(personas.member)
-    with caplog.at_level(logging.WARNING, logger="rooms.services"):
+    with caplog.at_level(logging.WARNING, logger="meetings.services"):
         response = client.post(start_url(room))
 
     assert response.status_code == 503
@@ -190,7 +194,7 @@ def test_bbb_answering_failed_shows_503_and_writes_nothing(client, personas, roo
         "<message>Boom</message></response>"
     )
     client.force_login(personas.member)
-    with caplog.at_level(logging.WARNING, logger="rooms.services"):
+    with caplog.at_level(logging.WARNING, logger="meetings.services"):
         response = client.post(start_url(room))
     assert response.status_code == 503
     assert Meeting.objects.count() == 0
@@ -209,7 +213,7 @@ def test_concurrent_meeting_quota_refuses_with_a_german_message(client, personas
     personas.club.save()
     MeetingFactory(room=RoomFactory(club=personas.club), server=bbb_server)
     room = RoomFactory(club=personas.club)
-    client.force_login(personas.member)
+    client.force_login(personas.admin)
     response = client.post(start_url(room), follow=True)
     assert "bereits 1 Besprechungen gleichzeitig" in response.content.decode()
     assert simulator.calls["create"] == 0
@@ -269,7 +273,7 @@ def test_moderator_ends_the_meeting_after_confirming(client, personas, room, bbb
 
 def test_ending_a_meeting_bbb_already_forgot_still_marks_it_ended(personas, room, bbb_server, simulator):
     meeting = MeetingFactory(room=room, server=bbb_server)
-    services.meeting_end(meeting=meeting, actor=personas.admin)
+    meeting_services.meeting_end(meeting=meeting, actor=personas.admin)
     meeting.refresh_from_db()
     assert meeting.ended_at is not None
 
