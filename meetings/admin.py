@@ -49,8 +49,18 @@ class ServerForm(forms.ModelForm):
 
     class Meta:
         model = Server
-        fields = ("name", "api_url", "secret", "checksum_algorithm", "enabled", "capacity")
+        fields = ("name", "kind", "api_url", "secret", "checksum_algorithm", "enabled", "capacity")
         widgets = {"secret": forms.PasswordInput(render_value=True)}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Offer only the algorithms the kind supports (the kind as posted, else as stored); the
+        # model's clean() refuses a mismatch if the kind changes in the same post.
+        kind = self.data.get(self.add_prefix("kind")) or self.instance.kind
+        allowed = Server.KIND_ALGORITHMS.get(kind, Server.KIND_ALGORITHMS[Server.Kind.BBB])
+        self.fields["checksum_algorithm"].choices = [
+            (value, label) for value, label in Server.ChecksumAlgorithm.choices if value in allowed
+        ]
 
 
 @admin.register(Server)
@@ -67,7 +77,7 @@ class ServerAdmin(admin.ModelAdmin):
         "failures",
         "last_error_short",
     )
-    list_filter = ("enabled", "healthy", "checksum_algorithm")
+    list_filter = ("kind", "enabled", "healthy", "checksum_algorithm")
     search_fields = ("name", "api_url")
     actions = ["sync_now", "test_connection", "drain", "enable"]
     readonly_fields = (
@@ -83,7 +93,7 @@ class ServerAdmin(admin.ModelAdmin):
         "created_at",
     )
     fieldsets = (
-        (None, {"fields": ("name", "api_url", "secret", "checksum_algorithm", "enabled", "capacity")}),
+        (None, {"fields": ("name", "kind", "api_url", "secret", "checksum_algorithm", "enabled", "capacity")}),
         (
             _("Zustand (vom Abgleich geschrieben)"),
             {
@@ -175,8 +185,22 @@ class ServerAdmin(admin.ModelAdmin):
         from meetings.bbb_clients import client_for
 
         for server in queryset:
+            client = client_for(server)
             try:
-                version = client_for(server).api_version()
+                # The root call is unsigned and answers any secret; check_secret() is a signed call
+                # that fails with checksumError when secret or algorithm are wrong.
+                client.check_secret()
+                version = client.api_version()
+            except BBBError as exc:
+                if exc.message_key == "checksumError":
+                    text = gettext(
+                        "%(server)s lehnt das gemeinsame Geheimnis oder das Prüfsummen-Verfahren ab. "
+                        "Bitte prüfen Sie beides (bbb-conf --secret)."
+                    )
+                    self.message_user(request, text % {"server": server}, messages.ERROR)
+                else:
+                    self.message_user(request, f"{server}: {bbb_error_text(exc)}", messages.ERROR)
+                continue
             except BBB_ERRORS as exc:
                 self.message_user(request, f"{server}: {bbb_error_text(exc)}", messages.ERROR)
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,33 @@ class Server(models.Model):
         SHA384 = "sha384", "SHA-384"
         SHA512 = "sha512", "SHA-512"
 
+    class Kind(models.TextChoices):
+        BBB = "bbb", _("BigBlueButton-Server")
+        SCALELITE = "scalelite", _("Scalelite (Lastverteiler vor mehreren BBB-Servern)")
+
+    # Checksum algorithms each kind accepts: bbb-web all four (GetChecksumValidator), Scalelite no
+    # SHA-384 (scalelite app/controllers/concerns/api_helper.rb, guess_checksum_digest_algorithm).
+    KIND_ALGORITHMS = {
+        Kind.BBB: (
+            ChecksumAlgorithm.SHA1,
+            ChecksumAlgorithm.SHA256,
+            ChecksumAlgorithm.SHA384,
+            ChecksumAlgorithm.SHA512,
+        ),
+        Kind.SCALELITE: (ChecksumAlgorithm.SHA1, ChecksumAlgorithm.SHA256, ChecksumAlgorithm.SHA512),
+    }
+
     name = models.CharField(_("Name"), max_length=80, unique=True)
+    kind = models.CharField(
+        _("Art"),
+        max_length=16,
+        choices=Kind.choices,
+        default=Kind.BBB,
+        help_text=_(
+            "Scalelite beantwortet getMeetings nicht verlässlich (abschaltbar, Fehler wenn ein Server fehlt); "
+            "der Abgleich fragt dort jede offene Besprechung einzeln ab."
+        ),
+    )
     api_url = models.URLField(_("API-URL"), help_text=_("z. B. https://bbb.example.org/bigbluebutton/api/"))
     secret = models.CharField(_("Gemeinsames Geheimnis"), max_length=200)
     checksum_algorithm = models.CharField(
@@ -49,6 +76,21 @@ class Server(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        allowed = self.KIND_ALGORITHMS.get(self.kind, ())
+        if self.checksum_algorithm and self.checksum_algorithm not in allowed:
+            raise ValidationError(
+                {
+                    "checksum_algorithm": _(
+                        "%(kind)s unterstützt dieses Prüfsummen-Verfahren nicht. Bitte wählen Sie %(allowed)s."
+                    )
+                    % {
+                        "kind": self.get_kind_display(),
+                        "allowed": ", ".join(self.ChecksumAlgorithm(a).label for a in allowed),
+                    }
+                }
+            )
 
 
 class Meeting(models.Model):

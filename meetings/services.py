@@ -19,6 +19,7 @@ from django.utils import timezone
 from bbb import BBBError, BBBUnavailable
 from clubs.audit import audit_log
 from meetings.bbb_clients import client_for
+from meetings.callbacks import returned_url
 from meetings.models import Meeting, Server
 from rooms.models import Room
 
@@ -98,8 +99,25 @@ def meeting_unavailable(server: Server, room_pk: int | None, call: str, exc: Exc
 def meeting_join_url(
     *, meeting: Meeting, name: str, role: str = VIEWER, guest: bool = False, user_id: str | None = None
 ) -> str:
-    """A locally signed join URL: zero BBB calls."""
-    return client_for(meeting.server).join_url(meeting.meeting_id, name, role=role, guest=guest, user_id=user_id)
+    """A locally signed join URL: zero BBB calls.
+
+    It carries the meeting's ``createTime``, so it only works for this session of the room's
+    meetingID: once the meeting ended and the room starts anew, bbb-web refuses it with
+    ``mismatchCreateTimeParam`` (ApiController.groovy join) -- a link handed to a member since removed,
+    or to a guest before the access codes changed, does not open the next meeting. Refusals land on
+    our page (``errorRedirectUrl``), which explains them.
+    """
+    if meeting.create_time is None:  # not known yet (create answered without it): BBB then skips the check
+        logger.warning("meeting %s has no createTime; its join URL is not bound to the session", meeting.pk)
+    return client_for(meeting.server).join_url(
+        meeting.meeting_id,
+        name,
+        role=role,
+        guest=guest,
+        user_id=user_id,
+        create_time=meeting.create_time,
+        error_redirect_url=returned_url(friendly_id=meeting.room.friendly_id),
+    )
 
 
 def meeting_end(*, meeting: Meeting, actor: Any, reason: str = "ended_by_moderator") -> Meeting:

@@ -21,7 +21,7 @@ from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import Case, DateTimeField, F, Q, Value, When
+from django.db.models import Case, Count, DateTimeField, F, Q, Sum, Value, When
 from django.utils import timezone
 
 import bbb
@@ -135,6 +135,8 @@ def server_sync(*, server: Server, client: BBBClient | None = None) -> SyncResul
     """Poll ``server`` once and apply the answer (or record the failure)."""
     poll_started = timezone.now()
     client = client or client_for(server)
+    if server.kind == Server.Kind.SCALELITE:
+        return scalelite_sync(server=server, client=client, poll_started=poll_started)
     try:
         listed = client.get_meetings()
     except (BBBUnavailable, BBBError) as exc:
@@ -213,6 +215,96 @@ def server_poll_apply(
     return result
 
 
+# -- Scalelite --------------------------------------------------------------------------------------
+
+
+def scalelite_sync(*, server: Server, client: BBBClient, poll_started: datetime) -> SyncResult:
+    """Poll a Scalelite endpoint: one ``getMeetingInfo`` per open meeting of ours, bounded per tick.
+
+    Scalelite's getMeetings cannot be trusted for ending meetings: with GET_MEETINGS_API_DISABLED it
+    answers SUCCESS "noMeetings" whatever runs, and when one backend does not answer it fails the
+    whole call (blindsidenetworks/scalelite config/routes.rb, bigbluebutton_api_controller.rb
+    #get_meetings). So rule 3's one getMeetings per tick does not apply here: the meetings least
+    recently synced are asked one by one (``SCALELITE_MEETINGS_PER_TICK``). Only a definite
+    ``notFound`` ends a meeting (Scalelite forgets meetings that ended); a failed answer
+    (``internalError`` of a backend that is down, a timeout) leaves that meeting as it was, and the
+    server counts as failed only when nothing answered.
+    """
+    candidates = list(
+        Meeting.objects.filter(server=server, ended_at__isnull=True)
+        .order_by(F("last_synced_at").asc(nulls_first=True), "pk")
+        .values_list("pk", "meeting_id")[: settings.SCALELITE_MEETINGS_PER_TICK]
+    )
+    answers: dict[int, bbb.Meeting | None] = {}  # None: Scalelite says notFound
+    failures: list[str] = []
+    if not candidates:
+        try:
+            client.check_secret()  # a signed call keeps the health current
+        except (BBBUnavailable, BBBError) as exc:
+            return server_poll_failed(server=server, error=f"{exc.__class__.__name__}: {exc}", at=poll_started)
+    for pk, meeting_id in candidates:
+        try:
+            answers[pk] = client.get_meeting_info(meeting_id)
+        except BBBError as exc:
+            if exc.message_key != "notFound":
+                failures.append(f"{meeting_id}: {exc}")
+                continue
+            answers[pk] = None
+        except BBBUnavailable as exc:
+            failures.append(f"{meeting_id}: {exc}")
+    if failures and not answers:
+        return server_poll_failed(server=server, error=f"{len(failures)} failed, e.g. {failures[0]}", at=poll_started)
+    return scalelite_poll_apply(server=server, answers=answers, failures=failures, poll_started=poll_started)
+
+
+@transaction.atomic
+def scalelite_poll_apply(
+    *,
+    server: Server,
+    answers: dict[int, bbb.Meeting | None],
+    failures: list[str],
+    poll_started: datetime,
+    now: datetime | None = None,
+) -> SyncResult:
+    """Apply the answers of one Scalelite poll; meetings without an answer are left alone."""
+    now = now or timezone.now()
+    protected_since = min(poll_started, now - timedelta(seconds=settings.SYNC_GRACE_SECONDS))
+    meetings = Meeting.objects.select_for_update().filter(pk__in=list(answers), ended_at__isnull=True)
+    result = SyncResult(server_id=server.pk, ok=True, listed=sum(1 for a in answers.values() if a is not None))
+    changed: list[Meeting] = []
+    ended: list[Meeting] = []
+    for meeting in meetings:
+        item = answers[meeting.pk]
+        if item is not None:
+            result.ours += 1
+            _apply_listed(meeting, item, now)
+            changed.append(meeting)
+        elif meeting.created_at < protected_since:
+            _apply_ended(meeting, now, EndReason.NOT_LISTED)
+            changed.append(meeting)
+            ended.append(meeting)
+    result.ended = len(ended)
+    _bulk_update(changed, SYNC_FIELDS)
+    totals = Meeting.objects.filter(server=server, ended_at__isnull=True).aggregate(
+        meetings=Count("pk"), participants=Sum("participant_count")
+    )
+    result.participants = totals["participants"] or 0
+    server.healthy = True
+    server.consecutive_failures = 0
+    server.last_poll_at = poll_started
+    server.last_success_at = now
+    server.last_error = (f"{len(failures)} meeting(s) unanswered, e.g. {failures[0]}" if failures else "")[:500]
+    server.meeting_count = totals["meetings"]
+    server.participant_count = result.participants
+    server.foreign_meeting_count = 0  # Scalelite does not tell (getMeetings is not used)
+    server.load = result.participants
+    server.save(update_fields=SERVER_SYNC_FIELDS)
+    recorded = [meeting.pk for meeting in ended if meeting.record]
+    if recorded:
+        transaction.on_commit(lambda: _queue_meeting_recordings(recorded))
+    return result
+
+
 def _apply_listed(meeting: Meeting, item: bbb.Meeting, now: datetime) -> None:
     _add_participant_seconds(meeting, now)
     meeting.participant_count = item.participant_count or 0
@@ -223,7 +315,7 @@ def _apply_listed(meeting: Meeting, item: bbb.Meeting, now: datetime) -> None:
     meeting.peak_participants = max(meeting.peak_participants, meeting.participant_count)
     if item.internal_meeting_id:
         meeting.internal_meeting_id = item.internal_meeting_id
-    if meeting.create_time is None and item.create_time is not None:
+    if item.create_time is not None:  # the session BBB runs now (join URLs must carry its createTime)
         meeting.create_time = item.create_time
     # BBB lists a created meeting nobody has entered yet with running=false: it is starting.
     if item.running:
@@ -328,21 +420,25 @@ class CallbackRejected(Exception):
 
 def meeting_end_by_callback(
     *, meeting_pk: int, bbb_meeting_id: str | None = None, recording_marks: bool = True
-) -> Meeting:
+) -> Meeting | None:
     """BBB's end callback: end the meeting now and queue its recording fetch.
 
-    BBB may call more than once; a repeat (or a replay of an old URL) finds the meeting ended and
-    changes nothing. Raises ``CallbackRejected``.
+    Idempotent: bbb-web calls the URL twice per attempt (a probe GET, then the real GET) and retries
+    anything but 2xx after 30 s, 1, 2 and 5 minutes (CallbackUrlService.java), so every call with a
+    valid token answers 2xx; only the first one changes state, a repeat (or a replay of an old URL)
+    finds the meeting ended and changes nothing. Raises ``CallbackRejected`` for invalid calls.
     """
     now = timezone.now()
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().filter(pk=meeting_pk).first()
         if meeting is None:
-            raise CallbackRejected(404, "unknown meeting")
+            # Our own valid token for a meeting deleted since: nothing to do, and bbb-web would
+            # retry anything but 2xx four times for nothing.
+            return None
         if bbb_meeting_id is not None and bbb_meeting_id != meeting.meeting_id:
             raise CallbackRejected(400, "meetingID does not match the token")
         if meeting.ended_at is not None:
-            raise CallbackRejected(409, "meeting already ended")
+            return meeting
         _apply_ended(meeting, now, EndReason.CALLBACK)
         meeting.save(update_fields=SYNC_FIELDS)
         if meeting.record and recording_marks:

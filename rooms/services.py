@@ -19,7 +19,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from bbb import BBBError, BBBUnavailable
@@ -27,7 +26,7 @@ from clubs import permissions
 from clubs.audit import audit_log
 from clubs.models import Club, Membership
 from meetings.bbb_clients import client_for
-from meetings.callbacks import absolute_url, end_callback_url, recording_ready_url
+from meetings.callbacks import end_callback_url, recording_ready_url, returned_url
 from meetings.models import Meeting, Server
 from meetings.services import (
     MODERATOR,
@@ -195,7 +194,9 @@ def _create_params(*, room: Room, meeting: Meeting, server: Server) -> tuple[dic
         "muteOnStart": room.mute_on_start,
         "guestPolicy": "ASK_MODERATOR" if room.waiting_room else "ALWAYS_ACCEPT",
         "maxParticipants": quotas.effective_max_participants(room),
-        "logoutURL": absolute_url(reverse("rooms:public", kwargs={"friendly_id": room.friendly_id})),
+        # Leaving, and refused joins whose URL had no errorRedirectUrl, land on our page (bbb-web
+        # ApiController.groovy respondWithRedirect falls back to the meeting's logoutURL).
+        "logoutURL": returned_url(friendly_id=room.friendly_id),
     }
     if room.welcome_text:
         params["welcome"] = room.welcome_text
@@ -236,7 +237,7 @@ def meeting_start(
     except IntegrityError:
         # Only reachable if a database without row locks let two starts through at once: the
         # constraint refused the second Meeting, so the first one stands; join it.
-        meeting = Meeting.objects.select_related("server").get(room=room, ended_at__isnull=True)
+        meeting = Meeting.objects.select_related("server", "room").get(room=room, ended_at__isnull=True)
         return meeting_join_url(meeting=meeting, name=display_name, role=role, guest=guest, user_id=user_id)
 
 
@@ -273,6 +274,7 @@ def _meeting_start(*, room: Room, actor: Any, display_name: str, role: str, gues
             meeting.status = Meeting.Status.STARTING
             meeting.save(update_fields=["internal_meeting_id", "create_time", "status"])
             logger.info("meeting %s of room %s created on %s", meeting.pk, room.pk, server.name)
+    meeting.room = room
     return meeting_join_url(meeting=meeting, name=display_name, role=role, guest=guest, user_id=user_id)
 
 
@@ -291,6 +293,7 @@ def _join_sql() -> str:
         _JOIN_SQL = (
             "SELECT r.id, r.club_id, r.meeting_id, r.viewer_code, r.moderator_code, r.waiting_room,"  # noqa: S608
             " r.all_moderators, r.anyone_can_start, r.members_can_start, r.members_only, m.id, m.status,"
+            " m.create_time,"
             " s.id, s.api_url, s.secret, s.checksum_algorithm, s.healthy"
             f" FROM {q(room)} r INNER JOIN {q(club)} c ON c.id = r.club_id"
             f" LEFT JOIN {q(meeting)} m ON m.room_id = r.id AND m.ended_at IS NULL"
@@ -335,14 +338,22 @@ def room_join_target(*, friendly_id: str) -> tuple[Room, Meeting | None] | None:
         members_can_start=bool(members_can_start),
         members_only=bool(members_only),
     )
-    meeting_pk, status, server_pk, api_url, secret, algorithm, healthy = row[10:]
+    meeting_pk, status, create_time, server_pk, api_url, secret, algorithm, healthy = row[10:]
     if meeting_pk is None:
         return room, None
     server = _partial(
         Server, id=server_pk, api_url=api_url, secret=secret, checksum_algorithm=algorithm, healthy=bool(healthy)
     )
+    if create_time is not None and connection.vendor == "sqlite":  # raw SQL skips the ORM's UTC conversion
+        create_time = connection.ops.convert_datetimefield_value(create_time, None, connection)
     meeting = _partial(
-        Meeting, id=meeting_pk, status=status, room_id=room_pk, meeting_id=meeting_id, server_id=server_pk
+        Meeting,
+        id=meeting_pk,
+        status=status,
+        create_time=create_time,
+        room_id=room_pk,
+        meeting_id=meeting_id,
+        server_id=server_pk,
     )
     meeting.room, meeting.server = room, server
     return room, meeting

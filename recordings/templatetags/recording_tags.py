@@ -6,6 +6,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bbb.parsing import web_url
 from recordings.services import recordings_public_for_room
 from rooms.models import Room
 
@@ -32,6 +33,16 @@ def duration(seconds: int | None) -> str:
 def format_label(kind: str) -> str:
     label = FORMAT_LABELS.get(kind)
     return str(label) if label else kind.capitalize()
+
+
+@register.filter
+def playback_href(url: str | None) -> str:
+    """The URL if it is absolute http(s), else "" (the link is then not rendered at all).
+
+    Playback URLs come from the BBB server's answer; a ``javascript:`` URL in an href would run in
+    our pages. The client already drops them while parsing; this also covers rows stored earlier.
+    """
+    return web_url(url) or ""
 
 
 @register.inclusion_tag("recordings/includes/public_recordings.html")

@@ -23,6 +23,7 @@ from meetings import services as meeting_services
 from meetings.callbacks import absolute_url
 from meetings.models import Meeting
 from rooms import quotas, services
+from rooms.bbb_errors import join_problems
 from rooms.forms import JoinForm, RoomDeleteForm, RoomForm
 from rooms.models import Room
 
@@ -377,6 +378,15 @@ def status(request: HttpRequest, friendly_id: str) -> JsonResponse:
     )
 
 
+@public_view
+@require_GET
+def returned(request: HttpRequest, friendly_id: str) -> HttpResponse:
+    """Where BBB sends people back: after leaving (logoutURL) or with ``errors=`` when it refused the join."""
+    room = _public_room(friendly_id)
+    problems = join_problems(request.GET.get("errors"))
+    return render(request, "rooms/returned.html", {"room": room, "problems": problems})
+
+
 club_room = "c/<slug:club_slug>/raeume/<int:room_id>/"
 
 urlpatterns = [
@@ -392,4 +402,5 @@ urlpatterns = [
     path("r/<str:friendly_id>/beitreten/", join, name="join"),
     path("r/<str:friendly_id>/warten/", waiting, name="waiting"),
     path("r/<str:friendly_id>/status/", status, name="status"),
+    path("r/<str:friendly_id>/zurueck/", returned, name="returned"),
 ]

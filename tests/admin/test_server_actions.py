@@ -12,7 +12,23 @@ def test_test_connection_shows_the_api_version_the_server_answers(staff_client, 
     response = run_action(staff_client, "meetings_server", "test_connection", [bbb_server.pk])
     assert response.status_code == 200
     assert messages_of(response) == ["bbb-sim antwortet: API-Version 2.0"]
-    assert sum(sim.calls.values()) == 1  # exactly one call: the version endpoint
+    # A signed call proves the secret, the unsigned version call names the version.
+    assert dict(sim.calls) == {"isMeetingRunning": 1, "apiVersion": 1}
+
+
+def test_test_connection_with_a_wrong_secret_says_so(staff_client, bbb_server, sim):
+    """Issue 14 bug 6: the unsigned version call answered "OK" for any secret."""
+    Server.objects.filter(pk=bbb_server.pk).update(secret="not-the-secret-of-this-server")
+    response = run_action(staff_client, "meetings_server", "test_connection", [bbb_server.pk])
+    [message] = messages_of(response)
+    assert "lehnt das gemeinsame Geheimnis oder das Prüfsummen-Verfahren ab" in message
+
+
+def test_test_connection_with_an_algorithm_the_server_refuses_says_so(staff_client, bbb_server, sim):
+    sim.configure(supported_checksum_algorithms="sha1")
+    response = run_action(staff_client, "meetings_server", "test_connection", [bbb_server.pk])
+    [message] = messages_of(response)
+    assert "Prüfsummen-Verfahren ab" in message
 
 
 def test_test_connection_shows_the_error_when_bbb_is_down(staff_client, bbb_server, sim):

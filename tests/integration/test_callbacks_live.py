@@ -14,11 +14,6 @@ pytest_plugins = ["tests.sync_fixtures"]
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 bugs 1+2: the end view answers bbb-web's second GET 409 and the recording-ready view "
-    "refuses the second format's post as a replay; the site side of the fix follows the meetings/ move",
-)
 def test_bbb_end_and_recording_ready_callbacks_reach_the_site(bbb_sim, live_server, settings, sent_tasks):
     settings.SITE_URL = live_server.url
     bbb_sim.sim.configure(callbacks_enabled=True, recording_delay=0)

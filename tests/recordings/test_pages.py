@@ -269,3 +269,16 @@ def test_deleting_several_recordings_uses_one_call_per_batch(personas, room, bbb
     assert result.failed == [processing.pk]
     assert bbb.calls("deleteRecordings") == 1
     assert AuditEntry.objects.filter(action="recording.deleted", reason="admin action").count() == 3
+
+
+def test_playback_links_are_rendered_only_for_http_urls(client, personas, room):
+    """Issue 15.11: a URL from BBB's answer is put into href only when it is http(s)."""
+    formats = [
+        {"type": "presentation", "url": "javascript:alert(document.cookie)", "size": 1},
+        {"type": "video", "url": "https://bbb.example.org/playback/video/r1/", "size": 1},
+    ]
+    RecordingFactory(room=room, club=room.club, name="Sitzung", formats=formats)
+    client.force_login(personas.member)
+    text = client.get(_url("list", personas.club)).content.decode()
+    assert "javascript:" not in text
+    assert 'href="https://bbb.example.org/playback/video/r1/"' in text

@@ -14,12 +14,14 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         if settings.BBB_URL:
             name, url, secret = "BBB", settings.BBB_URL, settings.BBB_SECRET
-            algorithm = settings.BBB_CHECKSUM_ALGORITHM
+            algorithm, kind = settings.BBB_CHECKSUM_ALGORITHM, settings.BBB_KIND
         else:
             name = "Simulator"
             url = f"http://127.0.0.1:{settings.BBB_SIMULATOR_PORT}/bigbluebutton/api/"
-            secret, algorithm = settings.BBB_SIMULATOR_SECRET, "sha256"
+            secret, algorithm, kind = settings.BBB_SIMULATOR_SECRET, "sha256", Server.Kind.BBB
+        server = Server(name=name, api_url=url, secret=secret, checksum_algorithm=algorithm, kind=kind)
+        server.clean()  # e.g. Scalelite with sha384: refuse to register what cannot work
         server, created = Server.objects.update_or_create(
-            name=name, defaults={"api_url": url, "secret": secret, "checksum_algorithm": algorithm}
+            name=name, defaults={"api_url": url, "secret": secret, "checksum_algorithm": algorithm, "kind": kind}
         )
         self.stdout.write(f"{'created' if created else 'updated'} server {server.name} → {server.api_url}")
