@@ -67,6 +67,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("recordings.recording", "formats"): "playback formats and URLs",
     ("recordings.recording", "metadata"): "our own create meta data (ids), no participant names",
     ("herzdigital.lock", "name"): "a lock's key",
+    ("recordings.cleanuprun", "message"): "the cleanup's own summary: counts, server names and BBB errors",
     ("auth.permission", "name"): "a permission's label",
     ("auth.group", "name"): "a group's label",
     ("contenttypes.contenttype", "model"): "a model's name",

@@ -261,10 +261,21 @@ def parse_meeting(fields: dict[str, Element]) -> Meeting:
 
 
 def parse_meetings(fields: dict[str, Element]) -> list[Meeting]:
+    """The meetings list; an answer that is not one raises ``BBBUnavailable``.
+
+    Callers end every meeting missing from this list, so "SUCCESS" alone is not enough: only a
+    ``<meetings>`` element, or the ``noMeetings`` message key of an empty server, counts as a list.
+    A ``<meeting>`` without a meetingID is just as unusable (it would make ours look missing).
+    """
     meetings_el = fields.get("meetings")
     if meetings_el is None:
-        return []  # e.g. noMeetings without the empty element
-    return [parse_meeting(_children(m)) for m in meetings_el if m.tag == "meeting"]
+        if _message_key(fields) == "noMeetings":
+            return []  # an empty server may omit the empty element
+        raise BBBUnavailable("getMeetings answered SUCCESS without a meetings list")
+    meetings = [parse_meeting(_children(m)) for m in meetings_el if m.tag == "meeting"]
+    if any(not m.meeting_id for m in meetings):
+        raise BBBUnavailable("getMeetings listed a meeting without a meetingID")
+    return meetings
 
 
 def _int_attr(el: Element, name: str) -> int | None:
@@ -346,6 +357,9 @@ def _recording(el: Element) -> Recording:
 
 def parse_recordings(fields: dict[str, Element]) -> RecordingPage:
     recordings_el = fields.get("recordings")
+    if recordings_el is None and _message_key(fields) not in ("noRecordings", "notFound"):
+        # Deletions are confirmed by a recording's absence: "SUCCESS" alone must not confirm them.
+        raise BBBUnavailable("getRecordings answered SUCCESS without a recordings list")
     recordings = [_recording(r) for r in recordings_el if r.tag == "recording"] if recordings_el is not None else []
     return RecordingPage(recordings=recordings, total_elements=_int(fields, "totalElements"), offset=None, limit=None)
 

@@ -1,32 +1,35 @@
-"""Benchmark the meeting sync: one full cycle versus the per-room approach other front-ends use.
+"""Benchmark the meeting sync: one process against one process, at several network latencies, and at scale.
 
-Data: 2,000 rooms, 500 running meetings with 10,000 attendees on 2 simulated BBB servers (the
-bundled simulator, each in its own process on a local port; real HTTP, real XML).
-
-* Our cycle: what one beat tick does: list the servers, then per server the locked ``getMeetings``
-  + bulk apply. In production each server is its own Celery task, so the servers are synced in
-  parallel by the worker pool; the benchmark does the same with a pre-forked pool of one process per
-  server (the RESULT figure), and also reports the cycle run in one process, server after server.
-* The per-room approach (Greenlight-style): for every room ``isMeetingRunning`` on its server and,
-  when running, ``getMeetingInfo``, then an update of that room's meeting.
+1. **Ours vs per room, one process each.** 2,000 rooms, 500 running meetings with 10,000 attendees on
+   2 simulated BBB servers. Ours: what one beat tick does (list the servers, then per server the locked
+   ``getMeetings`` + bulk apply), run server after server in this one process. The per-room approach
+   (Greenlight-style): for every room ``isMeetingRunning`` and, when running, ``getMeetingInfo``, then an
+   update of that room's meeting, also in this one process. Same process count on both sides, so the
+   ratio is the work saved, not parallelism. (In production each server is its own Celery task; that
+   only makes ours faster still.)
+2. **Scale.** 50 servers, 5,000 meetings, 50,000 attendees: ms per server and SQL queries per server,
+   which must be the same as at the small scale (the queries do not grow with meetings).
 
 Network: the simulators run on localhost, where a round trip costs next to nothing; real BBB servers
-are other machines, and every API call pays a network round trip plus bbb-web's handling. The
-benchmark therefore gives every API call ``BENCH_BBB_LATENCY_MS`` (default 5 ms, a conservative
-figure for a server in the same data centre) via the simulator's latency knob; it applies equally to
-both approaches. ``BENCH_BBB_LATENCY_MS=0`` measures pure localhost.
+are other machines. ``--latency-ms`` (default ``0,5,20``) gives every API call that delay via the
+simulator's latency knob, equally for both approaches; the ratio is reported at each.
 
-Prints the figures; the last line is ``RESULT sync_ms=… naive_ms=… ratio=… queries=… bbb_calls=…``.
+Every simulated server is a real simulator on its own local port (real HTTP, real XML); they are
+served by one helper process (``--serve-simulators``), so that 50 of them do not need 50 processes.
+
+Prints the figures; the last line is ``RESULT ratio_0ms=… ratio_5ms=… ratio_20ms=… … queries_per_server=…``.
 Run: ``.venv/bin/python bench/sync.py`` (SQLite in a temp dir; set DATABASE_URL for PostgreSQL).
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import argparse
+import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,84 +37,79 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "herzdigital.test_settings")
 
-import django  # noqa: E402
-import requests  # noqa: E402
-
-django.setup()
-
-from django.db import connection, connections  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases  # noqa: E402
-
-from bbb import BBBClient  # noqa: E402
-
-ROOMS = 2_000
-RUNNING = 500
-ATTENDEES = 10_000
-SERVERS = 2
-CLUBS = 40
-CYCLES = 3  # sync cycles measured; the median is reported
-LATENCY_MS = float(os.environ.get("BENCH_BBB_LATENCY_MS", "5"))
-SIM_BASE_PORT = int(os.environ.get("BENCH_SIM_PORT", "8300"))  # two ports from here on
 SECRET = "bench-secret-0123456789abcdefghijklmnopqrstuvwxyz"
+SIM_BASE_PORT = int(os.environ.get("BENCH_SIM_PORT", "8300"))
+CYCLES = 3  # sync cycles measured per figure; the median is reported
+SMALL = {"servers": 2, "rooms": 2_000, "meetings": 500, "attendees": 10_000}
+BIG = {"servers": 50, "rooms": 5_000, "meetings": 5_000, "attendees": 50_000}
+CLUBS = 40
 
 
-def start_simulators() -> list[tuple[subprocess.Popen, str]]:
-    """Each simulated BBB server in its own process, as real servers are other machines."""
-    sims = []
-    for n in range(SERVERS):
-        port = SIM_BASE_PORT + n
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bbb.simulator",
-                "--port",
-                str(port),
-                "--secret",
-                SECRET,
-                "--meeting-expiry",
-                "3600",
-            ],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-        )
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                requests.get(f"{url}/_sim/calls", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        requests.post(f"{url}/_sim/reset", timeout=5)
-        sims.append((proc, url))
-    return sims
+# -- the simulator farm (a separate process) ------------------------------------------------------
 
 
-def build(sims: list) -> list:
+def serve_simulators(plan_file: str) -> None:
+    """Serve one simulator per entry of the plan ``{port: {meeting_id: attendees}}`` until killed."""
+    from bbb.simulator import Simulator, serve_in_thread
+
+    plan = json.loads(Path(plan_file).read_text())
+    http_servers = []
+    for port, meetings in plan.items():
+        sim = Simulator(secret=SECRET, recording_delay=0, callbacks_enabled=False, meeting_expiry_seconds=3600)
+        for n, (meeting_id, attendees) in enumerate(meetings.items()):
+            sim.render("create", {"meetingID": meeting_id, "name": f"Raum {n}", "record": "true"})
+            sim.add_attendees(meeting_id, 1, role="MODERATOR", voice=True)
+            sim.add_attendees(meeting_id, attendees - 1, video=n % 5 == 0)
+        http, _url = serve_in_thread(sim, port=int(port))
+        http_servers.append(http)
+    print("ready", flush=True)
+    while True:
+        time.sleep(3600)
+
+
+# -- the benchmark ------------------------------------------------------------------------------
+
+
+def start_farm(plan: dict[int, dict[str, int]]) -> subprocess.Popen:
+    import requests
+
+    plan_file = Path(tempfile.mkdtemp(prefix="bench-sync-")) / "plan.json"
+    plan_file.write_text(json.dumps({str(port): meetings for port, meetings in plan.items()}))
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve-simulators", str(plan_file)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    for port in plan:
+        requests.get(f"http://127.0.0.1:{port}/_sim/calls", timeout=5).raise_for_status()
+    return proc
+
+
+def build(scale: dict[str, int], first_port: int, prefix: str) -> tuple[list, dict[int, dict[str, int]]]:
+    """Rows for ``scale``: servers, clubs, rooms, open meetings; returns (servers, the farm's plan)."""
     from clubs.models import Club
     from meetings.models import Meeting, Server
     from rooms.models import Room
 
+    ports = [first_port + n for n in range(scale["servers"])]
     servers = [
-        Server.objects.create(name=f"bbb-{n}", api_url=f"{url}/bigbluebutton/api/", secret=SECRET)
-        for n, (_, url) in enumerate(sims)
+        Server.objects.create(
+            name=f"{prefix}-{n}", api_url=f"http://127.0.0.1:{port}/bigbluebutton/api/", secret=SECRET, capacity=10_000
+        )
+        for n, port in enumerate(ports)
     ]
     clubs = Club.objects.bulk_create(
-        Club(name=f"Verein {n}", slug=f"verein-{n}", status=Club.Status.ACTIVE, contact_email=f"k{n}@example.org")
+        Club(name=f"{prefix} {n}", slug=f"{prefix}-{n}", status=Club.Status.ACTIVE, contact_email=f"k{n}@example.org")
         for n in range(CLUBS)
     )
-    rooms = Room.objects.bulk_create(Room(club=clubs[n % CLUBS], name=f"Raum {n}") for n in range(ROOMS))
-    per_meeting = ATTENDEES // RUNNING
-    clients = [BBBClient(server.api_url, SECRET) for server in servers]
+    rooms = Room.objects.bulk_create(
+        (Room(club=clubs[n % CLUBS], name=f"Raum {n}") for n in range(scale["rooms"])), batch_size=1000
+    )
+    per_meeting = scale["attendees"] // scale["meetings"]
+    plan: dict[int, dict[str, int]] = {port: {} for port in ports}
     meetings = []
-    for n, room in enumerate(rooms[:RUNNING]):
-        index = n % SERVERS
-        clients[index].create(room.meeting_id, room.name, params={"record": "true"})
-        knobs = f"{sims[index][1]}/_sim/attendees"
-        requests.post(knobs, json={"meetingID": room.meeting_id, "role": "MODERATOR", "voice": True}, timeout=5)
-        requests.post(
-            knobs, json={"meetingID": room.meeting_id, "count": per_meeting - 1, "video": n % 5 == 0}, timeout=5
-        )
+    for n, room in enumerate(rooms[: scale["meetings"]]):
+        index = n % scale["servers"]
+        plan[ports[index]][room.meeting_id] = per_meeting
         meetings.append(
             Meeting(
                 room=room,
@@ -122,65 +120,58 @@ def build(sims: list) -> list:
                 record=True,
             )
         )
-    Meeting.objects.bulk_create(meetings)
-    return servers
+    Meeting.objects.bulk_create(meetings, batch_size=1000)
+    return servers, plan
 
 
-def bbb_calls(sims: list) -> int:
-    return sum(sum(requests.get(f"{url}/_sim/calls", timeout=5).json().values()) for _, url in sims)
+def set_latency(ports: list[int], ms: float) -> None:
+    import requests
+
+    for port in ports:
+        requests.post(f"http://127.0.0.1:{port}/_sim/config", json={"latency": ms / 1000}, timeout=5)
 
 
-def sync_cycle(sims: list) -> tuple[float, int, int]:
+def bbb_calls(ports: list[int]) -> int:
+    import requests
+
+    return sum(sum(requests.get(f"http://127.0.0.1:{p}/_sim/calls", timeout=5).json().values()) for p in ports)
+
+
+def our_cycle(servers: list, ports: list[int]) -> tuple[float, int, int]:
+    """One tick's work for ``servers``, server after server in this process: (ms, queries, BBB calls)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from meetings import sync
 
-    calls = bbb_calls(sims)
-    with CaptureQueriesContext(connection) as queries:
-        started, cpu = time.perf_counter(), time.process_time()
-        for server_id in sync.servers_to_sync():
-            result = sync.server_sync_locked(server_id=server_id)
-            assert result.ok, result.summary()
-        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    print(f"  (one process: {elapsed * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU time of this process)")
-    return elapsed * 1000, len(queries), bbb_calls(sims) - calls
-
-
-def _warm_up(_: int) -> None:
-    connection.ensure_connection()
-
-
-def _sync_in_worker(server_id: int) -> tuple[int, bool]:
-    """Runs in a pool process, like a Celery prefork child running ``sync_server``."""
-    from meetings import sync
-
-    with CaptureQueriesContext(connection) as queries:
-        result = sync.server_sync_locked(server_id=server_id)
-    return len(queries), result.ok
-
-
-def parallel_cycle(pool, sims: list) -> tuple[float, int, int]:  # noqa: ANN001
-    from meetings import sync
-
-    calls = bbb_calls(sims)
+    calls = bbb_calls(ports)
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        results = pool.map(_sync_in_worker, sync.servers_to_sync())
+        for server in servers:
+            result = sync.server_sync_locked(server_id=server.pk)
+            assert result.ok, result.summary()
         elapsed = time.perf_counter() - started
-    assert all(ok for _, ok in results)
-    return elapsed * 1000, len(queries) + sum(n for n, _ in results), bbb_calls(sims) - calls
+    return elapsed * 1000, len(queries), bbb_calls(ports) - calls
 
 
-def naive_cycle(sims: list, servers: list) -> tuple[float, int, int]:
+def per_room_cycle(servers: list, ports: list[int]) -> tuple[float, int, int]:
     """One isMeetingRunning per room (+ getMeetingInfo when running) and one update per meeting."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from meetings.bbb_clients import client_for
     from meetings.models import Meeting
     from rooms.models import Room
 
-    calls = bbb_calls(sims)
+    rooms = list(
+        Room.objects.filter(meetings__server__in=servers).distinct().order_by("pk").only("pk", "meeting_id")
+    ) + list(Room.objects.filter(meetings__isnull=True).order_by("pk").only("pk", "meeting_id"))
+    calls = bbb_calls(ports)
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         clients = [client_for(server) for server in servers]
-        for n, room in enumerate(Room.objects.order_by("pk").only("pk", "meeting_id")):
-            client = clients[n % SERVERS]  # rooms are spread over the servers like the meetings
+        for n, room in enumerate(rooms):
+            client = clients[n % len(clients)]  # rooms are spread over the servers like the meetings
             if not client.is_meeting_running(room.meeting_id):
                 continue
             info = client.get_meeting_info(room.meeting_id)
@@ -192,64 +183,86 @@ def naive_cycle(sims: list, servers: list) -> tuple[float, int, int]:
                 video_count=info.video_count or 0,
             )
         elapsed = time.perf_counter() - started
-    return elapsed * 1000, len(queries), bbb_calls(sims) - calls
+    return elapsed * 1000, len(queries), bbb_calls(ports) - calls
+
+
+def median_cycle(servers: list, ports: list[int]) -> tuple[float, int, int, list[float]]:
+    runs = [our_cycle(servers, ports) for _ in range(CYCLES)]
+    return statistics.median(ms for ms, _, _ in runs), runs[0][1], runs[0][2], [ms for ms, _, _ in runs]
+
+
+def check_synced(servers: list, meetings: int, attendees: int) -> None:
+    from meetings.models import Meeting
+
+    ours = Meeting.objects.filter(server__in=servers)
+    running = ours.filter(status=Meeting.Status.RUNNING).count()
+    total = sum(ours.values_list("participant_count", flat=True))
+    assert (running, total) == (meetings, attendees), (running, total)
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--latency-ms", default="0,5,20", help="simulated network latency per BBB call (list)")
+    parser.add_argument("--serve-simulators", metavar="PLAN", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_simulators:
+        serve_simulators(args.serve_simulators)
+        return
+    latencies = [float(x) for x in args.latency_ms.split(",") if x.strip()]
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
     old_config = setup_databases(verbosity=0, interactive=False)
-    sims: list = []
+    farm = None
     try:
         t = time.perf_counter()
-        sims = start_simulators()
-        servers = build(sims)
-        for _, url in sims:
-            requests.post(f"{url}/_sim/config", json={"latency": LATENCY_MS / 1000}, timeout=5)
+        small, small_plan = build(SMALL, SIM_BASE_PORT, "small")
+        big, big_plan = build(BIG, SIM_BASE_PORT + SMALL["servers"], "big")
+        farm = start_farm({**small_plan, **big_plan})
+        small_ports, big_ports = list(small_plan), list(big_plan)
         print(
-            f"setup: {ROOMS} rooms, {RUNNING} running meetings, {ATTENDEES} attendees on {SERVERS} servers "
-            f"({time.perf_counter() - t:.1f} s, {connection.vendor}, {LATENCY_MS:g} ms per BBB call)"
+            f"setup: {SMALL} and {BIG} on {connection.vendor} ({time.perf_counter() - t:.1f} s); "
+            f"one process against one process"
         )
-
-        from meetings import sync  # noqa: F401  (loaded before forking, like a worker's code)
-        from meetings.models import Meeting
-
-        # A pre-forked pool (one process per server), like Celery's prefork worker pool.
-        connections.close_all()
-        pool = multiprocessing.get_context("fork").Pool(SERVERS)
-        pool.map(_warm_up, range(SERVERS))
-        try:
-            runs = [parallel_cycle(pool, sims) for _ in range(CYCLES)]
-        finally:
-            pool.close()
-            pool.join()
-        running = Meeting.objects.filter(status=Meeting.Status.RUNNING).count()
-        attendees = sum(Meeting.objects.values_list("participant_count", flat=True))
-        assert (running, attendees) == (RUNNING, ATTENDEES), (running, attendees)
-        sync_ms = statistics.median(ms for ms, _, _ in runs)
-        queries, calls = runs[0][1], runs[0][2]
-        print(
-            f"sync cycle, servers in parallel:  {sync_ms:8.1f} ms  {queries:5d} SQL queries  {calls:5d} BBB calls"
-            f"  (median of {', '.join(f'{ms:.0f}' for ms, _, _ in runs)} ms)"
-        )
-        one = [sync_cycle(sims) for _ in range(CYCLES)]
-        one_ms = statistics.median(ms for ms, _, _ in one)
-        print(
-            f"sync cycle, one process:          {one_ms:8.1f} ms  {one[0][1]:5d} SQL queries  {one[0][2]:5d} BBB calls"
-            f"  (median of {', '.join(f'{ms:.0f}' for ms, _, _ in one)} ms)"
-        )
-
-        naive_ms, naive_queries, naive_calls = naive_cycle(sims, servers)
-        print(
-            f"per room, one process:            {naive_ms:8.1f} ms  {naive_queries:5d} SQL queries  "
-            f"{naive_calls:5d} BBB calls"
-        )
-        print(
-            f"RESULT sync_ms={sync_ms:.0f} naive_ms={naive_ms:.0f} ratio={naive_ms / sync_ms:.1f} "
-            f"queries={queries} bbb_calls={calls}"
-        )
+        figures: dict[str, str] = {}
+        for ms in latencies:
+            set_latency(small_ports + big_ports, ms)
+            sync_ms, queries, calls, runs = median_cycle(small, small_ports)
+            check_synced(small, SMALL["meetings"], SMALL["attendees"])
+            naive_ms, naive_queries, naive_calls = per_room_cycle(small, small_ports)
+            ratio = naive_ms / sync_ms
+            print(
+                f"{ms:g} ms per BBB call, small: ours {sync_ms:8.1f} ms {queries:4d} queries {calls:4d} BBB calls "
+                f"(median of {', '.join(f'{r:.0f}' for r in runs)}); per room {naive_ms:8.1f} ms "
+                f"{naive_queries:5d} queries {naive_calls:5d} BBB calls; ratio {ratio:.1f}"
+            )
+            big_ms, big_queries, big_calls, big_runs = median_cycle(big, big_ports)
+            check_synced(big, BIG["meetings"], BIG["attendees"])
+            print(
+                f"{ms:g} ms per BBB call, big:   ours {big_ms:8.1f} ms for {BIG['servers']} servers = "
+                f"{big_ms / BIG['servers']:.1f} ms/server, {big_queries / BIG['servers']:g} queries/server, "
+                f"{big_calls / BIG['servers']:g} BBB calls/server (median of {', '.join(f'{r:.0f}' for r in big_runs)})"
+            )
+            tag = f"{ms:g}ms"
+            figures[f"ratio_{tag}"] = f"{ratio:.1f}"
+            figures[f"sync_ms_{tag}"] = f"{sync_ms:.0f}"
+            figures[f"naive_ms_{tag}"] = f"{naive_ms:.0f}"
+            figures[f"big_ms_per_server_{tag}"] = f"{big_ms / BIG['servers']:.1f}"
+            figures["queries_per_server"] = f"{queries / SMALL['servers']:g}"
+            figures["big_queries_per_server"] = f"{big_queries / BIG['servers']:g}"
+            figures["bbb_calls_per_server"] = f"{big_calls / BIG['servers']:g}"
+        assert figures["queries_per_server"] == figures["big_queries_per_server"], figures
+        ratios = " ".join(f"{k}={v}" for k, v in figures.items() if k.startswith("ratio_"))
+        rest = " ".join(f"{k}={v}" for k, v in figures.items() if not k.startswith("ratio_"))
+        print(f"RESULT {ratios} {rest}")
     finally:
-        for proc, _ in sims:
-            proc.terminate()
-            proc.wait(timeout=10)
+        if farm is not None:
+            farm.kill()
+            farm.wait(timeout=10)
         teardown_databases(old_config, verbosity=0)
 
 

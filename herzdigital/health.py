@@ -12,11 +12,42 @@ from django.utils.dateparse import parse_datetime
 
 HEARTBEAT_BEAT_KEY = "health:heartbeat:beat"
 HEARTBEAT_WORKER_KEY = "health:heartbeat:worker"
+BEAT_LEADER_KEY = "health:beat:leader"
+BEAT_STANDBY_KEY = "health:beat:standby"
 
 
 def heartbeat_record(*, role: str, at: datetime) -> None:
     key = HEARTBEAT_BEAT_KEY if role == "beat" else HEARTBEAT_WORKER_KEY
     cache.set(key, at.isoformat(), settings.HEARTBEAT_MAX_AGE * 10)
+
+
+def beat_role_record(*, identity: str, leader: bool, at: datetime) -> None:
+    """A beat says whether it schedules (leader) or idles (standby); shown by /healthz."""
+    timeout = settings.HEARTBEAT_MAX_AGE * 10
+    if leader:
+        cache.set(BEAT_LEADER_KEY, {"id": identity, "at": at.isoformat()}, timeout)
+        standby = cache.get(BEAT_STANDBY_KEY) or {}
+        if identity in standby:  # it was standby before it took over
+            standby.pop(identity)
+            cache.set(BEAT_STANDBY_KEY, standby, timeout)
+        return
+    standby = cache.get(BEAT_STANDBY_KEY) or {}
+    standby[identity] = at.isoformat()
+    cache.set(BEAT_STANDBY_KEY, standby, timeout)
+
+
+def _beats(now: datetime) -> dict:
+    """The scheduling beat and the idle ones seen within HEARTBEAT_MAX_AGE (opaque ids, no host names)."""
+    max_age = settings.HEARTBEAT_MAX_AGE
+    leader = cache.get(BEAT_LEADER_KEY) or {}
+    leader_age = _age_seconds(leader.get("at"), now)
+    standby = [
+        {"id": identity, "age_seconds": age, "state": "standby: another beat schedules"}
+        for identity, at in sorted((cache.get(BEAT_STANDBY_KEY) or {}).items())
+        if (age := _age_seconds(at, now)) is not None and age <= max_age and identity != leader.get("id")
+    ]
+    fresh_leader = leader_age is not None and leader_age <= max_age
+    return {"leader": leader.get("id") if fresh_leader else None, "standby": standby}
 
 
 def _age_seconds(value: str | None, now: datetime) -> float | None:
@@ -71,5 +102,6 @@ def health_report() -> tuple[bool, dict]:
         "beat_age_seconds": beat_age,
         "worker_age_seconds": worker_age,
         "max_age_seconds": max_age,
+        "beats": _beats(now) if checks["cache"] else {"leader": None, "standby": []},
     }
     return all(checks.values()), report

@@ -78,6 +78,26 @@ class Lock:
 
             LockRow.objects.filter(name=self.name, token=self.token).delete()
 
+    def refresh(self) -> bool:
+        """Push the expiry ``ttl`` seconds into the future again; False if the lock is no longer ours."""
+        if not self.acquired:
+            return False
+        if self.backend == "redis":
+            from redis.exceptions import LockError
+
+            lock = self._redis()
+            lock.local.token = self.token.encode()
+            try:
+                lock.reacquire()
+            except LockError:
+                self.acquired = False
+        else:
+            from herzdigital.models import Lock as LockRow
+
+            expires_at = timezone.now() + timedelta(seconds=self.ttl)
+            self.acquired = LockRow.objects.filter(name=self.name, token=self.token).update(expires_at=expires_at) == 1
+        return self.acquired
+
     def _redis(self):  # noqa: ANN202
         if self._redis_lock is None:
             client = _redis_client(settings.REDIS_URL)

@@ -183,6 +183,8 @@ EMAIL_BACKEND = env.str(
 )
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
+# Where the file-based backend (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend) writes mails.
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default="") or str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="herzdigital <noreply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
@@ -227,6 +229,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Only the beat holding the leader lock schedules (herzdigital/beat.py); a second one idles.
+CELERY_BEAT_SCHEDULER = "herzdigital.beat:LeaderScheduler"
 
 HEARTBEAT_INTERVAL = env.int("HEARTBEAT_INTERVAL", default=30)
 # Beat or worker silent for longer than this makes /healthz report 503.
@@ -320,6 +324,19 @@ MIDDLEWARE.append("accounts.middleware.StaffMFAMiddleware")
 # meetings created shortly before or during a poll from being ended by that poll's answer.
 SYNC_TIME_LIMIT = env.int("SYNC_TIME_LIMIT", default=60)
 SYNC_GRACE_SECONDS = env.int("SYNC_GRACE_SECONDS", default=60)
+# The sync's own BBB timeouts (no retries; the next tick is the retry), shorter than BBB_*_TIMEOUT for user actions.
+SYNC_CONNECT_TIMEOUT = env.float("SYNC_CONNECT_TIMEOUT", default=2.0)
+SYNC_READ_TIMEOUT = env.float("SYNC_READ_TIMEOUT", default=5.0)
+# A meeting younger than this that vanishes from getMeetings (or all of a server's meetings at once) is
+# confirmed with getMeetingInfo before it is ended; at most SYNC_CONFIRM_MAX such calls per poll.
+SYNC_YOUNG_MEETING_SECONDS = env.int("SYNC_YOUNG_MEETING_SECONDS", default=300)
+SYNC_CONFIRM_MAX = env.int("SYNC_CONFIRM_MAX", default=10)
+# Hard time limit of one retention cleanup run (seconds); its lock expires with it and is refreshed per batch.
+RECORDING_CLEANUP_TIME_LIMIT = env.int("RECORDING_CLEANUP_TIME_LIMIT", default=3600)
+# Only one beat schedules: the others idle (and say so in /healthz) while the leader refreshes this lock.
+BEAT_LEADER_LOCK_TTL = env.int("BEAT_LEADER_LOCK_TTL", default=30)
+# Tests only: when set, every periodic task runs every this many seconds (the integration test of two beats).
+BEAT_EVERY_SECONDS = env.float("BEAT_EVERY_SECONDS", default=0)
 # Scalelite servers are polled per meeting (getMeetingInfo), this many per server and tick.
 SCALELITE_MEETINGS_PER_TICK = env.int("SCALELITE_MEETINGS_PER_TICK", default=50)
 # Mail relay limits (clubs/mail_budget.py): emails a club's actions may cause per day (staff can change it per

@@ -158,3 +158,23 @@ class Meeting(models.Model):
         if self.ended_at is None and not self.server.healthy:
             return "unknown"
         return self.status
+
+
+class PendingRecordingFetch(models.Model):
+    """A verified recording-ready callback whose fetch task could not be queued (broker down).
+
+    BBB does not retry the callback, so the id is kept here and a worker fetches it later
+    (``recordings.tasks.recordings_fetch_pending``).
+    """
+
+    server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="+", verbose_name=_("Server"))
+    record_id = models.CharField(_("Aufzeichnungs-ID"), max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Ausstehender Aufzeichnungsabruf")
+        verbose_name_plural = _("Ausstehende Aufzeichnungsabrufe")
+        constraints = [models.UniqueConstraint(fields=["server", "record_id"], name="one_pending_fetch_per_recording")]
+
+    def __str__(self) -> str:
+        return self.record_id

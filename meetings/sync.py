@@ -27,7 +27,7 @@ from django.utils import timezone
 import bbb
 from bbb import BBBClient, BBBError, BBBUnavailable
 from herzdigital.locks import locked
-from meetings.bbb_clients import client_for
+from meetings.bbb_clients import sync_client_for
 from meetings.models import Meeting, Server
 
 logger = logging.getLogger(__name__)
@@ -132,16 +132,61 @@ def server_sync_locked(*, server_id: int) -> SyncResult:
 
 
 def server_sync(*, server: Server, client: BBBClient | None = None) -> SyncResult:
-    """Poll ``server`` once and apply the answer (or record the failure)."""
+    """Poll ``server`` once and apply the answer (or record the failure).
+
+    The poll uses the sync's own short timeouts and no retries (``sync_client_for``): a slow or dead
+    server fails its poll within ``SYNC_CONNECT_TIMEOUT``/``SYNC_READ_TIMEOUT`` and gives the worker
+    slot back; the next tick is the retry. A suspicious drop (see ``server_poll_apply``) is confirmed
+    per meeting with ``getMeetingInfo`` outside the apply transaction, then applied again.
+    """
     poll_started = timezone.now()
-    client = client or client_for(server)
+    client = client or sync_client_for(server)
     if server.kind == Server.Kind.SCALELITE:
         return scalelite_sync(server=server, client=client, poll_started=poll_started)
     try:
         listed = client.get_meetings()
     except (BBBUnavailable, BBBError) as exc:
         return server_poll_failed(server=server, error=f"{exc.__class__.__name__}: {exc}", at=poll_started)
-    return server_poll_apply(server=server, listed=listed, poll_started=poll_started)
+    try:
+        return server_poll_apply(server=server, listed=listed, poll_started=poll_started)
+    except SuspiciousDrop as drop:
+        gone = meetings_confirm_gone(client=client, meeting_ids=drop.meeting_ids)
+        logger.warning(
+            "server %s: getMeetings no longer listed %d meeting(s) at once; getMeetingInfo confirmed %d gone",
+            server.name,
+            len(drop.meeting_ids),
+            sum(gone.values()),
+        )
+        return server_poll_apply(server=server, listed=listed, poll_started=poll_started, confirmed=gone)
+
+
+class SuspiciousDrop(Exception):
+    """Raised inside the apply transaction (rolling it back) when an answer would end meetings
+    whose disappearance needs confirming first."""
+
+    def __init__(self, meeting_ids: list[str]):
+        super().__init__(f"{len(meeting_ids)} meeting(s) to confirm")
+        self.meeting_ids = meeting_ids
+
+
+def meetings_confirm_gone(*, client: BBBClient, meeting_ids: list[str]) -> dict[str, bool]:
+    """``meeting_id -> gone``: gone only when ``getMeetingInfo`` answers ``notFound``.
+
+    At most SYNC_CONFIRM_MAX calls. If any asked meeting still exists, the listing that dropped it
+    is not trusted for any of them (all are kept); if every asked one is gone, so are the rest.
+    """
+    asked = meeting_ids[: settings.SYNC_CONFIRM_MAX]
+    gone: dict[str, bool] = {}
+    for meeting_id in asked:
+        try:
+            client.get_meeting_info(meeting_id)
+            gone[meeting_id] = False
+        except BBBError as exc:
+            gone[meeting_id] = exc.message_key == "notFound"
+        except BBBUnavailable:
+            gone[meeting_id] = False  # unknown is not gone (rule 4)
+    trusted = all(gone.values())
+    return {meeting_id: trusted and gone.get(meeting_id, True) for meeting_id in meeting_ids}
 
 
 def server_poll_failed(*, server: Server, error: str, at: datetime) -> SyncResult:
@@ -163,12 +208,21 @@ def server_poll_failed(*, server: Server, error: str, at: datetime) -> SyncResul
 
 @transaction.atomic
 def server_poll_apply(
-    *, server: Server, listed: list[bbb.Meeting], poll_started: datetime, now: datetime | None = None
+    *,
+    server: Server,
+    listed: list[bbb.Meeting],
+    poll_started: datetime,
+    now: datetime | None = None,
+    confirmed: dict[str, bool] | None = None,
 ) -> SyncResult:
     """Apply a successful ``getMeetings`` answer: three queries, whatever the number of meetings.
 
     Meetings are matched by meetingID (a room has at most one open meeting). ``select_for_update``
     keeps a concurrent end callback from being overwritten by this poll's older picture.
+
+    A suspicious drop raises ``SuspiciousDrop`` (nothing written) unless ``confirmed`` says, per
+    meetingID, whether ``getMeetingInfo`` confirmed it gone: every open meeting of the server gone at
+    once (two or more), or any young one (younger than SYNC_YOUNG_MEETING_SECONDS) gone.
     """
     now = now or timezone.now()
     # Younger meetings may have been created while the poll was under way: not listed proves nothing.
@@ -190,10 +244,20 @@ def server_poll_apply(
         result.ours += 1
         _apply_listed(meeting, item, now)
         changed.append(meeting)
+    open_count = result.ours + len(open_meetings)
+    missing = [m for m in open_meetings.values() if m.created_at < protected_since]
+    if confirmed is None:
+        young_since = now - timedelta(seconds=settings.SYNC_YOUNG_MEETING_SECONDS)
+        if len(missing) >= 2 and len(missing) == open_count:
+            suspicious = missing
+        else:
+            suspicious = [m for m in missing if (m.started_at or m.created_at) >= young_since]
+        if suspicious:
+            raise SuspiciousDrop([m.meeting_id for m in suspicious])
+    else:
+        missing = [m for m in missing if confirmed.get(m.meeting_id, True)]
     ended: list[Meeting] = []
-    for meeting in open_meetings.values():
-        if meeting.created_at >= protected_since:
-            continue
+    for meeting in missing:
         _apply_ended(meeting, now, EndReason.NOT_LISTED)
         changed.append(meeting)
         ended.append(meeting)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from recordings.models import Recording
+from recordings.models import CleanupRun, Recording
 
 
 class AgeFilter(admin.SimpleListFilter):
@@ -196,11 +196,14 @@ class RecordingAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/recordings/recording/delete_on_bbb.html", context)
 
     def _set_protected(self, request: HttpRequest, queryset: QuerySet, protected: bool) -> None:
-        from recordings.services import recording_set_protected
+        from recordings.services import RecordingActionFailed, recording_set_protected
 
         changed = 0
         for recording in queryset.filter(protected=not protected, deleted_at__isnull=True).select_related("club"):
-            recording_set_protected(recording=recording, actor=request.user, protected=protected)
+            try:
+                recording_set_protected(recording=recording, actor=request.user, protected=protected)
+            except RecordingActionFailed:
+                continue  # deleted meanwhile by the cleanup
             changed += 1
         text = (
             gettext("%(count)s Aufzeichnung(en) geschützt.")
@@ -232,3 +235,18 @@ class RecordingAdmin(admin.ModelAdmin):
         if done:
             text = gettext("%(count)s Aufzeichnung(en) mit BBB abgeglichen.") % {"count": done}
             self.message_user(request, text, messages.SUCCESS)
+
+
+@admin.register(CleanupRun)
+class CleanupRunAdmin(admin.ModelAdmin):
+    """What the retention cleanup did, and why a run was skipped (read-only)."""
+
+    list_display = ["started_at", "finished_at", "outcome", "selected", "deleted", "failed", "message"]
+    list_filter = ["outcome"]
+    readonly_fields = [f.name for f in CleanupRun._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -61,3 +61,29 @@ class Recording(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CleanupRun(models.Model):
+    """One run of the retention cleanup, so that staff see in the admin what ran, what was skipped and why."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("Läuft")
+        DONE = "done", _("Abgeschlossen")
+        SKIPPED = "skipped", _("Übersprungen")
+        FAILED = "failed", _("Abgebrochen")
+
+    started_at = models.DateTimeField(_("Begonnen"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("Beendet"), null=True, blank=True)
+    outcome = models.CharField(_("Ergebnis"), max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    selected = models.PositiveIntegerField(_("Ausgewählt"), default=0)
+    deleted = models.PositiveIntegerField(_("Gelöscht"), default=0)
+    failed = models.PositiveIntegerField(_("Fehlgeschlagen"), default=0)
+    message = models.TextField(_("Meldung"), blank=True)
+
+    class Meta:
+        verbose_name = _("Bereinigungslauf")
+        verbose_name_plural = _("Bereinigungsläufe")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.get_outcome_display()}"

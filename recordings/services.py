@@ -1,22 +1,28 @@
 """Recordings: sync from BBB, the club's own actions on them, and deleting them on BBB.
 
 The scheduled retention cleanup and its notices live in ``recordings/cleanup.py`` and delete through
-``recordings_delete_on_servers`` here. Deleting is careful (rule 5): a recording is marked deleted
-only after BBB confirmed the ``deleteRecordings`` call that named it, or answered ``notFound`` (a
-well-formed answer saying that none of the ids exists any more). Timeouts, HTTP errors, unparseable
-answers and any other FAILED answer leave every recording of that call untouched; the next run tries
-again.
+``recordings_delete_on_servers`` here.
+
+Deleting is careful (rule 5): after ``deleteRecordings`` succeeded (or answered ``notFound``, a
+well-formed answer saying that none of the ids exists any more), ``getRecordings`` with ``state=any``
+and the batch's ids confirms each one; only a recording BBB no longer lists (or lists as deleted)
+is marked deleted. Timeouts, HTTP errors, unparseable answers and any other FAILED answer leave
+every recording of that call untouched; the next run tries again. Each batch re-checks protection
+and retention under a row lock just before its BBB call.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,8 +44,6 @@ DELETABLE_STATES = [Recording.State.PUBLISHED, Recording.State.UNPUBLISHED]
 # meetingIDs per getRecordings call of the sweep (40 hex characters each keeps the URL short).
 SWEEP_MEETING_CHUNK = 50
 SWEEP_PAGE_SIZE = 100
-# Confirmed deletions are written to the database in groups of this many rows (one transaction).
-MARK_GROUP_SIZE = 200
 
 
 class RecordingActionFailed(Exception):
@@ -352,7 +356,14 @@ def recording_set_published(*, recording: Recording, actor: Any, published: bool
 
 @transaction.atomic
 def recording_set_protected(*, recording: Recording, actor: Any, protected: bool) -> Recording:
-    """Protect from (or expose again to) the retention cleanup. Local only: no BBB call."""
+    """Protect from (or expose again to) the retention cleanup. Local only: no BBB call.
+
+    Takes the row lock first: while a cleanup batch holding it deletes the recording on BBB, this
+    waits, then finds it deleted and raises ``RecordingActionFailed`` instead of claiming protection.
+    """
+    current = Recording.objects.select_for_update().filter(pk=recording.pk).values_list("deleted_at", flat=True)
+    if not current or current[0] is not None:
+        raise RecordingActionFailed(_("Diese Aufzeichnung wurde bereits gelöscht."))
     recording.protected = protected
     fields = ["protected", "updated_at"]
     if not protected:
@@ -368,6 +379,7 @@ def recording_set_protected(*, recording: Recording, actor: Any, protected: bool
 class DeleteResult:
     deleted: list[int] = field(default_factory=list)  # pks marked deleted
     failed: list[int] = field(default_factory=list)  # pks left untouched (BBB did not confirm)
+    skipped: list[int] = field(default_factory=list)  # no longer due when their batch came (e.g. protected)
     bbb_calls: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -379,103 +391,134 @@ def recordings_delete_on_servers(
     reason: str,
     batch_size: int,
     action: str = "recording.deleted",
+    still_due: Callable[[QuerySet, list[Recording]], QuerySet] | None = None,
+    keep_going: Callable[[], bool] | None = None,
 ) -> DeleteResult:
     """The one deletion loop: per server, batches of ids per deleteRecordings call.
 
-    ``recordings`` must be ordered by server. After a transport failure the rest of that
-    server's recordings are not tried in this run (the server is in trouble; come back later).
-    Confirmed recordings are marked in groups of up to MARK_GROUP_SIZE (a few calls' worth, and
-    always before a failure is reported or the loop ends): if the process dies in between, they
-    are still unmarked here, and the next run's notFound answer confirms them.
+    ``recordings`` must be ordered by server. Each batch is one transaction: its rows are locked
+    (``select_for_update``) and re-read — ``still_due`` narrows them to those that may still be
+    deleted (the cleanup re-checks protection and retention here, so a recording protected since
+    the selection is skipped) — then ``deleteRecordings`` names them and ``getRecordings`` with
+    ``state=any`` confirms each id: only ids absent from that answer (or listed as deleted) are
+    marked deleted, in the same transaction. A protect request waits for the batch's lock and then
+    finds the row deleted. Ids BBB still holds (e.g. processing during a rebuild) stay untouched.
+    After a transport failure the rest of that server's recordings are not tried in this run.
+    ``keep_going`` is asked before every batch (the cleanup refreshes its lock there).
     """
     result = DeleteResult()
-    servers: dict[int, Server] = {}
-    current_server: int | None = None
-    server_down = False
-    batch: list[Recording] = []
-    confirmed_pending: list[Recording] = []
-
-    def mark() -> None:
-        if confirmed_pending:
-            _mark_deleted(confirmed_pending, actor=actor, reason=reason, action=action, result=result)
-            confirmed_pending.clear()
-
-    def flush() -> None:
-        nonlocal server_down
-        if not batch:
-            return
-        if server_down:
-            result.failed.extend(r.pk for r in batch)
-            batch.clear()
-            return
-        server = servers.get(batch[0].server_id)
-        if server is None:
-            server = servers[batch[0].server_id] = Server.objects.get(pk=batch[0].server_id)
-        record_ids = [r.record_id for r in batch]
-        confirmed = False
-        try:
-            result.bbb_calls += 1
-            client_for(server).delete_recordings(record_ids)
-            confirmed = True
-        except BBBError as exc:
-            if exc.message_key == "notFound":
-                confirmed = True  # a successful answer saying none of them exists any more
-            else:
-                result.errors.append(f"{server}: {exc}")
-        except BBBUnavailable as exc:
-            result.errors.append(f"{server}: {exc}")
-            server_down = True
-        if confirmed:
-            confirmed_pending.extend(batch)
-            if len(confirmed_pending) >= MARK_GROUP_SIZE:
-                mark()
-        else:
-            mark()
-            result.failed.extend(r.pk for r in batch)
-        batch.clear()
-
+    by_server: dict[int, list[Recording]] = defaultdict(list)
     for recording in recordings:
-        if recording.server_id != current_server:
-            flush()
-            current_server = recording.server_id
-            server_down = False
-        batch.append(recording)
-        if len(batch) >= batch_size:
-            flush()
-    flush()
-    mark()
+        by_server[recording.server_id].append(recording)
+    servers = Server.objects.in_bulk(list(by_server))
+    batches = [
+        (servers[server_id], list(batch))
+        for server_id, rows in by_server.items()
+        for batch in _chunks(rows, max(1, batch_size))
+    ]
+    server_down: set[int] = set()
+    for n, (server, batch) in enumerate(batches):
+        if keep_going is not None and not keep_going():
+            result.errors.append("stopped: the run lost its lock")
+            result.failed.extend(r.pk for _, rest in batches[n:] for r in rest)
+            break
+        if server.pk in server_down:
+            result.failed.extend(r.pk for r in batch)
+            continue
+        reachable = _delete_batch(
+            server=server, batch=batch, actor=actor, reason=reason, action=action, still_due=still_due, result=result
+        )
+        if not reachable:
+            server_down.add(server.pk)
     return result
 
 
-def _mark_deleted(batch: list[Recording], *, actor: Any, reason: str, action: str, result: DeleteResult) -> None:
-    now = timezone.now()
+def _delete_batch(
+    *,
+    server: Server,
+    batch: list[Recording],
+    actor: Any,
+    reason: str,
+    action: str,
+    still_due: Callable[[QuerySet, list[Recording]], QuerySet] | None,
+    result: DeleteResult,
+) -> bool:
+    """Delete one batch on BBB and mark what BBB confirms; False when the server is unreachable.
+
+    Where the database has row locks (PostgreSQL) the batch's rows stay locked from the re-check to
+    the mark. SQLite has none, and a transaction there takes the write lock of the whole file
+    (``transaction_mode=IMMEDIATE``), so it would block every write during the BBB calls: there the
+    re-check is a plain read just before the call and the mark a short transaction of its own.
+    """
     pks = [r.pk for r in batch]
-    with transaction.atomic():
-        # Claim: rows another run already marked are not marked (nor audited) twice.
-        claimed = set(
-            Recording.objects.select_for_update()
-            .filter(pk__in=pks, deleted_at__isnull=True)
-            .values_list("pk", flat=True)
+    conn = connections[Recording.objects.db]
+    with transaction.atomic() if conn.features.has_select_for_update else nullcontext():
+        queryset = Recording.objects.select_for_update(of=("self",)).filter(
+            pk__in=pks, deleted_at__isnull=True, state__in=DELETABLE_STATES
         )
-        if not claimed:
-            return
-        Recording.objects.filter(pk__in=claimed).update(state=Recording.State.DELETED, deleted_at=now, updated_at=now)
-        entries = []
-        for recording in batch:
-            if recording.pk not in claimed:
-                continue
-            fields = audit_entry_fields(
-                action=action,
-                actor=actor,
-                target=recording,
-                reason=reason,
-                details={"record_id": recording.record_id, "server_id": recording.server_id},
-                actor_label="" if actor is not None else "cleanup",
-            )
-            fields.pop("club")
-            entries.append(AuditEntry(club_id=recording.club_id, **fields))
-        AuditEntry.objects.bulk_create(entries)
-    result.deleted.extend(sorted(claimed))
+        if still_due is not None:
+            queryset = still_due(queryset, batch)
+        rows = list(queryset.only("pk", "record_id", "club_id", "server_id", "name").order_by("pk"))
+        result.skipped.extend(sorted(set(pks) - {r.pk for r in rows}))
+        if not rows:
+            return True
+        client = client_for(server)
+        record_ids = [r.record_id for r in rows]
+        result.bbb_calls += 1
+        try:
+            client.delete_recordings(record_ids)
+        except BBBError as exc:
+            if exc.message_key != "notFound":  # notFound: none of them left; the check below says which
+                result.errors.append(f"{server}: {exc}")
+                result.failed.extend(r.pk for r in rows)
+                return True
+        except BBBUnavailable as exc:
+            result.errors.append(f"{server}: {exc}")
+            result.failed.extend(r.pk for r in rows)
+            return False
+        result.bbb_calls += 1
+        try:
+            page = client.get_recordings(record_ids=record_ids, states=["any"])
+        except (BBBError, BBBUnavailable) as exc:
+            # BBB may have deleted them; unconfirmed, they stay, and the next run's check confirms them.
+            result.errors.append(f"{server}: deletion not confirmed: {exc}")
+            result.failed.extend(r.pk for r in rows)
+            return not isinstance(exc, BBBUnavailable)
+        wanted = set(record_ids)
+        held = {r.record_id for r in page.recordings if r.record_id in wanted and r.state != "deleted"}
+        confirmed = [r for r in rows if r.record_id not in held]
+        result.failed.extend(r.pk for r in rows if r.record_id in held)
+        _mark_deleted(confirmed, actor=actor, reason=reason, action=action, result=result)
+    return True
+
+
+@transaction.atomic
+def _mark_deleted(batch: list[Recording], *, actor: Any, reason: str, action: str, result: DeleteResult) -> None:
+    """Mark rows deleted and audit them; rows another run marked meanwhile are not marked (nor audited) twice."""
+    if not batch:
+        return
+    now = timezone.now()
+    claimed = set(
+        Recording.objects.select_for_update()
+        .filter(pk__in=[r.pk for r in batch], deleted_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    batch = [r for r in batch if r.pk in claimed]
+    Recording.objects.filter(pk__in=claimed).update(state=Recording.State.DELETED, deleted_at=now, updated_at=now)
+    entries = []
+    for recording in batch:
+        fields = audit_entry_fields(
+            action=action,
+            actor=actor,
+            target=recording,
+            reason=reason,
+            details={"record_id": recording.record_id, "server_id": recording.server_id},
+            actor_label="" if actor is not None else "cleanup",
+        )
+        fields.pop("club")
+        entries.append(AuditEntry(club_id=recording.club_id, **fields))
+    AuditEntry.objects.bulk_create(entries)
+    result.deleted.extend(r.pk for r in batch)
 
 
 def recordings_delete(*, recordings: Iterable[Recording], actor: Any, reason: str) -> DeleteResult:

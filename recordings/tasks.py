@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from bbb import BBBError, BBBUnavailable
-from meetings.models import Meeting, Server
+from meetings.models import Meeting, PendingRecordingFetch, Server
 from recordings import cleanup, services
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,23 @@ def recording_fetch(server_id: int, record_id: str) -> int:
     except BBBError as exc:
         logger.warning("fetching recording %s from %s failed: %s", record_id, server, exc)
         return 0
+
+
+@shared_task
+def recordings_fetch_pending() -> int:
+    """Fetch recordings whose recording-ready callback came while the task queue was down."""
+    fetched = 0
+    for pending in PendingRecordingFetch.objects.select_related("server").order_by("pk")[:100]:
+        try:
+            services.recording_fetch(server=pending.server, record_id=pending.record_id)
+        except BBBUnavailable as exc:
+            logger.info("pending fetch of recording %s still failing: %s", pending.record_id, exc)
+            continue
+        except BBBError as exc:  # BBB answered: nothing to fetch (deleted meanwhile)
+            logger.warning("pending fetch of recording %s: %s", pending.record_id, exc)
+        PendingRecordingFetch.objects.filter(pk=pending.pk).delete()
+        fetched += 1
+    return fetched
 
 
 @shared_task(**RETRY)
@@ -75,7 +92,9 @@ def recordings_sweep() -> int:
     return len(server_ids)
 
 
-@shared_task
+@shared_task(
+    time_limit=settings.RECORDING_CLEANUP_TIME_LIMIT, soft_time_limit=max(settings.RECORDING_CLEANUP_TIME_LIMIT - 30, 1)
+)
 def recordings_cleanup_run() -> dict:
     """Daily retention cleanup (capped per run by RECORDING_CLEANUP_MAX_PER_RUN)."""
     report = cleanup.recordings_cleanup(dry_run=False)
@@ -93,6 +112,10 @@ def beat_schedule() -> dict:
         "recordings-sweep": {
             "task": "recordings.tasks.recordings_sweep",
             "schedule": timedelta(seconds=settings.RECORDING_SWEEP_INTERVAL),
+        },
+        "recordings-fetch-pending": {
+            "task": "recordings.tasks.recordings_fetch_pending",
+            "schedule": timedelta(seconds=60),
         },
         "recordings-deletion-notices": {
             "task": "recordings.tasks.recordings_deletion_notices",

@@ -129,12 +129,20 @@ def recording_protect(request: HttpRequest, recording_id: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     protected = request.POST.get("protected") == "1"
-    services.recording_set_protected(recording=recording, actor=request.user, protected=protected)
+    try:
+        services.recording_set_protected(recording=recording, actor=request.user, protected=protected)
+    except services.RecordingActionFailed as exc:
+        messages.error(request, str(exc))
+    else:
+        _protected_message(request, protected)
+    return _back(request)
+
+
+def _protected_message(request: HttpRequest, protected: bool) -> None:
     if protected:
         messages.success(request, _("Die Aufzeichnung ist vor dem automatischen Löschen geschützt."))
     else:
         messages.success(request, _("Der Schutz wurde aufgehoben. Die Aufbewahrungsfrist gilt wieder."))
-    return _back(request)
 
 
 @club_view(permissions.can_manage_recordings)

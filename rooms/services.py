@@ -223,59 +223,71 @@ def meeting_start(
 ) -> str:
     """Start (or re-confirm) the room's meeting and return a join URL for the starter.
 
-    The room row is locked (``select_for_update``) for the whole start, so two people pressing
-    start at once produce one Meeting: the second waits, then finds the open meeting and sends
-    ``create`` to its server again, which BBB answers with a duplicate warning. The unique
-    constraint ``one_open_meeting_per_room`` backs this up. Exactly one BBB call (``create``). If
-    it fails, the transaction rolls back: no Meeting row is left behind. The starter joins as
-    moderator by default; the public join flow passes the role its access code grants.
+    Three steps, so that no row lock is held during the BBB call (up to connect + read timeout):
+    1. under the room lock (and, for a new meeting, the club lock guarding the concurrency quota)
+       reserve: find the open Meeting or create one (status starting) and commit;
+    2. ``create`` on its server, outside any transaction (BBB answers a repeat with a duplicate
+       warning, so two starters of one room may both send it);
+    3. commit the result with a conditional update.
+    Two people pressing start at once produce one Meeting: the second waits only for the short
+    reservation, then finds the reserved meeting. The unique constraint ``one_open_meeting_per_room``
+    backs this up. Exactly one BBB call (``create``). If it fails, a reservation made by this call is
+    removed again, so no Meeting row is left behind. The starter joins as moderator by default; the
+    public join flow passes the role its access code grants.
     """
     try:
-        return _meeting_start(
-            room=room, actor=actor, display_name=display_name, role=role, guest=guest, user_id=user_id
-        )
+        room, meeting, reserved = _meeting_reserve(room=room, actor=actor)
     except IntegrityError:
         # Only reachable if a database without row locks let two starts through at once: the
         # constraint refused the second Meeting, so the first one stands; join it.
         meeting = Meeting.objects.select_related("server", "room").get(room=room, ended_at__isnull=True)
         return meeting_join_url(meeting=meeting, name=display_name, role=role, guest=guest, user_id=user_id)
-
-
-def _meeting_start(*, room: Room, actor: Any, display_name: str, role: str, guest: bool, user_id: str | None) -> str:
-    with transaction.atomic():
-        room = Room.objects.select_for_update(of=("self",)).select_related("club").get(pk=room.pk)
-        meeting = Meeting.objects.select_related("server").filter(room=room, ended_at__isnull=True).first()
-        if meeting is None:
-            # Starts of different rooms of one club wait for each other here, so that two of them
-            # cannot both pass the concurrency quota (lock order: room, then club).
-            Club.objects.select_for_update().filter(pk=room.club_id).values_list("pk", flat=True).first()
-            quotas.check_concurrent_meetings(club=room.club)
-            server = server_choose()
-            meeting = Meeting.objects.create(
-                room=room,
-                club=room.club,
-                server=server,
-                meeting_id=room.meeting_id,
-                record=quotas.records(room),
-                status=Meeting.Status.STARTING,
-                started_by=actor if getattr(actor, "is_authenticated", False) else None,
-            )
-        server = meeting.server
-        params, meta = _create_params(room=room, meeting=meeting, server=server)
-        try:
-            result = client_for(server).create(room.meeting_id, room.name, params=params, meta=meta)
-        except (BBBUnavailable, BBBError) as exc:
-            raise meeting_unavailable(server, room.pk, "create", exc)
-        # A new internal id means BBB had forgotten the meeting (it ended between two syncs) and
-        # created it afresh: the open row now describes the new session.
-        if result.internal_meeting_id != meeting.internal_meeting_id:
-            meeting.internal_meeting_id = result.internal_meeting_id
-            meeting.create_time = result.create_time
-            meeting.status = Meeting.Status.STARTING
-            meeting.save(update_fields=["internal_meeting_id", "create_time", "status"])
-            logger.info("meeting %s of room %s created on %s", meeting.pk, room.pk, server.name)
+    server = meeting.server
+    params, meta = _create_params(room=room, meeting=meeting, server=server)
+    try:
+        result = client_for(server).create(room.meeting_id, room.name, params=params, meta=meta)
+    except (BBBUnavailable, BBBError) as exc:
+        if reserved:
+            # Nobody has seen this meeting on BBB (no internal id yet): take the reservation back.
+            Meeting.objects.filter(pk=meeting.pk, internal_meeting_id="").delete()
+        raise meeting_unavailable(server, room.pk, "create", exc)
+    # A new internal id means BBB had forgotten the meeting (it ended between two syncs) and
+    # created it afresh: the open row now describes the new session. Conditional on the id we read,
+    # so that a concurrent start or sync that already wrote it is not overwritten.
+    if result.internal_meeting_id != meeting.internal_meeting_id:
+        Meeting.objects.filter(pk=meeting.pk, internal_meeting_id=meeting.internal_meeting_id).update(
+            internal_meeting_id=result.internal_meeting_id,
+            create_time=result.create_time,
+            status=Meeting.Status.STARTING,
+        )
+        meeting.internal_meeting_id = result.internal_meeting_id
+        meeting.create_time = result.create_time  # the join URL is bound to this session's createTime
+        logger.info("meeting %s of room %s created on %s", meeting.pk, room.pk, server.name)
     meeting.room = room
     return meeting_join_url(meeting=meeting, name=display_name, role=role, guest=guest, user_id=user_id)
+
+
+@transaction.atomic
+def _meeting_reserve(*, room: Room, actor: Any) -> tuple[Room, Meeting, bool]:
+    """The room's open meeting, or a new one reserved for it; ``(room, meeting, reserved_now)``."""
+    room = Room.objects.select_for_update(of=("self",)).select_related("club").get(pk=room.pk)
+    meeting = Meeting.objects.select_related("server").filter(room=room, ended_at__isnull=True).first()
+    if meeting is not None:
+        return room, meeting, False
+    # Starts of different rooms of one club wait for each other here, so that two of them cannot
+    # both pass the concurrency quota (lock order: room, then club).
+    Club.objects.select_for_update().filter(pk=room.club_id).values_list("pk", flat=True).first()
+    quotas.check_concurrent_meetings(club=room.club)
+    meeting = Meeting.objects.create(
+        room=room,
+        club=room.club,
+        server=server_choose(),
+        meeting_id=room.meeting_id,
+        record=quotas.records(room),
+        status=Meeting.Status.STARTING,
+        started_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    return room, meeting, True
 
 
 # -- join --------------------------------------------------------------------------------------

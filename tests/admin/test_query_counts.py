@@ -142,6 +142,13 @@ def _scheduled_meetings(n: int, staff) -> object:
     return meetings[0]
 
 
+def _cleanup_runs(n: int, staff) -> object:
+    from recordings.models import CleanupRun
+
+    runs = [CleanupRun.objects.create(outcome=CleanupRun.Outcome.DONE, message=f"run {i}") for i in range(n)]
+    return runs[0]
+
+
 BUILDERS: dict[str, Callable[[int, object], object]] = {
     "events.scheduledmeeting": _scheduled_meetings,
     "accounts.user": _users,
@@ -157,6 +164,7 @@ BUILDERS: dict[str, Callable[[int, object], object]] = {
     "rooms.room": _rooms,
     "meetings.meeting": _meetings,
     "recordings.recording": _recordings,
+    "recordings.cleanuprun": _cleanup_runs,
 }
 
 # Models with a fixed set of rows (no "100 rows" size exists); their admin is tested in their own area.

@@ -170,3 +170,43 @@ def test_simulator_recording_ready_token_is_accepted(bbb_sim, bbb, sent_tasks, d
 
     assert response.status_code == 200
     assert sent_tasks.named(callbacks.RECORDING_FETCH) == [[bbb_sim.server.pk, record_id]]
+
+
+def test_recording_ready_while_the_task_queue_is_down_is_kept_for_the_next_worker(
+    bbb_sim, bbb, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Issue 21 item 8: BBB does not retry the callback, so refusing it would lose the recording."""
+    from kombu.exceptions import OperationalError
+
+    from herzdigital.celery import app as celery_app
+    from meetings.models import PendingRecordingFetch
+    from recordings.models import Recording
+    from recordings.tasks import recordings_fetch_pending
+
+    meeting = bbb_sim.open_meeting(record=True)
+    record_id = bbb_sim.sim.add_recording(meeting.meeting_id)
+    token = jwt.encode({"meeting_id": meeting.meeting_id, "record_id": record_id}, bbb_sim.server.secret, "HS256")
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(celery_app, "send_task", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = bbb.post(ready_path(bbb_sim.server), {"signed_parameters": token})
+
+    assert response.status_code == 200
+    assert list(PendingRecordingFetch.objects.values_list("server_id", "record_id")) == [(bbb_sim.server.pk, record_id)]
+
+    assert recordings_fetch_pending() == 1  # a worker, once the queue is back
+    assert Recording.objects.filter(record_id=record_id).exists()
+    assert not PendingRecordingFetch.objects.exists()
+
+
+def test_a_pending_fetch_stays_while_bbb_is_unreachable(bbb_sim):
+    from meetings.models import PendingRecordingFetch
+    from recordings.tasks import recordings_fetch_pending
+
+    PendingRecordingFetch.objects.create(server=bbb_sim.server_row(), record_id="rec-x")
+    bbb_sim.sim.configure(down=True)
+    assert recordings_fetch_pending() == 0
+    assert PendingRecordingFetch.objects.count() == 1

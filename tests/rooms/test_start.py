@@ -322,3 +322,66 @@ def test_simultaneous_starts_of_two_rooms_respect_the_concurrency_quota(personas
         thread.join(30)
     assert sorted(outcomes) == ["refused", "started"]
     assert Meeting.objects.filter(club=personas.club, ended_at__isnull=True).count() == 1
+
+
+class _LockProbingSimulator:
+    """Wraps the simulator's ``create``: while BBB handles it, another connection tries to lock the
+    room and club rows without waiting (NOWAIT), as a second request of that club would."""
+
+    def __init__(self, simulator, room) -> None:
+        self.room = room
+        self.outcomes: dict[str, str] = {}
+        self._create = simulator._api_create
+        simulator._api_create = self
+
+    def __call__(self, p, body):
+        probe = threading.Thread(target=self._probe)
+        probe.start()
+        probe.join(10)
+        return self._create(p, body)
+
+    def _probe(self) -> None:
+        from django.db import DatabaseError, transaction
+
+        from clubs.models import Club
+        from rooms.models import Room
+
+        try:
+            for name, queryset in (
+                ("room", Room.objects.filter(pk=self.room.pk)),
+                ("club", Club.objects.filter(pk=self.room.club_id)),
+            ):
+                try:
+                    with transaction.atomic():
+                        list(queryset.select_for_update(nowait=True))
+                    self.outcomes[name] = "free"
+                except DatabaseError:
+                    self.outcomes[name] = "locked"
+        finally:
+            connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_row_lock_is_held_while_bbb_creates_the_meeting(personas, bbb_server, simulator):
+    """Issue 21 item 5: reserve under the locks, call BBB outside them (two real PostgreSQL connections)."""
+    require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL=postgres://...)")
+    room = RoomFactory(club=personas.club)
+    probe = _LockProbingSimulator(simulator, room)
+
+    services.meeting_start(room=room, display_name="Ada")
+
+    assert probe.outcomes == {"room": "free", "club": "free"}
+    meeting = Meeting.objects.get(room=room)
+    assert meeting.internal_meeting_id == simulator.meetings[room.meeting_id].internal_id
+
+
+def test_a_failed_create_takes_back_only_its_own_reservation(personas, room, bbb_server, simulator, settings):
+    services.meeting_start(room=room, display_name="Ada")
+    simulator.configure(down=True)
+    with pytest.raises(meeting_services.MeetingUnavailable):
+        services.meeting_start(room=room, display_name="Bert")  # the running meeting's row stays
+    assert Meeting.objects.filter(room=room, ended_at__isnull=True).count() == 1
+    other = RoomFactory(club=personas.club)
+    with pytest.raises(meeting_services.MeetingUnavailable):
+        services.meeting_start(room=other, display_name="Bert")
+    assert not Meeting.objects.filter(room=other).exists()
