@@ -36,10 +36,24 @@ class AccountAdapter(DefaultAccountAdapter):
             return settings.SITE_URL + reverse("account_confirm_email", args=[emailconfirmation.key])
         return super().get_email_confirmation_url(request, emailconfirmation)
 
+    def format_email_subject(self, subject: str) -> str:
+        return f"[{settings.SITE_NAME}] {subject}"
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        if allauth_context.request is None:
-            host = urlsplit(settings.SITE_URL).netloc
-            ctx = {"email": email, "current_site": SimpleNamespace(domain=host, name="herzdigital"), **context}
-            self.render_mail(template_prefix, email, ctx).send()
-            return
-        super().send_mail(template_prefix, email, context)
+        """Every allauth mail in our voice (templates/account/email/): the service's name, not the request's host.
+
+        Without the sites framework allauth would call the site "127.0.0.1:8000" ("Hallo von 127.0.0.1:8000!").
+        """
+        site = SimpleNamespace(domain=urlsplit(settings.SITE_URL).netloc, name=settings.SITE_NAME)
+        ctx = {
+            "request": allauth_context.request,
+            "email": email,
+            **context,
+            "current_site": site,
+            "site_name": settings.SITE_NAME,
+            "site_url": settings.SITE_URL,
+            "support_email": settings.SUPPORT_EMAIL,
+            "register_url": settings.SITE_URL + reverse("clubs:register"),
+            "approval_days": settings.APPROVAL_WORKING_DAYS,
+        }
+        self.render_mail(template_prefix, email, ctx).send()

@@ -74,8 +74,8 @@ class ClubStatusActions:
     change_form_template = "admin/clubs/club/change_form.html"
 
     STATUS_BUTTONS = {
-        Club.Status.PENDING: [("approve_clubs", _("Freigeben")), ("reject_clubs", _("Ablehnen …"))],
-        Club.Status.REJECTED: [("approve_clubs", _("Doch freigeben"))],
+        Club.Status.PENDING: [("approve_clubs", _("Freigeben …")), ("reject_clubs", _("Ablehnen …"))],
+        Club.Status.REJECTED: [("approve_clubs", _("Doch freigeben …"))],
         Club.Status.ACTIVE: [("suspend_clubs", _("Sperren …"))],
         Club.Status.SUSPENDED: [("reactivate_clubs", _("Wieder freischalten"))],
     }
@@ -125,6 +125,30 @@ class ClubStatusActions:
         if form.is_bound and form.is_valid():
             self._run(request, queryset, reason=form.cleaned_data["reason"], **run)
             return None
+        return self._intermediate(request, queryset, action=action, title=title, intro=intro, form=form)
+
+    def _confirmed(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        *,
+        action: str,
+        title: str,
+        intro: str,
+        confirm_label: str,
+        **run: Any,
+    ) -> HttpResponse | None:
+        """A step between the click and the change: list what will happen, apply only after "Ja, …"."""
+        if "apply" in request.POST:
+            self._run(request, queryset, **run)
+            return None
+        response = self._intermediate(request, queryset, action=action, title=title, intro=intro, form=None)
+        response.context_data["confirm_label"] = confirm_label
+        return response
+
+    def _intermediate(
+        self, request: HttpRequest, queryset: QuerySet, *, action: str, title: str, intro: str, form: Any
+    ) -> HttpResponse:
         context = {
             **self.admin_site.each_context(request),
             "title": title,
@@ -138,11 +162,18 @@ class ClubStatusActions:
         }
         return TemplateResponse(request, "admin/clubs/club/status_reason.html", context)
 
-    @admin.action(description=_("Ausgewählte Vereine freigeben"), permissions=["change"])
-    def approve_clubs(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._run(
+    @admin.action(description=_("Ausgewählte Vereine freigeben …"), permissions=["change"])
+    def approve_clubs(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return self._confirmed(
             request,
             queryset,
+            action="approve_clubs",
+            title=_("Vereine freigeben"),
+            confirm_label=_("Ja, freigeben"),
+            intro=_(
+                "Freigegebene Vereine können sofort Räume anlegen, Mitglieder einladen und Besprechungen starten. "
+                "Die Ansprechpersonen erhalten eine E-Mail."
+            ),
             service="club_approve",
             allowed={Club.Status.PENDING, Club.Status.REJECTED},
             done=_("Freigegeben, die Ansprechpersonen sind per E-Mail benachrichtigt: %(clubs)s"),
@@ -404,9 +435,13 @@ class ClubApplicationAdmin(ClubStatusActions, admin.ModelAdmin):
             .filter(status=Club.Status.PENDING)
             .annotate(
                 applicant_email=Subquery(owner.values("user__email")[:1]),
+                applicant_user_id=Subquery(owner.values("user_id")[:1]),
+            )
+            # A separate step: an OuterRef inside a nested subquery would point at EmailAddress, not at the club.
+            .annotate(
                 applicant_verified=Exists(
-                    EmailAddress.objects.filter(user_id=Subquery(owner.values("user_id")[:1]), verified=True)
-                ),
+                    EmailAddress.objects.filter(user_id=OuterRef("applicant_user_id"), verified=True)
+                )
             )
         )
 

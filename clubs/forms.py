@@ -45,6 +45,21 @@ class ClubRegistrationForm(PasswordPairMixin, forms.Form):
         error_messages={"required": _("Bitte stimmen Sie den Nutzungsbedingungen und Datenschutzhinweisen zu.")},
     )
 
+    ACCOUNT_FIELDS = ("email", "password1", "password2")
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        """For a logged-in person the club gets her account: no address or password to type."""
+        super().__init__(*args, **kwargs)
+        if user is not None and user.is_authenticated:
+            for name in self.ACCOUNT_FIELDS:
+                del self.fields[name]
+            self.fields["contact_name"].initial = user.name
+
+    def clean(self) -> dict[str, Any]:
+        if "password1" not in self.fields:
+            return forms.Form.clean(self)
+        return super().clean()
+
     def field_errors_from(self, error: Any) -> None:
         """Attach a service ValidationError; the service says "password", the form "password1"."""
         if hasattr(error, "error_dict"):

@@ -42,6 +42,7 @@ def _invitation_mail(invitation: Invitation, actor: User) -> None:
         address=invitation.email,
         language=language,
         template="invitation",
+        reply_to=[actor.email],  # questions about the invitation go to the person who sent it
         context={
             "invitation": invitation,
             "club": invitation.club,

@@ -198,6 +198,12 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.email} → {self.club}"
 
+    @property
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at <= timezone.now()
+
 
 class AuditEntry(models.Model):
     """Who did what to which object, and why: security-relevant and destructive actions."""

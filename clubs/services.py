@@ -14,7 +14,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -40,29 +40,41 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+# Mails that invite a reply ("antworten Sie einfach auf diese E-Mail") carry Reply-To: the sender is noreply@.
+REPLY_TO_SUPPORT = {"club_rejected", "club_suspended", "club_closed", "club_approved", "club_reactivated"}
+
+
+def _mail(*, subject: str, body: str, address: str, reply_to: list[str] | None) -> EmailMessage:
+    return EmailMessage(subject=f"[{settings.SITE_NAME}] {subject}", body=body, to=[address], reply_to=reply_to)
+
+
 def _send_templated_mail(*, users: list[User], template: str, context: dict[str, Any]) -> None:
     """Send one email per user in the user's own language (after commit)."""
+    reply_to = [settings.SUPPORT_EMAIL] if template in REPLY_TO_SUPPORT else None
     messages = []
     for user in users:
         with translation.override(user.language or settings.LANGUAGE_CODE):
             ctx = {**context, "user": user, "site_url": settings.SITE_URL}
             subject = render_to_string(f"clubs/email/{template}_subject.txt", ctx).strip()
             body = render_to_string(f"clubs/email/{template}_message.txt", ctx)
-        messages.append((subject, body, user.email))
+        messages.append(_mail(subject=subject, body=body, address=user.email, reply_to=reply_to))
 
     def send() -> None:
-        for subject, body, address in messages:
-            send_mail(f"[herzdigital] {subject}", body, None, [address])
+        for message in messages:
+            message.send()
 
     transaction.on_commit(send)
 
 
-def send_mail_to_address(*, address: str, language: str, template: str, context: dict[str, Any]) -> None:
+def send_mail_to_address(
+    *, address: str, language: str, template: str, context: dict[str, Any], reply_to: list[str] | None = None
+) -> None:
     with translation.override(language):
         ctx = {**context, "site_url": settings.SITE_URL}
         subject = render_to_string(f"clubs/email/{template}_subject.txt", ctx).strip()
         body = render_to_string(f"clubs/email/{template}_message.txt", ctx)
-    transaction.on_commit(lambda: send_mail(f"[herzdigital] {subject}", body, None, [address]))
+    message = _mail(subject=subject, body=body, address=address, reply_to=reply_to)
+    transaction.on_commit(message.send)
 
 
 def club_owners(club: Club) -> list[User]:
@@ -102,17 +114,6 @@ def _duplicate_name_error() -> ValidationError:
             "name": _(
                 "Ein Verein mit diesem Namen ist bereits angemeldet. Bitte wählen Sie einen anderen Namen "
                 "oder wenden Sie sich an uns, falls es Ihr Verein ist."
-            )
-        }
-    )
-
-
-def _duplicate_email_error() -> ValidationError:
-    return ValidationError(
-        {
-            "email": _(
-                "Für diese E-Mail-Adresse gibt es bereits ein Konto. Bitte melden Sie sich an oder "
-                "verwenden Sie eine andere Adresse."
             )
         }
     )
@@ -177,29 +178,53 @@ def club_register(
     try:
         with transaction.atomic():
             address_release_unverified(email=email)
-            club = Club.objects.create(
-                name=name,
-                slug=_unique_slug(name),
-                kind=kind,
-                description=description.strip(),
-                status=Club.Status.PENDING,
-                contact_name=contact_name.strip(),
-                contact_email=email,
-                contact_phone=phone.strip(),
-                terms_accepted_at=timezone.now(),
-            )
             user = User.objects.create_user(
                 email=email, password=password, name=contact_name.strip(), language=language
             )
-            Membership.objects.create(club=club, user=user, role=Role.OWNER)
+            club = _pending_club_create(
+                user=user, name=name, kind=kind, contact_name=contact_name, description=description, phone=phone
+            )
             address = EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
-            audit_log(action="club.registered", actor=user, club=club, target=club)
             transaction.on_commit(lambda: address.send_confirmation(signup=True))
     except IntegrityError:
         # Two registrations raced past the checks above; the database kept one of them.
         if Club.objects.filter(name__iexact=name).exists():
             raise _duplicate_name_error()
-        raise _duplicate_email_error()
+        _registration_existing_mail(email=email, club_name=name, language=language)  # the address won the race
+        return None
+    return club
+
+
+def club_register_for_user(
+    *, user: User, name: str, kind: str, contact_name: str, description: str = "", phone: str = ""
+) -> Club:
+    """A logged-in person registers another club with her own account (she becomes its owner)."""
+    name = _normalize_name(name)
+    if Club.objects.filter(name__iexact=name).exists():
+        raise _duplicate_name_error()
+    try:
+        with transaction.atomic():
+            return _pending_club_create(
+                user=user, name=name, kind=kind, contact_name=contact_name, description=description, phone=phone
+            )
+    except IntegrityError:
+        raise _duplicate_name_error()
+
+
+def _pending_club_create(*, user: User, name: str, kind: str, contact_name: str, description: str, phone: str) -> Club:
+    club = Club.objects.create(
+        name=name,
+        slug=_unique_slug(name),
+        kind=kind,
+        description=description.strip(),
+        status=Club.Status.PENDING,
+        contact_name=contact_name.strip(),
+        contact_email=user.email,
+        contact_phone=phone.strip(),
+        terms_accepted_at=timezone.now(),
+    )
+    Membership.objects.create(club=club, user=user, role=Role.OWNER)
+    audit_log(action="club.registered", actor=user, club=club, target=club)
     return club
 
 
@@ -449,6 +474,9 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
             details={"user": target.user.email, "role": target.role},
         )
         target.delete()
+        from events.services import invitees_remove_former_member  # events builds on clubs, not the reverse
+
+        invitees_remove_former_member(club=target.club, user=target.user)
 
 
 def ownership_transfer(*, club: Club, actor: User, to_membership: Membership) -> Membership:

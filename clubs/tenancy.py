@@ -2,9 +2,10 @@
 
 ``club_view`` (for function views) and ``ClubMixin`` (for class-based views) take the club slug from
 the URL, look up the user's membership and set ``request.club`` and ``request.membership``.
-Outsiders - and anonymous visitors - get 404, so that nobody learns that a club exists; members
-whose role is too low get 403. Staff are treated like outsiders here: they help clubs through the
-admin, not by browsing club pages.
+Anonymous visitors are sent to the login page and back (``next``) before anything is looked up, so the
+link in an email works for someone who is not logged in yet and still reveals nothing; logged-in outsiders
+get 404, so that nobody learns that a club exists; members whose role is too low get 403. Staff are
+treated like outsiders here: they help clubs through the admin, not by browsing club pages.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
@@ -47,6 +49,8 @@ def club_view(allowed: Predicate | None = None) -> Callable:
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, club_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
             resolve_club(request, club_slug, allowed)
             return view(request, *args, **kwargs)
 
@@ -67,6 +71,8 @@ def room_view(allowed: RoomPredicate) -> Callable:
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, club_slug: str, room_id: int, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
             resolve_club(request, club_slug)
             room = request.club.rooms.filter(pk=room_id).first()
             if room is None:
@@ -108,6 +114,8 @@ class ClubMixin:
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         club_slug = kwargs.pop("club_slug")
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         resolve_club(request, club_slug, type(self).club_permission)
         self.club = request.club
         self.membership = request.membership

@@ -50,7 +50,8 @@ def _members_url(request: HttpRequest) -> str:
 @public_view
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    form = ClubRegistrationForm(request.POST or None)
+    """Anyone may register a club; a logged-in person registers it with her own account."""
+    form = ClubRegistrationForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if not ratelimit.consume(request, action="signup"):
             messages.error(
@@ -58,29 +59,30 @@ def register(request: HttpRequest) -> HttpResponse:
             )
             return render(request, "clubs/register.html", {"form": form}, status=429)
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                services.club_register(
-                    name=data["name"],
-                    kind=data["kind"],
-                    contact_name=data["contact_name"],
-                    email=data["email"],
-                    password=data["password1"],
-                    description=data["description"],
-                    phone=data["phone"],
-                    language=translation.get_language() or "de",
-                )
+                return _register_valid(request, form.cleaned_data)
             except ValidationError as error:
                 form.field_errors_from(error)
-            else:
-                request.session["club_registered_email"] = data["email"]
-                return redirect("clubs:register_done")
     return render(request, "clubs/register.html", {"form": form})
+
+
+def _register_valid(request: HttpRequest, data: dict) -> HttpResponse:
+    fields = {k: data[k] for k in ("name", "kind", "contact_name", "description", "phone")}
+    if request.user.is_authenticated:
+        club = services.club_register_for_user(user=request.user, **fields)
+        messages.success(request, _("Ihr Verein „%(name)s“ ist angemeldet.") % {"name": club.name})
+        return redirect("clubs:dashboard", club_slug=club.slug)
+    language = translation.get_language() or "de"
+    services.club_register(email=data["email"], password=data["password1"], language=language, **fields)
+    # The same answer whether or not the address already had an account (the mail tells that person).
+    request.session["club_registered_email"] = data["email"]
+    return redirect("clubs:register_done")
 
 
 @public_view
 def register_done(request: HttpRequest) -> HttpResponse:
-    return render(request, "clubs/register_done.html", {"email": request.session.get("club_registered_email", "")})
+    email = request.session.get("club_registered_email", "")
+    return render(request, "clubs/register_done.html", {"email": email})
 
 
 # --- dashboard -----------------------------------------------------------------------------------

@@ -162,6 +162,27 @@ def _notify_after_commit(scheduled_id: int) -> None:
     )
 
 
+def invitees_remove_former_member(*, club: Club, user: object, now: datetime | None = None) -> int:
+    """A person who left the club (or was removed) is no longer invited to its coming meetings.
+
+    They get the removal notice once (the notify task), and no longer appear on the invitee list — not even as
+    "Gast". Past meetings keep their list. Returns the number of invitations withdrawn.
+    """
+    now = now or timezone.now()
+    coming = (
+        Q(end_at__gte=now)
+        | Q(recurrence=ScheduledMeeting.Recurrence.WEEKLY, repeat_until__isnull=True)
+        | Q(recurrence=ScheduledMeeting.Recurrence.WEEKLY, repeat_until__gte=timezone.localdate(now))
+    )
+    meetings = ScheduledMeeting.objects.filter(coming, club=club, cancelled_at__isnull=True)
+    rows = Invitee.objects.filter(scheduled_meeting__in=meetings, user=user, removed_at__isnull=True)
+    meeting_ids = set(rows.values_list("scheduled_meeting_id", flat=True))
+    withdrawn = rows.update(removed_at=now)
+    for scheduled_id in meeting_ids:
+        _notify_after_commit(scheduled_id)
+    return withdrawn
+
+
 # --- planning -------------------------------------------------------------------------------------
 
 

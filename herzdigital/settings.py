@@ -44,7 +44,20 @@ else:
 
 # The absolute base URL of the site, used for links in emails and for BBB callbacks, so both work
 # behind a reverse proxy. Without it, development uses localhost and the run port.
-SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
+# In production it is required: the workers send most emails, and they cannot guess the public address.
+_SITE_URL = env.str("SITE_URL", default="")
+if PRODUCTION and not _SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL must be set in production: links in emails (most are sent by the workers) and BBB "
+        "callbacks are built from it."
+    )
+SITE_URL = (_SITE_URL or f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
+# The name of the service in pages, mail subjects and signatures, and the address people write to with
+# questions (shown in every mail, the footer and the error pages; Reply-To of mails that invite a reply).
+SITE_NAME = env.str("SITE_NAME", default="herzdigital")
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="hilfe@herzdigital.example")
+# Working days staff usually need to decide on a club's application; applicants are told so.
+APPROVAL_WORKING_DAYS = env.int("APPROVAL_WORKING_DAYS", default=3)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL] if PRODUCTION else [])
 
 INSTALLED_APPS = [
@@ -56,6 +69,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -101,10 +115,13 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "clubs.context_processors.clubs",
+                "herzdigital.context_processors.site",
             ],
         },
     },
 ]
+
+FORM_RENDERER = "herzdigital.forms.FormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60 if PRODUCTION else 0)
@@ -149,7 +166,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = None  # "remember me" checkbox on the login form
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[herzdigital] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/5m/ip,5/5m/key",
@@ -173,7 +190,7 @@ TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=["127.0.0.1", "::1"])
 ALLAUTH_RATE_LIMIT_IPV6_PREFIX = 64
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = "herzdigital"
+MFA_TOTP_ISSUER = SITE_NAME
 
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
@@ -185,7 +202,7 @@ if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 # Where the file-based backend (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend) writes mails.
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default="") or str(VAR_DIR / "mail")
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="herzdigital <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <noreply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 LANGUAGE_CODE = "de"
@@ -212,6 +229,7 @@ STORAGES = {
 # delivers tasks to a separate worker process.
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 if not REDIS_URL:
+    CELERY_BROKER_TRANSPORT = "herzdigital.broker:Transport"  # kombu's filesystem, quicker to stop
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("queue", "processed"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
@@ -257,12 +275,41 @@ RECORDING_DELETION_NOTICE_DAYS = env.int("RECORDING_DELETION_NOTICE_DAYS", defau
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     # Signed BBB URLs never reach a log line: the filter redacts `checksum=` (issue 15.5, bbb.errors).
-    "filters": {"redact_checksum": {"()": "bbb.errors.RedactChecksumFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_checksum"]}},
+    # A 503 from /healthz (a probe finding a process missing) is a WARNING, not an ERROR (health_probe).
+    "filters": {
+        "redact_checksum": {"()": "bbb.errors.RedactChecksumFilter"},
+        "health_probe": {"()": "herzdigital.logging.HealthProbeFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_checksum"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "level": "INFO",
+            "filters": ["redact_checksum"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A 503 from /healthz (a probe finding a process missing) is a WARNING, not an ERROR.
+        "django.request": {"filters": ["health_probe"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["health_probe"],
+        },
+    },
 }
 
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())

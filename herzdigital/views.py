@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -9,6 +10,8 @@ from django.views.decorators.cache import never_cache
 
 from clubs.tenancy import public_view
 from herzdigital.health import health_report
+from pages.models import LegalPage
+from pages.services import legal_page_get
 
 
 @public_view
@@ -20,8 +23,11 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         if len(memberships) == 1:
             return redirect("clubs:dashboard", club_slug=memberships[0].club.slug)
-        return render(request, "home.html", {"memberships": memberships})
-    return render(request, "home.html", {"memberships": []})
+    else:
+        memberships = []
+    title, body, text_language = legal_page_get(kind=LegalPage.Kind.HOME).localized()
+    context = {"memberships": memberships, "title": title, "body": body, "text_language": text_language}
+    return render(request, "home.html", context)
 
 
 @public_view
@@ -68,4 +74,5 @@ def error_503(
 
 def error_500(request: HttpRequest) -> HttpResponse:
     # Rendered without context processors or database access: the failure may have come from them.
-    return HttpResponseServerError(loader.get_template("errors/500.html").render())
+    context = {"site_name": settings.SITE_NAME, "support_email": settings.SUPPORT_EMAIL}
+    return HttpResponseServerError(loader.get_template("errors/500.html").render(context))

@@ -13,7 +13,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.db.models.expressions import F
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
@@ -243,12 +244,27 @@ class ServerAdmin(admin.ModelAdmin):
 # -- meetings -----------------------------------------------------------------------------------
 
 
-def end_meetings(modeladmin: admin.ModelAdmin, request: HttpRequest, meetings: QuerySet) -> None:
-    """End each meeting on BBB through ``meeting_end`` (which marks it ended and audits)."""
+def end_meetings(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, meetings: QuerySet, *, action: str
+) -> HttpResponse | None:
+    """End each meeting on BBB through ``meeting_end`` (which marks it ended and audits) — after a confirmation
+    page that lists the meetings and how many people are in them (one click must not end a general assembly)."""
     from meetings.services import MeetingUnavailable, meeting_end
 
+    running = list(meetings.select_related("room", "club", "server"))
+    if running and "apply" not in request.POST:
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("Besprechungen beenden"),
+            "meetings": running,
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "action": action,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "opts": modeladmin.model._meta,
+        }
+        return TemplateResponse(request, "admin/meetings/meeting/end_confirm.html", context)
     ended, failed = [], []
-    for meeting in meetings.select_related("room", "club", "server"):
+    for meeting in running:
         label = str(meeting.room or meeting.meeting_id)
         try:
             meeting_end(meeting=meeting, actor=request.user, reason="ended_by_staff")
@@ -265,6 +281,7 @@ def end_meetings(modeladmin: admin.ModelAdmin, request: HttpRequest, meetings: Q
         modeladmin.message_user(request, text, messages.ERROR)
     if not ended and not failed:
         modeladmin.message_user(request, gettext("Keine der ausgewählten Besprechungen läuft."), messages.WARNING)
+    return None
 
 
 @admin.register(Meeting)
@@ -306,6 +323,6 @@ class MeetingAdmin(admin.ModelAdmin):
         kind = {Meeting.Status.RUNNING: "ok", Meeting.Status.STARTING: "warn"}.get(meeting.status, "muted")
         return badge(kind, meeting.get_status_display())
 
-    @admin.action(description=_("Besprechung auf BBB beenden"), permissions=["change"])
-    def end_meeting(self, request: HttpRequest, queryset: QuerySet) -> None:
-        end_meetings(self, request, queryset.filter(ended_at__isnull=True))
+    @admin.action(description=_("Besprechung auf BBB beenden …"), permissions=["change"])
+    def end_meeting(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return end_meetings(self, request, queryset.filter(ended_at__isnull=True), action="end_meeting")

@@ -8,7 +8,7 @@ from pages.models import LegalPage
 
 @admin.register(LegalPage)
 class LegalPageAdmin(admin.ModelAdmin):
-    """The three pages exist from the start (data migration); staff edit them, never add or delete."""
+    """The pages exist from the start (data migrations); staff edit them, never add or delete."""
 
     list_display = ["kind", "title_de", "updated_at"]
     readonly_fields = ["kind", "updated_at"]

@@ -6,4 +6,4 @@ from django.utils.translation import gettext_lazy as _
 
 class PagesConfig(AppConfig):
     name = "pages"
-    verbose_name = _("Rechtliche Seiten")
+    verbose_name = _("Texte der Website")

@@ -26,7 +26,7 @@ Telefon: [Telefonnummer]
 ## Verantwortlich für den Inhalt nach § 18 Abs. 2 MStV
 [Name und Anschrift]
 
-Hinweis für den Betrieb: Bitte ersetzen Sie die Angaben in eckigen Klammern in der Verwaltung unter „Rechtliche Seiten“."""
+Hinweis für den Betrieb: Bitte ersetzen Sie die Angaben in eckigen Klammern in der Verwaltung unter „Startseite und rechtliche Seiten“."""
 
 IMPRINT_EN = """Information according to § 5 of the German Digital Services Act (DDG)
 
@@ -144,8 +144,42 @@ The number of rooms, participants and simultaneous meetings is limited per club.
 ## Changes
 We may change these terms. We inform the clubs' contact persons of significant changes by email."""
 
+HOME_DE = """## Wer wir sind
+herzdigital wird von einem IT-Unternehmen aus unserer Stadt betrieben, auf eigene Kosten und ohne Werbung. Wer genau dahintersteht, lesen Sie im Impressum.
+
+## Für wen
+Für Vereine, Selbsthilfegruppen, Elterngruppen, Sportvereine, Beiräte und Initiativen aus unserer Stadt: für Vorstandssitzungen, Gruppenabende, Kurse und Mitgliederversammlungen im Internet.
+
+## Was es kostet
+Nichts. Es gibt keine Werbung, kein Abo und keine versteckten Kosten. Wie wir mit Ihren Daten umgehen, steht in der Datenschutzerklärung.
+
+## So kommen Sie dazu
+- Sie melden Ihren Verein mit dem Formular „Verein anmelden“ an und bestätigen Ihre E-Mail-Adresse.
+- Unser Team prüft die Anmeldung, in der Regel innerhalb von drei Werktagen, und schreibt Ihnen eine E-Mail, sobald Ihr Verein freigeschaltet ist.
+- Danach legen Sie Räume an und teilen den Link. Ihre Gäste brauchen kein Konto und keine App: Link öffnen, Namen eingeben, fertig."""
+
+HOME_EN = """## Who we are
+herzdigital is run by an IT company from our city, at its own cost and without advertising. The legal notice says who exactly is behind it.
+
+## For whom
+For clubs, self-help groups, parents' groups, sports clubs, advisory boards and initiatives from our city: for board meetings, group evenings, courses and general assemblies on the internet.
+
+## What it costs
+Nothing. There is no advertising, no subscription and no hidden cost. How we handle your data is set out in the privacy policy.
+
+## How to join
+- Register your club with the form "Register a club" and confirm your email address.
+- Our team checks the registration, usually within three working days, and emails you as soon as your club is approved.
+- Then you create rooms and share the link. Your guests need no account and no app: open the link, type a name, done."""
+
 DEFAULTS = {
     "impressum": ("Impressum", IMPRINT_DE, "Legal notice", IMPRINT_EN),
     "datenschutz": ("Datenschutzerklärung", PRIVACY_DE, "Privacy policy", PRIVACY_EN),
     "nutzungsbedingungen": ("Nutzungsbedingungen", TERMS_DE, "Terms of use", TERMS_EN),
+    "startseite": (
+        "Videokonferenzen für Ihren Verein – datenschutzfreundlich und kostenlos",
+        HOME_DE,
+        "Video conferences for your club – privacy-friendly and free of charge",
+        HOME_EN,
+    ),
 }

@@ -1,4 +1,5 @@
-"""Legal pages the operator must publish (Impressum, privacy policy, terms of use), edited by staff in the admin."""
+"""Texts staff edit in the admin: the legal pages the operator must publish (Impressum, privacy policy, terms of
+use) and the landing page's text (who runs the service, for whom, what it costs, how approval works)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ class LegalPage(models.Model):
         IMPRINT = "impressum", _("Impressum")
         PRIVACY = "datenschutz", _("Datenschutzerklärung")
         TERMS = "nutzungsbedingungen", _("Nutzungsbedingungen")
+        HOME = "startseite", _("Startseite")
 
     kind = models.CharField(_("Seite"), max_length=30, choices=Kind.choices, unique=True)
     title_de = models.CharField(_("Titel (Deutsch)"), max_length=150)
@@ -28,8 +30,8 @@ class LegalPage(models.Model):
     updated_at = models.DateTimeField(_("Zuletzt geändert"), auto_now=True)
 
     class Meta:
-        verbose_name = _("Rechtliche Seite")
-        verbose_name_plural = _("Rechtliche Seiten")
+        verbose_name = _("Seitentext")
+        verbose_name_plural = _("Startseite und rechtliche Seiten")
         ordering = ["kind"]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from meetings.admin import end_meetings
@@ -44,6 +44,7 @@ class RoomAdmin(admin.ModelAdmin):
     def meetings(self, room: Room) -> int:
         return room.meeting_total
 
-    @admin.action(description=_("Laufende Besprechung auf BBB beenden"), permissions=["change"])
-    def end_running_meeting(self, request: HttpRequest, queryset: QuerySet) -> None:
-        end_meetings(self, request, Meeting.objects.filter(room__in=queryset, ended_at__isnull=True))
+    @admin.action(description=_("Laufende Besprechung auf BBB beenden …"), permissions=["change"])
+    def end_running_meeting(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        running = Meeting.objects.filter(room__in=queryset, ended_at__isnull=True)
+        return end_meetings(self, request, running, action="end_running_meeting")

@@ -125,7 +125,7 @@ class JoinForm(forms.Form):
     name = forms.CharField(
         label=_("Ihr Name"),
         max_length=100,
-        help_text=_("So sehen Sie die anderen in der Besprechung."),
+        help_text=_("Unter diesem Namen sehen die anderen Sie in der Besprechung."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     code = forms.CharField(

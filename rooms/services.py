@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -473,3 +474,11 @@ def display_name_for(user: Any) -> str:
 
 def quota_message(exc: quotas.QuotaExceeded) -> str:
     return exc.message or _("Das ist mit den Vorgaben Ihres Vereins nicht möglich.")
+
+
+def friendly_id_normalise(*, friendly_id: str) -> str:
+    """The room id as we store it, from how people type it: "KXM PQT WZB FHD", " kxm-pqt-wzb-fhd ", "kxmpqtwzbfhd"."""
+    value = re.sub(r"[\s_.\-–]+", "-", friendly_id.strip().lower()).strip("-")
+    if "-" not in value and len(value) == 12:
+        value = "-".join(value[i : i + 3] for i in range(0, 12, 3))
+    return value

@@ -16,7 +16,9 @@ from tests.processes import ROOT
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     full_env = {
-        k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"}
     }
     full_env.update(env)
     return subprocess.run(
@@ -38,12 +40,55 @@ def test_check_deploy_with_production_settings_reports_nothing():
     assert "System check identified no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"])
 def test_production_refuses_to_start_without_required_settings(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = _manage("check", **env)
     assert result.returncode != 0
     assert f"{missing} must be set in production" in result.stderr
+
+
+def test_production_workers_refuse_to_start_without_site_url(tmp_path):
+    """Mails sent by a worker would otherwise link to a guessed, wrong address (issue 16, item 1)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SITE_URL"}}
+    env.update({k: v for k, v in PRODUCTION_ENV.items() if k != "SITE_URL"}, VAR_DIR=str(tmp_path))
+    for command in (["worker", "--pool", "solo"], ["beat"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "celery", "-A", "herzdigital", *command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode != 0
+        assert "SITE_URL must be set in production" in result.stderr
+
+
+def test_a_503_of_the_health_url_is_logged_as_warning_not_error(client, db, caplog):
+    cache.delete(health.HEARTBEAT_BEAT_KEY)
+    with caplog.at_level("INFO"):
+        assert client.get("/healthz").status_code == 503
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert records and all(r.levelname == "WARNING" for r in records), [(r.levelname, r.msg) for r in records]
+
+
+def test_other_server_errors_are_still_logged_as_errors():
+    import logging
+
+    from herzdigital.logging import HealthProbeFilter
+
+    request = type("R", (), {"path": "/c/verein/"})()
+    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Service Unavailable: %s", ("/",), None)
+    record.status_code, record.request = 503, request
+    HealthProbeFilter().filter(record)
+    assert record.levelname == "ERROR"
+    server = logging.LogRecord(
+        "django.server", logging.ERROR, __file__, 1, '"%s" %s %s', ("GET /healthz HTTP/1.1", "503", "9"), None
+    )
+    server.status_code = 503
+    HealthProbeFilter().filter(server)
+    assert server.levelname == "WARNING"
 
 
 def test_env_example_documents_every_variable_the_settings_read():

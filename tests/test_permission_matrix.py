@@ -4,7 +4,8 @@ Each view carries an ``access`` marker (clubs/tenancy.py): ``club`` (with ``club
 ``public`` or ``account``. For every pattern and each persona - anonymous, outsider, member, club
 admin, owner, staff - the expected answer follows from the marker:
 
-- club pages: anonymous, outsiders and staff without a membership get 404 (GET and POST); a member
+- club pages: anonymous visitors are sent to the login page with ``next`` (GET and POST); outsiders and
+  staff without a membership get 404 (GET and POST); a member
   for whom the predicate is false gets 403 (GET and POST); otherwise anything but 403/404/5xx.
   Room pages (``room_view``) carry a ``room_permission(membership, room)`` predicate instead, judged
   for the room the URL names; besides the personas, a member named host of that room is tried.
@@ -25,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -246,7 +248,17 @@ def _check_club(
             allowed = room_predicate(membership, fresh_room)
         else:
             allowed = predicate is None or membership is None or predicate(membership)
-        if membership is None:
+        if user is None:
+            login_url = resolve_url(settings.LOGIN_URL)
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                expected = f"{login_url}?next={quote(url)}"
+                if response.status_code != 302 or response["Location"] != expected:
+                    problems.append(
+                        f"anonymous {method.upper()} {url}: expected a redirect to {expected}, "
+                        f"got {response.status_code} {response.get('Location', '')}"
+                    )
+        elif membership is None:
             for method in ("get", "post"):
                 status = getattr(client, method)(url).status_code
                 if status != 404:

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -32,6 +33,13 @@ OPEN_MEETINGS = Prefetch(
     queryset=Meeting.objects.filter(ended_at__isnull=True).select_related("server"),
     to_attr="open_meetings",
 )
+
+
+CODE_ACTIONS = {
+    "viewer": gettext_lazy("Neuen Gästecode erzeugen?"),
+    "moderator": gettext_lazy("Neuen Moderationscode erzeugen?"),
+    "remove": gettext_lazy("Zugangscodes entfernen?"),
+}
 
 
 def _club_room(request: HttpRequest, room_id: int) -> Room:
@@ -62,10 +70,12 @@ def _public_url(room: Room) -> str:
 
 @club_view(permissions.can_view_club)
 def room_list(request: HttpRequest) -> HttpResponse:
-    rooms = list(request.club.rooms.prefetch_related(OPEN_MEETINGS))
+    rooms = list(request.club.rooms.prefetch_related(OPEN_MEETINGS, "hosts"))
     for room in rooms:
         room.meeting = _open_meeting(room)
         room.state = meeting_services.meeting_state(room.meeting)
+        room._host_membership_ids = {host.pk for host in room.hosts.all()}  # permissions.room_host_ids reads this
+        room.can_start = permissions.can_start_meeting(request.membership, room)  # the card's "Starten"
     return render(request, "rooms/list.html", {"rooms": rooms})
 
 
@@ -109,6 +119,19 @@ def room_detail(request: HttpRequest, room: Room) -> HttpResponse:
     return render(request, "rooms/detail.html", context)
 
 
+@room_view(permissions.can_view_room)
+def room_invitation(request: HttpRequest, room: Room) -> HttpResponse:
+    """The printable invitation: room, link, QR code, the guests' code — never the moderator code."""
+    public_url = _public_url(room)
+    context = {
+        "room": room,
+        "public_url": public_url,
+        "qr_svg": mark_safe(segno.make(public_url, error="m").svg_inline(scale=6, title=room.name)),  # noqa: S308
+        "records": quotas.records(room),
+    }
+    return render(request, "rooms/invitation.html", context)
+
+
 @club_view(permissions.can_manage_rooms)
 @require_http_methods(["GET", "POST"])
 def room_edit(request: HttpRequest, room_id: int) -> HttpResponse:
@@ -128,18 +151,24 @@ def room_edit(request: HttpRequest, room_id: int) -> HttpResponse:
 
 
 @room_view(permissions.can_change_room_codes)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def room_codes(request: HttpRequest, room: Room) -> HttpResponse:
-    which = request.POST.get("codes", "")
-    if which == "remove":
-        services.room_remove_codes(room=room, actor=request.user)
-        messages.success(request, _("Die Zugangscodes sind entfernt. Jede Person mit dem Link kann teilnehmen."))
-    else:
-        services.room_regenerate_codes(
-            room=room, actor=request.user, viewer=which in ("viewer", "both"), moderator=which in ("moderator", "both")
-        )
-        messages.success(request, _("Neue Zugangscodes sind erzeugt. Die alten gelten nicht mehr."))
-    return redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
+    """New or removed access codes, after a confirmation step: old codes stop working for everyone at once."""
+    which = request.POST.get("codes") or request.GET.get("codes", "")
+    detail = redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
+    if which not in CODE_ACTIONS:
+        return detail
+    if request.method == "POST" and request.POST.get("confirm"):
+        if which == "remove":
+            services.room_remove_codes(room=room, actor=request.user)
+            messages.success(request, _("Die Zugangscodes sind entfernt. Jede Person mit dem Link kann teilnehmen."))
+        else:
+            services.room_regenerate_codes(
+                room=room, actor=request.user, viewer=which == "viewer", moderator=which == "moderator"
+            )
+            messages.success(request, _("Neue Zugangscodes sind erzeugt. Die alten gelten nicht mehr."))
+        return detail
+    return render(request, "rooms/codes_confirm.html", {"room": room, "which": which, "title": CODE_ACTIONS[which]})
 
 
 @club_view(permissions.can_manage_rooms)
@@ -203,7 +232,7 @@ def meeting_end(request: HttpRequest, room: Room) -> HttpResponse:
 def _public_room(friendly_id: str) -> Room:
     return get_object_or_404(
         Room.objects.select_related("club").prefetch_related(OPEN_MEETINGS),
-        friendly_id=friendly_id,
+        friendly_id=services.friendly_id_normalise(friendly_id=friendly_id),
         club__status=Club.Status.ACTIVE,
     )
 
@@ -239,6 +268,9 @@ def _public_context(room: Room, membership: Membership | None, form: JoinForm | 
 @public_view
 @require_GET
 def public_room(request: HttpRequest, friendly_id: str) -> HttpResponse:
+    canonical = services.friendly_id_normalise(friendly_id=friendly_id)
+    if canonical != friendly_id:  # typed from a printed invitation: capitals, spaces
+        return redirect("rooms:public", friendly_id=canonical)
     room = _public_room(friendly_id)
     membership = _membership(request, room)
     if room.members_only and membership is None:
@@ -252,13 +284,17 @@ def _session_key(room: Room) -> str:
 
 
 @public_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
     """Guests (name + code) and club members (no code) join; start when allowed; else wait.
 
     Joining a running meeting is one lean query and a locally signed URL (zero BBB calls); the
-    full room is only loaded for the rarer answers (errors, start, waiting).
+    full room is only loaded for the rarer answers (errors, start, waiting). A GET (reloading the page
+    a failed attempt answered, or a bookmark of it) goes back to the room page instead of a blank 405.
     """
+    friendly_id = services.friendly_id_normalise(friendly_id=friendly_id)
+    if request.method == "GET":
+        return redirect("rooms:public", friendly_id=friendly_id)
     target = services.room_join_target(friendly_id=friendly_id)
     if target is None:
         raise Http404
@@ -394,6 +430,7 @@ urlpatterns = [
     path("c/<slug:club_slug>/raeume/neu/", room_create, name="create"),
     path(club_room, room_detail, name="detail"),
     path(f"{club_room}bearbeiten/", room_edit, name="edit"),
+    path(f"{club_room}einladung/", room_invitation, name="invitation"),
     path(f"{club_room}codes/", room_codes, name="codes"),
     path(f"{club_room}loeschen/", room_delete, name="delete"),
     path(f"{club_room}starten/", meeting_start, name="start"),

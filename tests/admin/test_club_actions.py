@@ -28,7 +28,7 @@ def test_approve_activates_the_club_mails_the_owner_and_audits(
     staff_client, staff, pending, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = run_action(staff_client, "clubs_club", "approve_clubs", [pending.pk])
+        response = run_action(staff_client, "clubs_club", "approve_clubs", [pending.pk], apply="1")
     assert messages_of(response) == [
         "Freigegeben, die Ansprechpersonen sind per E-Mail benachrichtigt: Lichtblick e.V."
     ]
@@ -41,7 +41,7 @@ def test_approve_activates_the_club_mails_the_owner_and_audits(
 
 def test_approve_from_the_application_queue(staff_client, pending, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        run_action(staff_client, "clubs_clubapplication", "approve_clubs", [pending.pk])
+        run_action(staff_client, "clubs_clubapplication", "approve_clubs", [pending.pk], apply="1")
     pending.refresh_from_db()
     assert pending.status == Club.Status.ACTIVE
     assert AuditEntry.objects.get().target_type == "clubs.club"
@@ -50,9 +50,20 @@ def test_approve_from_the_application_queue(staff_client, pending, django_captur
 
 
 def test_approve_skips_clubs_that_are_not_waiting(staff_client, active):
-    response = run_action(staff_client, "clubs_club", "approve_clubs", [active.pk])
+    response = run_action(staff_client, "clubs_club", "approve_clubs", [active.pk], apply="1")
     assert messages_of(response) == ["Nicht freigegeben, weil sie nicht auf Freigabe warten: TSV Beispiel e.V."]
     assert not AuditEntry.objects.exists()
+
+
+def test_approve_first_asks_for_confirmation_and_changes_nothing(staff_client, pending):
+    """One click on "Freigeben" must not approve a club by accident (issue 16, item 10)."""
+    response = run_action(staff_client, "clubs_clubapplication", "approve_clubs", [pending.pk])
+    assert response.templates[0].name == "admin/clubs/club/status_reason.html"
+    html = response.content.decode()
+    assert "Lichtblick e.V." in html and 'value="Ja, freigeben"' in html
+    pending.refresh_from_db()
+    assert pending.status == Club.Status.PENDING
+    assert not mail.outbox and not AuditEntry.objects.exists()
 
 
 def test_reject_first_asks_for_the_reason(staff_client, pending):
@@ -123,7 +134,7 @@ def test_a_refusal_by_the_service_is_shown(staff_client, pending, monkeypatch):
         return original(club=club, actor=actor)
 
     monkeypatch.setattr(services, "club_approve", approve_after_someone_else)
-    response = run_action(staff_client, "clubs_club", "approve_clubs", [pending.pk])
+    response = run_action(staff_client, "clubs_club", "approve_clubs", [pending.pk], apply="1")
     [message] = messages_of(response)
     assert message.startswith("Lichtblick e.V.: Der Verein „Lichtblick e.V.“ hat den Status „Aktiv“")
 

@@ -23,7 +23,7 @@ def running(bbb_server, sim, staff):
 
 
 def test_end_meeting_ends_it_on_bbb_and_here_and_audits(staff_client, staff, running, sim):
-    response = run_action(staff_client, "meetings_meeting", "end_meeting", [running.pk])
+    response = run_action(staff_client, "meetings_meeting", "end_meeting", [running.pk], apply="1")
     assert messages_of(response) == ["Beendet: Vorstandssitzung."]
     assert sim.calls["end"] == 1
     sim.advance(1)  # bbb-web's `end` is asynchronous: the meeting goes once akka-apps reports it ended
@@ -36,7 +36,7 @@ def test_end_meeting_ends_it_on_bbb_and_here_and_audits(staff_client, staff, run
 
 def test_end_meeting_while_bbb_is_down_changes_nothing_and_says_so(staff_client, running, sim):
     sim.configure(down=True)
-    response = run_action(staff_client, "meetings_meeting", "end_meeting", [running.pk])
+    response = run_action(staff_client, "meetings_meeting", "end_meeting", [running.pk], apply="1")
     [message] = messages_of(response)
     assert message.startswith("Nicht beendet, BBB hat nicht geantwortet: Vorstandssitzung")
     running.refresh_from_db()
@@ -44,6 +44,16 @@ def test_end_meeting_while_bbb_is_down_changes_nothing_and_says_so(staff_client,
     assert not AuditEntry.objects.filter(action="meeting.end").exists()
     sim.configure(down=False)
     assert sim.meetings[running.meeting_id].running
+
+
+def test_end_meeting_first_asks_for_confirmation_and_ends_nothing(staff_client, running, sim):
+    """Issue 16, item 10: the action lists the meeting and waits for "Ja, für alle beenden"."""
+    response = run_action(staff_client, "meetings_meeting", "end_meeting", [running.pk])
+    assert response.templates[0].name == "admin/meetings/meeting/end_confirm.html"
+    html = response.content.decode()
+    assert str(running.room) in html and 'value="Ja, für alle beenden"' in html
+    running.refresh_from_db()
+    assert running.ended_at is None and sim.calls["end"] == 0
 
 
 def test_end_meeting_on_an_ended_meeting_does_nothing(staff_client, bbb_server, sim):
@@ -56,7 +66,7 @@ def test_end_meeting_on_an_ended_meeting_does_nothing(staff_client, bbb_server, 
 
 
 def test_end_meeting_from_the_room_list(staff_client, running, sim):
-    response = run_action(staff_client, "rooms_room", "end_running_meeting", [running.room_id])
+    response = run_action(staff_client, "rooms_room", "end_running_meeting", [running.room_id], apply="1")
     assert messages_of(response) == ["Beendet: Vorstandssitzung."]
     assert sim.calls["end"] == 1
 

@@ -92,6 +92,27 @@ def test_email_with_an_existing_account_writes_nothing_and_tells_only_the_owner(
     assert "bereits ein Konto" in mail.outbox[0].body
 
 
+def test_a_logged_in_volunteer_registers_a_second_club_with_her_own_account(client, db):
+    """Issue 16, item 11: no new account, no address or password to type; she owns the new, pending club."""
+    first = ClubFactory(name="Lauftreff Süd e.V.")
+    lena = UserFactory(email="lena@example.org", name="Lena Läufer")
+    Membership.objects.create(club=first, user=lena, role=Role.MEMBER)
+    client.force_login(lena)
+    page = client.get(URL).content.decode()
+    assert 'name="email"' not in page and 'name="password1"' not in page
+    assert "lena@example.org" in page and 'value="Lena Läufer"' in page
+    users = User.objects.count()
+    data = {k: v for k, v in form_data().items() if k not in {"email", "password1", "password2"}}
+    response = client.post(URL, data)
+    club = Club.objects.get(name="Lauftreff Nord e.V.")
+    assert response.status_code == 302 and response["Location"] == reverse("clubs:dashboard", args=[club.slug])
+    assert User.objects.count() == users
+    assert club.status == Club.Status.PENDING and club.contact_email == "lena@example.org"
+    assert Membership.objects.get(club=club, user=lena).role == Role.OWNER
+    dashboard = client.get(response["Location"]).content.decode()
+    assert "wartet auf die Freigabe" in dashboard and "Werktagen" in dashboard
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [

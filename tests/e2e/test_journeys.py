@@ -88,6 +88,7 @@ def test_journey_1_register_approve_verify_login_create_room(journey, site, lang
     admin_page.locator(f"input[name=_selected_action][value='{club.pk}']").check()
     admin_page.locator("select[name=action]").select_option("approve_clubs")
     admin_page.locator("button[name=index]").click()
+    admin_page.locator("input[type=submit]").click()  # the confirmation step (issue 16, item 10)
     journey.shot(admin_page, "admin-approved")
     club.refresh_from_db()
     assert club.status == Club.Status.ACTIVE

@@ -23,11 +23,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from clubs.models import AuditEntry, Role
+from events.models import ScheduledMeeting
 from herzdigital import health
 from herzdigital.celery import build_beat_schedule
 from recordings.models import Recording
 from recordings.services import recordings_reconcile
 from tests.conftest import require_service
+from tests.events.helpers import plan
 from tests.factories import ClubFactory, MembershipFactory, RoomFactory
 from tests.processes import ROOT, process_env, wait_for
 
@@ -38,6 +40,7 @@ TICK = 4.0  # seconds between two runs of every periodic task
 TICKS = 3
 SENT = re.compile(r"Scheduler: Sending due task (\S+) \((\S+)\)")
 RECEIVED = re.compile(r"Task (\S+)\[([0-9a-f-]+)\] received")
+LEADS = re.compile(r"beat \S+ holds the leader lock")
 SUCCEEDED = re.compile(r"Task (\S+)\[([0-9a-f-]+)\] succeeded")
 
 
@@ -100,6 +103,13 @@ def test_two_beats_and_two_workers_run_every_periodic_task_once_per_tick(bbb_sim
     due_soon = bbb_sim.sim.add_recording(room.meeting_id, start_time=now_ms - 26 * 86_400_000, published=True)
     assert recordings_reconcile(server=bbb_sim.server).ok
     bbb_sim.sim.calls.clear()
+    # A meeting in 50 minutes: its reminder (60 minutes before) is due at every tick of the test.
+    start = (timezone.now() + timedelta(minutes=50)).replace(second=0, microsecond=0)
+    guests = ["gast-a@example.org", "gast-b@example.org"]
+    scheduled = plan(
+        club=club, room=room, by=owner, start_at=start, end_at=start + timedelta(hours=1), guest_emails=guests
+    )
+    ScheduledMeeting.objects.filter(pk=scheduled.pk).update(created_at=start - timedelta(days=2))
 
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
@@ -133,7 +143,7 @@ def test_two_beats_and_two_workers_run_every_periodic_task_once_per_tick(bbb_sim
         assert wait_for(enough_ticks, timeout=120, interval=0.5), [_read(b)[-2000:] for b in beats]
         report = health.health_report()[1]
         # Stop the standby first: stopping the leader first would hand the lock over (that is failover).
-        standby_first = sorted(range(2), key=lambda n: "holds the leader lock" in _read(beats[n]))
+        standby_first = sorted(range(2), key=lambda n: bool(LEADS.search(_read(beats[n]))))
         for n in standby_first:
             beat_procs[n].terminate()
             beat_procs[n].wait(timeout=20)
@@ -163,8 +173,10 @@ def test_two_beats_and_two_workers_run_every_periodic_task_once_per_tick(bbb_sim
     )
 
     mails = _mails(mail_dir)
-    assert len(mails) == 1, mails
-    assert owner.email in mails[0]
+    to = Counter(re.search(r"^To: (.+)$", m, re.M).group(1).strip() for m in mails)
+    # The owner: one deletion notice. Each guest: the invitation (a task after planning) and one reminder.
+    assert to == {owner.email: 1, guests[0]: 2, guests[1]: 2}, to
+    assert sum("Erinnerung" in m for m in mails) == 2
     deleted = AuditEntry.objects.filter(action="recording.cleanup_deleted")
     assert [e.details["record_id"] for e in deleted] == [expired]
     assert bbb_sim.sim.calls["deleteRecordings"] == 1

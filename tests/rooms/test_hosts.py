@@ -172,7 +172,7 @@ def test_named_host_changes_the_codes_plain_member_may_not(client, personas, roo
     room.refresh_from_db()
     assert room.viewer_code == ""
     client.force_login(leader)
-    client.post(room_url("codes", room), {"codes": "viewer"})
+    client.post(room_url("codes", room), {"codes": "viewer", "confirm": "1"})
     room.refresh_from_db()
     assert len(room.viewer_code) == 6
     # A host who is no admin still may not edit or delete the room.

@@ -201,8 +201,11 @@ def test_missing_name_keeps_the_input_and_says_what_to_do(client, room):
     assert 'value="4711"' in content
 
 
-def test_join_is_post_only(client, room):
-    assert client.get(join_url(room)).status_code == 405
+def test_a_get_of_the_join_url_goes_back_to_the_room_page_instead_of_a_blank_405(client, room):
+    """Issue 16, item 5: reloading the page a failed attempt answered (or following it later)."""
+    response = client.get(join_url(room))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("rooms:public", kwargs={"friendly_id": room.friendly_id})
 
 
 # -- access codes: wrong and rate-limited ------------------------------------------------------

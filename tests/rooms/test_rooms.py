@@ -59,10 +59,11 @@ def test_empty_room_list_says_what_to_do(client, personas):
     assert "Legen Sie mit „Neuen Raum anlegen“ den ersten an." in content
 
 
-def test_room_pages_are_404_for_outsiders_and_anonymous(client, personas, room):
+def test_room_pages_send_anonymous_visitors_to_login_and_are_404_for_outsiders(client, personas, room):
     for name in ("list", "detail"):
         target = url(name, room=room) if name == "detail" else url(name, club=personas.club)
-        assert client.get(target).status_code == 404
+        response = client.get(target)
+        assert response.status_code == 302 and response["Location"].startswith("/konto/login/?next=")
     client.force_login(personas.outsider)
     assert client.get(url("detail", room=room)).status_code == 404
 
@@ -258,21 +259,39 @@ def test_admin_regenerates_and_removes_codes(client, personas, room):
     room.viewer_code = "1111"
     room.save()
     client.force_login(personas.admin)
-    client.post(url("codes", room=room), {"codes": "viewer"})
+    client.post(url("codes", room=room), {"codes": "viewer", "confirm": "1"})
     room.refresh_from_db()
     assert room.viewer_code != "1111" and len(room.viewer_code) == 6
-    client.post(url("codes", room=room), {"codes": "moderator"})
+    client.post(url("codes", room=room), {"codes": "moderator", "confirm": "1"})
     room.refresh_from_db()
     assert room.moderator_code and room.moderator_code != room.viewer_code
-    client.post(url("codes", room=room), {"codes": "remove"})
+    client.post(url("codes", room=room), {"codes": "remove", "confirm": "1"})
     room.refresh_from_db()
     assert room.viewer_code == "" and room.moderator_code == ""
     assert AuditEntry.objects.filter(action="room.regenerate_codes").count() == 2
 
 
+@pytest.mark.parametrize("which", ["viewer", "moderator", "remove"])
+def test_changing_codes_first_asks_for_confirmation_and_changes_nothing(client, personas, room, which):
+    """Issue 16, item 10: a click on "Neuen Gästecode erzeugen" or "Codes entfernen" is not yet the change."""
+    room.viewer_code, room.moderator_code = "111111", "222222"
+    room.save()
+    client.force_login(personas.admin)
+    for response in (
+        client.get(url("codes", room=room), {"codes": which}),
+        client.post(url("codes", room=room), {"codes": which}),
+    ):
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'name="confirm"' in html and "Abbrechen" in html
+    room.refresh_from_db()
+    assert (room.viewer_code, room.moderator_code) == ("111111", "222222")
+    assert not AuditEntry.objects.filter(action__startswith="room.").exclude(action="room.created").exists()
+
+
 def test_members_cannot_regenerate_codes(client, personas, room):
     client.force_login(personas.member)
-    assert client.post(url("codes", room=room), {"codes": "viewer"}).status_code == 403
+    assert client.post(url("codes", room=room), {"codes": "viewer", "confirm": "1"}).status_code == 403
 
 
 # -- delete ------------------------------------------------------------------------------------

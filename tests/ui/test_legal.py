@@ -12,8 +12,9 @@ from pages.templatetags.legal import legal_text
 pytestmark = pytest.mark.django_db
 
 
-def test_the_three_legal_pages_exist_after_migrating() -> None:
-    assert set(LegalPage.objects.values_list("kind", flat=True)) == {"impressum", "datenschutz", "nutzungsbedingungen"}
+def test_the_three_legal_pages_and_the_landing_text_exist_after_migrating() -> None:
+    kinds = set(LegalPage.objects.values_list("kind", flat=True))
+    assert kinds == {"impressum", "datenschutz", "nutzungsbedingungen", "startseite"}
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,18 @@
-"""Prepare `make run`: register the BBB server, write the Procfile for honcho, print how to log in."""
+"""Prepare `make run`: register the BBB server, write the Procfile for honcho, print how to log in.
+
+honcho gives every process its own ``PORT`` (web 8000, worker 8100, beat 8200 …). ``SITE_URL`` falls back to
+``PORT`` when unset, so each line pins the web's URL: otherwise mails sent by the worker would link to the
+worker's port.
+
+The worker uses a thread pool: honcho stops a process by signalling its whole process group, which kills
+prefork children at once; the parent then forks fresh ones that pick up new tasks, and honcho SIGKILLs it
+after 5 s. Threads finish their task and the worker exits cleanly on Ctrl-C.
+"""
 
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -18,10 +28,12 @@ class Command(BaseCommand):
         call_command("setup_servers", verbosity=0)
         port = os.environ.get("PORT", "8000")
         python = sys.executable
+        site = f"SITE_URL={shlex.quote(settings.SITE_URL)}"
         lines = [
-            f"web: {python} manage.py runserver 127.0.0.1:{port} --noreload",
-            f"worker: {python} -m celery -A herzdigital worker -Q default,maintenance --concurrency 2 --loglevel INFO",
-            f"beat: {python} -m celery -A herzdigital beat --loglevel INFO",
+            f"web: {site} {python} manage.py runserver 127.0.0.1:{port} --noreload",
+            f"worker: {site} {python} -m celery -A herzdigital worker -Q default,maintenance"
+            " --pool threads --concurrency 2 --loglevel INFO",
+            f"beat: {site} {python} -m celery -A herzdigital beat --loglevel INFO",
         ]
         if not settings.BBB_URL:
             lines.append(
