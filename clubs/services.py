@@ -27,6 +27,7 @@ from accounts.models import User
 from clubs import permissions
 from clubs.audit import audit_log
 from clubs.models import Club, Membership, Role
+from clubs.signals import membership_removed
 
 GONE_STATUSES = (Club.Status.REJECTED, Club.Status.CLOSED)
 
@@ -474,9 +475,8 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
             details={"user": target.user.email, "role": target.role},
         )
         target.delete()
-        from events.services import invitees_remove_former_member  # events builds on clubs, not the reverse
-
-        invitees_remove_former_member(club=target.club, user=target.user)
+        # events builds on clubs, not the reverse: it takes the former member off its invitee lists.
+        membership_removed.send(sender=Membership, club=target.club, user=target.user)
 
 
 def ownership_transfer(*, club: Club, actor: User, to_membership: Membership) -> Membership:
