@@ -57,6 +57,13 @@ PERSONAL_FIELDS: dict[tuple[str, str], str] = {
     ("events.scheduledmeeting", "created_by"): SET_NULL,
     ("events.invitee", "user"): SET_NULL,
     ("events.invitee", "email"): PSEUDONYMISE,
+    ("assemblies.assembly", "chair"): SET_NULL,
+    ("assemblies.motion", "opened_by"): SET_NULL,
+    ("assemblies.motion", "closed_by"): SET_NULL,
+    ("assemblies.participation", "user"): CASCADE + " (the closed vote keeps its counts)",
+    ("assemblies.presence", "user"): SET_NULL,
+    # Not yet pseudonymised on account deletion: the whole list goes after the club's retention (90 days).
+    ("assemblies.presence", "full_name"): "the name given in BBB; deleted with the attendance list after the retention",
 }
 
 NOT_PERSONAL: dict[tuple[str, str], str] = {
@@ -76,6 +83,13 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("contenttypes.contenttype", "app_label"): "an app's label",
     ("clubs.club", "status_reason"): "staff's reason for rejecting or suspending the club",
     ("meetings.meeting", "end_reason"): "a machine code (ended, not found, ...)",
+    ("assemblies.motion", "results"): "counts per option id",
+    (
+        "assemblies.motionoption",
+        "label",
+    ): "an answer the chair wrote (Ja/Nein/Enthaltung or a candidate put to the vote)",
+    ("operations.metriccounter", "name"): "a metric's name",
+    ("operations.metriccounter", "label"): "a server id or empty",
 }
 
 

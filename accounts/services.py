@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -19,6 +21,15 @@ from accounts.models import User
 from clubs.audit import audit_log
 from clubs.models import AuditEntry, Club, Membership, Role
 from events.models import Invitee
+
+
+def sessions_purge_expired(*, dry_run: bool = False) -> int:
+    """Delete every expired session (Django never does on its own); the dry run only counts them."""
+    expired = Session.objects.filter(expire_date__lt=timezone.now())
+    if dry_run:
+        return expired.count()
+    deleted, _ = expired.delete()
+    return deleted
 
 
 def user_update_profile(*, user: User, name: str, language: str) -> User:
@@ -164,8 +175,9 @@ def user_delete(*, user: User) -> None:
             )
         _pseudonymise_references(user)
         pseudonym = personal_data.pseudonym_of(user)
+        store = import_module(settings.SESSION_ENGINE).SessionStore
         for session in personal_data.sessions_of(user):
-            session.delete()
+            store(session_key=session.session_key).delete()  # through the engine: cached_db keeps a copy in Redis
         user_pk = user.pk
         user.delete()
         AuditEntry.objects.create(

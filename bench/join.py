@@ -1,25 +1,44 @@
 """Join benchmark: N concurrent guests open a room page and join a running meeting.
 
-Setup: the BBB simulator on a local port (in this process), a throw-away SQLite database (or the
-DATABASE_URL database, with a club/room/server this script creates and removes again), one meeting
-started through ``meeting_start`` (the only BBB call), then the site under gunicorn.
+It runs the site as deployed: the environment of ``deploy/herzdigital.env.example`` (production
+settings: persistent database connections, the Redis cache, sessions and rate limits as configured
+there, collected static files) under gunicorn with ``deploy/gunicorn.conf.py``; only addresses,
+secrets and paths are the bench's own. The client plays the nginx of ``deploy/nginx.conf``: it sends
+``X-Forwarded-Proto: https`` and one ``X-Forwarded-For`` address per guest, and browsers' ``Origin``.
 
-Phases, all with N concurrent keep-alive connections from an asyncio client in this process:
+Each backend runs in a child process of its own, one after the other:
+  sqlite    a throw-away SQLite file + Redis
+  postgres  PostgreSQL (``--postgres-url``, default ``$DATABASE_URL``) + Redis: the deployment. The
+            club/room/server it creates are removed afterwards.
+Production settings need Redis (``--redis-url``, default ``$REDIS_URL``) for both; its cache entries
+of the run (access-code counters, sessions) expire by themselves.
+Setup: the BBB simulator on a local port (in the child), one meeting started through ``meeting_start``
+(the only BBB call), then gunicorn.
+
+Phases, all with N concurrent keep-alive connections from an asyncio client:
   1. page      N guests open the public room page (GET, collects the CSRF cookie and token)
   2. trivial   N clients request a trivial Django view (``HttpResponse("ok")``, same middleware),
                ``--rounds`` times each
   3. join      N guests post name + token to the join view, ``--rounds`` times each; a good answer
                is a 302 whose Location is the simulator's signed join URL (never fetched)
   2 and 3 alternate ``--repeat`` times; rps is the median over those runs.
-  With ``--compare-orm`` a phase 4 joins through the same view code with ``room_join_target``
-  replaced by an ORM query (``select_related`` + ``only``), alternating with 2 and 3; a
-  ``COMPARE`` line reports both (site = the lookup the site uses now).
+  4. burst     ``--burst`` guests at once on fresh connections (a whole assembly clicking at 19:00):
+               each opens the page and joins once; every answer that is not the join redirect counts.
 
-``bbb_calls`` counts every API call the simulator received during phases 1-3 (goal: 0).
-The last line is ``RESULT rps=… p50_ms=… p95_ms=… errors=… bbb_calls=… baseline_rps=… ratio=…``
-with rps/p50/p95 of the join view and ratio = join rps / trivial rps (goal: >= 0.5).
+``bbb_calls`` counts every API call the simulator received during phases 1-4 (goal: 0).
+The last line is ``RESULT ratio_sqlite=… ratio_postgres=… rps_sqlite=… rps_postgres=…
+p95_ms_sqlite=… p95_ms_postgres=… errors=… bbb_calls=… burst=… burst_errors=…`` with rps/p95 of the
+join view and ratio = join rps / trivial rps (goal on postgres: >= 0.5, p95 < 500 ms, 0 errors);
+``cpu_ratio`` = trivial CPU / join CPU per request (gunicorn + PostgreSQL backends, from /proc): the
+same comparison, far less moved by whatever else runs on the machine. A backend that did not run
+reports ``skipped``.
 
-    .venv/bin/python bench/join.py [--guests 200] [--rounds 5] [--workers 2] [--threads 4] [--code] [--compare-orm]
+    .venv/bin/python bench/join.py [--backends sqlite,postgres] [--guests 200] [--rounds 5] [--burst 1000]
+        [--workers 2] [--threads 4] [--code]
+
+With ``--compare-orm`` a further phase joins through the same view code with ``room_join_target``
+replaced by an ORM query (``select_related`` + ``only``), alternating with the others; a ``COMPARE``
+line per backend reports both (site = the lookup the site uses now).
 """
 
 from __future__ import annotations
@@ -50,79 +69,16 @@ SETTINGS_MODULE = textwrap.dedent(
     ROOT_URLCONF = "bench_join_urls"
     """
 )
-URLS_MODULE = textwrap.dedent(
-    """
-    import types
-
-    from django.http import HttpResponse
-    from django.urls import include, path
-    from django.views.decorators.http import require_POST
-
-    from clubs.models import Club
-    from meetings.models import Meeting
-    from rooms import services
-    from rooms.models import Room
-    from rooms.views import rooms as views
-
-
-    def trivial(request):
-        return HttpResponse("ok", content_type="text/plain")
-
-
-    ROOM_FIELDS = (
-        "id", "club_id", "friendly_id", "meeting_id", "viewer_code", "moderator_code", "waiting_room",
-        "all_moderators", "anyone_can_start", "members_can_start", "members_only",
-    )
-    SERVER_FIELDS = ("id", "api_url", "secret", "checksum_algorithm", "healthy")
-
-
-    def room_join_target_orm(*, friendly_id):
-        \"\"\"room_join_target with the ORM: select_related + only (one query when the meeting runs).\"\"\"
-        active = {"club__status": Club.Status.ACTIVE.value}
-        open_meeting = {"room__friendly_id": friendly_id, "room__club__status": Club.Status.ACTIVE.value}
-        meetings = (
-            Meeting.objects.select_related("room", "server")
-            .only("id", "status", "room_id", "meeting_id", "server_id",
-                  *(f"room__{f}" for f in ROOM_FIELDS), *(f"server__{f}" for f in SERVER_FIELDS))
-            .filter(ended_at__isnull=True, **open_meeting)
-            .order_by()[:1]
-        )
-        for meeting in meetings:
-            return meeting.room, meeting
-        rooms = Room.objects.only(*ROOM_FIELDS).filter(friendly_id=friendly_id, **active).order_by()[:1]
-        for room in rooms:
-            return room, None
-        return None
-
-
-    def _join_with(lookup):
-        \"\"\"The site's join view, running the same code with another room_join_target.\"\"\"
-        inner = views.join
-        while hasattr(inner, "__wrapped__"):
-            inner = inner.__wrapped__
-        other = types.SimpleNamespace(**{**vars(services), "room_join_target": lookup})
-        code = types.FunctionType(inner.__code__, {**inner.__globals__, "services": other}, inner.__name__)
-        view = require_POST(code)
-        view.access = "public"
-        return view
-
-
-    trivial.access = "public"
-    urlpatterns = [
-        path("bench/trivial/", trivial),
-        path("bench/join-orm/<str:friendly_id>/", _join_with(room_join_target_orm)),
-        path("", include("herzdigital.urls")),
-    ]
-    """
-)
+URLS_MODULE = (Path(__file__).resolve().parent / "join_urls.py").read_text()
 
 
 # -- a small keep-alive HTTP/1.1 client (asyncio streams; far cheaper than a thread per guest) ---
 
 
 class Connection:
-    def __init__(self, host: str, port: int):
+    def __init__(self, host: str, port: int, headers: dict[str, str] | None = None):
         self.host, self.port = host, port
+        self.headers = headers or {}  # sent with every request (what nginx adds)
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -141,7 +97,7 @@ class Connection:
 
     async def _exchange(self, method: str, path: str, headers: dict[str, str], body: bytes):
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Connection: keep-alive"]
-        lines += [f"{key}: {value}" for key, value in headers.items()]
+        lines += [f"{key}: {value}" for key, value in {**self.headers, **headers}.items()]
         if body or method == "POST":
             lines.append(f"Content-Length: {len(body)}")
         self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
@@ -175,10 +131,16 @@ class Stats:
         self.latencies: list[float] = []
         self.errors = 0
         self.elapsed = 0.0
+        self.cpu = 0.0  # CPU seconds the site spent (gunicorn + its database backends), see CpuMeter
 
     @property
     def rps(self) -> float:
         return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+
+    @property
+    def cpu_us(self) -> float:
+        """CPU microseconds per request: unlike rps, hardly moved by other load on the machine."""
+        return self.cpu / len(self.latencies) * 1e6 if self.latencies else 0.0
 
     def pct(self, q: float) -> float:
         if not self.latencies:
@@ -202,72 +164,162 @@ async def timed(stats: Stats, call, check) -> object:
     return result
 
 
+class CpuMeter:
+    """CPU seconds used by the site: the gunicorn master and its workers, and the PostgreSQL backends
+    serving its database (found in pg_stat_activity), read from /proc.
+
+    On a shared machine the rps of a phase depends on what else runs; the CPU a request costs
+    hardly does, so each phase reports both. Workers that gunicorn replaces (``max_requests``) and
+    backends that close keep the CPU they had at the last sample that saw them, so the total only grows.
+    """
+
+    def __init__(self, gunicorn_pid: int, database_url: str):
+        self.gunicorn_pid = gunicorn_pid
+        self.seen: dict[int, float] = {}  # worker or backend pid -> its CPU at the last sample
+        self.database = None
+        if database_url.startswith("postgres"):
+            import psycopg
+
+            self.database = psycopg.connect(database_url, autocommit=True)
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def _stat(self, pid: int) -> list[str] | None:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+
+    def _cpu(self, fields: list[str]) -> float:
+        return (int(fields[11]) + int(fields[12])) / self.tick  # utime + stime, all threads
+
+    def sample(self) -> float:
+        pids = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
+        stats = {pid: fields for pid in pids if (fields := self._stat(pid))}
+        workers = [pid for pid, fields in stats.items() if fields[1] == str(self.gunicorn_pid)]
+        for pid in [*workers, *self._backends()]:
+            if pid in stats and stats[pid][0] != "Z":  # a zombie's counters are gone
+                self.seen[pid] = self._cpu(stats[pid])
+        master = self._cpu(stats[self.gunicorn_pid]) if self.gunicorn_pid in stats else 0.0
+        return master + sum(self.seen.values())
+
+    def _backends(self) -> list[int]:
+        if self.database is None:
+            return []
+        rows = self.database.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+        return [row[0] for row in rows]
+
+
+METER: CpuMeter | None = None
+
+
 async def phase(connections: list[Connection], job) -> Stats:
     stats = Stats()
+    cpu = METER.sample() if METER else 0.0
     started = time.perf_counter()
     await asyncio.gather(*(job(n, conn, stats) for n, conn in enumerate(connections)))
     stats.elapsed = time.perf_counter() - started
+    stats.cpu = METER.sample() - cpu if METER else 0.0
     return stats
 
 
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-async def run_load(
-    args, port: int, room_path: str, join_path: str, join_prefix: str, code: str, orm_path: str
-) -> dict[str, Stats]:
-    connections = [Connection("127.0.0.1", port) for _ in range(args.guests)]
-    guests: dict[int, tuple[str, str]] = {}
+def guest_headers(n: int) -> dict[str, str]:
+    """What nginx adds in front of gunicorn (deploy/nginx.conf): the scheme and the guest's address."""
+    return {"X-Forwarded-Proto": "https", "X-Forwarded-For": f"10.{n // 250 % 250}.{n % 250}.{1 + n // 62500}"}
 
-    async def trivial(n: int, conn: Connection, stats: Stats) -> None:
-        for _ in range(args.rounds):
-            await timed(stats, lambda: conn.request("GET", "/bench/trivial/"), lambda r: r[0] == 200 and r[2] == b"ok")
 
-    async def page(n: int, conn: Connection, stats: Stats) -> None:
-        result = await timed(stats, lambda: conn.request("GET", room_path), lambda r: r[0] == 200)
+class Guest:
+    """One guest's browser: a connection, the CSRF cookie and token of the room page."""
+
+    def __init__(self, n: int, port: int, paths: dict[str, str]):
+        self.n, self.paths = n, paths
+        self.conn = Connection("127.0.0.1", port, guest_headers(n))
+        self.origin = f"https://127.0.0.1:{port}"
+        self.cookie = self.token = ""
+
+    async def open_page(self, stats: Stats) -> None:
+        result = await timed(stats, lambda: self.conn.request("GET", self.paths["room"]), lambda r: r[0] == 200)
         if result is None:
             return
         cookies = [c.split(";", 1)[0] for c in result[1].get("set-cookie", []) if c.startswith("csrftoken=")]
         token = CSRF_INPUT.search(result[2])
         if cookies and token:
-            guests[n] = (cookies[0], token.group(1).decode())
+            self.cookie, self.token = cookies[0], token.group(1).decode()
         else:
             stats.errors += 1
 
-    async def join(n: int, conn: Connection, stats: Stats, path: str = join_path) -> None:
-        if n not in guests:
-            stats.errors += 1
+    async def join(self, stats: Stats, rounds: int, path: str = "") -> None:
+        if not self.token:
+            stats.errors += rounds
             return
-        cookie, token = guests[n]
-        fields = {"csrfmiddlewaretoken": token, "name": f"Gast {n}"}
-        if code:
-            fields["code"] = code
+        fields = {"csrfmiddlewaretoken": self.token, "name": f"Gast {self.n}"}
+        if self.paths["code"]:
+            fields["code"] = self.paths["code"]
         body = urlencode(fields).encode()
-        headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+        headers = {
+            "Cookie": self.cookie,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": self.origin,  # browsers send it with every form POST; Django checks it on HTTPS
+        }
 
         def good(r) -> bool:
-            return r[0] == 302 and r[1].get("location", [""])[0].startswith(join_prefix)
+            return r[0] == 302 and r[1].get("location", [""])[0].startswith(self.paths["join_prefix"])
 
+        target = path or self.paths["join"]
+        for _ in range(rounds):
+            await timed(stats, lambda: self.conn.request("POST", target, headers, body), good)
+
+
+async def run_load(args, port: int, paths: dict[str, str]) -> dict[str, Stats]:
+    guests = [Guest(n, port, paths) for n in range(args.guests)]
+    connections = [guest.conn for guest in guests]
+
+    async def trivial(n: int, conn: Connection, stats: Stats) -> None:
         for _ in range(args.rounds):
-            await timed(stats, lambda: conn.request("POST", path, headers, body), good)
+            await timed(stats, lambda: conn.request("GET", "/bench/trivial/"), lambda r: r[0] == 200 and r[2] == b"ok")
 
     # Warm up every worker and connection, then measure. The trivial and join phases alternate
     # --repeat times and the median rps of each counts, so that a burst of other load on the
     # machine does not decide the ratio.
     await phase(connections, lambda n, c, s: c.request("GET", "/bench/trivial/"))
-    page_stats = await phase(connections, page)
+    page_stats = await phase(connections, lambda n, c, s: guests[n].open_page(s))
     trivial_runs, join_runs, orm_runs = [], [], []
     for _ in range(args.repeat):
         trivial_runs.append(await phase(connections, trivial))
-        join_runs.append(await phase(connections, join))
+        join_runs.append(await phase(connections, lambda n, c, s: guests[n].join(s, args.rounds)))
         if args.compare_orm:
-            orm_runs.append(await phase(connections, lambda n, c, s: join(n, c, s, orm_path)))
+            orm_runs.append(await phase(connections, lambda n, c, s: guests[n].join(s, args.rounds, paths["join_orm"])))
     for conn in connections:
         await conn.close()
     results = {"trivial": Combined(trivial_runs), "page": Combined([page_stats]), "join": Combined(join_runs)}
     if orm_runs:
         results["join-orm"] = Combined(orm_runs)
+    if args.burst:
+        results["burst"] = Combined([await burst(args.burst, port, paths)])
     return results
+
+
+async def burst(count: int, port: int, paths: dict[str, str]) -> Stats:
+    """``count`` guests arriving at once on fresh connections: page, then join (their joins are timed)."""
+    guests = [Guest(n, port, paths) for n in range(100_000, 100_000 + count)]  # new addresses
+    page_stats, join_stats = Stats(), Stats()
+
+    async def arrive(guest: Guest) -> None:
+        await guest.open_page(page_stats)
+        await guest.join(join_stats, 1)
+        await guest.conn.close()
+
+    cpu = METER.sample() if METER else 0.0
+    started = time.perf_counter()
+    await asyncio.gather(*(arrive(guest) for guest in guests))
+    join_stats.elapsed = time.perf_counter() - started
+    join_stats.cpu = METER.sample() - cpu if METER else 0.0
+    join_stats.errors += page_stats.errors
+    return join_stats
 
 
 class Combined(Stats):
@@ -280,6 +332,7 @@ class Combined(Stats):
             self.latencies += run.latencies
             self.errors += run.errors
             self.elapsed += run.elapsed
+            self.cpu += run.cpu
 
     @property
     def rps(self) -> float:
@@ -289,26 +342,46 @@ class Combined(Stats):
 # -- setup -------------------------------------------------------------------------------------
 
 
-def prepare_site(args, tmp: Path, sim_api_url: str) -> tuple[dict[str, str], dict]:
-    """Environment for Django and gunicorn, plus the created objects (room paths, ids)."""
-    (tmp / "bench_join_settings.py").write_text(SETTINGS_MODULE)
-    (tmp / "bench_join_urls.py").write_text(URLS_MODULE)
-    env = dict(os.environ)
+DEPLOY_ENV = BASE_DIR / "deploy" / "herzdigital.env.example"
+
+
+def deployment_env(args, tmp: Path, database_url: str, redis_url: str) -> dict[str, str]:
+    """The environment of deploy/herzdigital.env.example with the bench's own addresses and secrets."""
+    env = {key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "LANG", "TMPDIR")}
+    for line in DEPLOY_ENV.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, value = line.split("=", 1)
+            env[key.strip()] = value.strip()
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "bench_join_settings",
-            "PYTHONPATH": os.pathsep.join([str(tmp), str(BASE_DIR), env.get("PYTHONPATH", "")]),
+            "PYTHONPATH": os.pathsep.join([str(tmp), str(BASE_DIR)]),
+            "SECRET_KEY": os.urandom(32).hex(),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SITE_URL": f"https://127.0.0.1:{args.port}",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "EMAIL_URL": "",
+            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+            "BBB_URL": "",
             "VAR_DIR": str(tmp / "var"),
-            "HERZDIGITAL_ENV": "development",
-            "DEBUG": "false",
-            "SITE_URL": f"http://127.0.0.1:{args.port}",
-            "DB_CONN_MAX_AGE": "60",  # the production default: keep connections between requests
+            "STATIC_ROOT": str(tmp / "static"),
+            "GUNICORN_BIND": f"127.0.0.1:{args.port}",
+            "GUNICORN_WORKERS": str(args.workers),
+            "GUNICORN_THREADS": str(args.threads),
             "LOG_LEVEL": "WARNING",
         }
     )
-    env.setdefault("DATABASE_URL", "")
-    if not env["DATABASE_URL"]:
-        env["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    return env
+
+
+def prepare_site(args, tmp: Path, sim_api_url: str, env: dict[str, str]) -> dict:
+    """Migrate, collect static files, create a club, a room, a server and a running meeting."""
+    (tmp / "bench_join_settings.py").write_text(SETTINGS_MODULE)
+    (tmp / "bench_join_urls.py").write_text(URLS_MODULE)
+    for key in list(os.environ):
+        if key not in env:
+            del os.environ[key]  # nothing of the caller's environment changes the settings
     os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
     sys.path.insert(0, str(tmp))
 
@@ -318,6 +391,7 @@ def prepare_site(args, tmp: Path, sim_api_url: str) -> tuple[dict[str, str], dic
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", verbosity=0, interactive=False)
 
     from clubs.models import Club
     from meetings.models import Meeting, Server
@@ -331,7 +405,7 @@ def prepare_site(args, tmp: Path, sim_api_url: str) -> tuple[dict[str, str], dic
         status=Club.Status.ACTIVE,
         contact_name="Bench",
         contact_email="bench@example.org",
-        max_participants=500,
+        max_participants=max(500, args.guests, args.burst),
     )
     server = Server.objects.create(name=f"bench-sim-{suffix}", api_url=sim_api_url, secret=SECRET)
     room = Room.objects.create(club=club, name="Bench-Raum", viewer_code="4711" if args.code else "")
@@ -340,7 +414,7 @@ def prepare_site(args, tmp: Path, sim_api_url: str) -> tuple[dict[str, str], dic
     from django.db import connections
 
     connections.close_all()
-    return env, {"club": club, "server": server, "room": room}
+    return {"club": club, "server": server, "room": room}
 
 
 def cleanup_site(objects: dict) -> None:
@@ -352,13 +426,13 @@ def cleanup_site(objects: dict) -> None:
     objects["server"].delete()
 
 
-def wait_until_up(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
+def wait_until_up(port: int, proc: subprocess.Popen, log: Path, timeout: float = 30) -> None:
     import socket
 
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {proc.returncode}")
+            raise SystemExit(f"gunicorn exited with {proc.returncode}: {log.read_text()[-3000:]}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
@@ -367,12 +441,107 @@ def wait_until_up(port: int, proc: subprocess.Popen, timeout: float = 30) -> Non
     raise SystemExit("gunicorn did not come up")
 
 
+def run_backend(args, database_url: str, redis_url: str) -> None:
+    """One backend (in its own process): set up, run gunicorn, load it, print the figures."""
+    from bbb.simulator import Simulator, serve_in_thread
+
+    sim = Simulator(secret=SECRET)
+    sim_server, sim_url = serve_in_thread(sim, port=args.sim_port)
+    sim_api_url = f"{sim_url}/bigbluebutton/api/"
+    tmp = Path(tempfile.mkdtemp(prefix="herzdigital-bench-join-"))
+    env = deployment_env(args, tmp, database_url, redis_url)
+    objects: dict = {}
+    proc = None
+    try:
+        objects = prepare_site(args, tmp, sim_api_url, env)
+        room = objects["room"]
+        start_calls = sum(sim.calls.values())
+        sim.calls.clear()
+        # deploy/gunicorn.conf.py as systemd runs it; the control socket in tmp, so that parallel
+        # benches never share one. Access and error log go to a file (deploy: journald).
+        gunicorn = [str(Path(sys.executable).with_name("gunicorn")), "-c", "deploy/gunicorn.conf.py"]
+        gunicorn += [f"--control-socket={tmp / 'gunicorn.ctl'}", "herzdigital.wsgi"]
+        log = open(tmp / "gunicorn.log", "wb")  # noqa: SIM115 - closed in finally
+        proc = subprocess.Popen(gunicorn, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        wait_until_up(args.port, proc, tmp / "gunicorn.log")
+        global METER
+        METER = CpuMeter(proc.pid, database_url)
+        room_path = f"/r/{room.friendly_id}/"
+        paths = {
+            "room": room_path,
+            "join": f"{room_path}beitreten/",
+            "join_prefix": f"{sim_api_url}join?",
+            "code": "4711" if args.code else "",
+            "join_orm": f"/bench/join-orm/{room.friendly_id}/",
+        }
+        results = asyncio.run(run_load(args, args.port, paths))
+        bbb_calls = sum(sim.calls.values())
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(15)
+            log.close()
+            problems = [line for line in (tmp / "gunicorn.log").read_text().splitlines() if "[ERROR]" in line]
+            print("\n".join(problems[-20:]), file=sys.stderr)
+        if objects:
+            cleanup_site(objects)
+        sim_server.shutdown()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print(f"setup: BBB calls to start the meeting: {start_calls} (create)")
+    print(
+        f"config: backend={args.single} guests={args.guests} rounds={args.rounds} workers={args.workers} "
+        f"threads={args.threads} code={'yes' if args.code else 'no'} burst={args.burst} "
+        f"db={database_url.split(':', 1)[0]} cache={'redis' if redis_url else 'file'}"
+    )
+    for name, stats in results.items():
+        print(
+            f"{name:8s} requests={len(stats.latencies)} rps={stats.rps:.1f} "
+            f"(runs: {', '.join(f'{run.rps:.0f}' for run in stats.runs)}) p50_ms={stats.pct(0.5):.1f} "
+            f"p95_ms={stats.pct(0.95):.1f} cpu_us={stats.cpu_us:.0f} errors={stats.errors}"
+        )
+    trivial, join = results["trivial"], results["join"]
+    errors = trivial.errors + results["page"].errors + join.errors
+    burst_stats = results.get("burst")
+    figures = {
+        "rps": f"{join.rps:.1f}",
+        "p50_ms": f"{join.pct(0.5):.1f}",
+        "p95_ms": f"{join.pct(0.95):.1f}",
+        "errors": errors,
+        "bbb_calls": bbb_calls,
+        "baseline_rps": f"{trivial.rps:.1f}",
+        "ratio": f"{join.rps / trivial.rps if trivial.rps else 0.0:.2f}",
+        "cpu_ratio": f"{trivial.cpu_us / join.cpu_us if join.cpu_us else 0.0:.2f}",
+        "cpu_us": f"{join.cpu_us:.0f}",
+        "baseline_cpu_us": f"{trivial.cpu_us:.0f}",
+        "burst_errors": burst_stats.errors if burst_stats else 0,
+        "burst_p95_ms": f"{burst_stats.pct(0.95):.1f}" if burst_stats else "0",
+        "burst_s": f"{burst_stats.elapsed:.1f}" if burst_stats else "0",
+    }
+    if "join-orm" in results:
+        orm = results["join-orm"]
+        gain = 100 * (join.rps / orm.rps - 1) if orm.rps else 0.0
+        print(
+            f"COMPARE backend={args.single} site_rps={join.rps:.1f} orm_rps={orm.rps:.1f} site_vs_orm_pct={gain:+.1f} "
+            f"site_p50_ms={join.pct(0.5):.1f} orm_p50_ms={orm.pct(0.5):.1f} site_cpu_us={join.cpu_us:.0f} "
+            f"orm_cpu_us={orm.cpu_us:.0f} orm_errors={orm.errors}"
+        )
+    print("BACKEND " + " ".join(f"{key}={value}" for key, value in figures.items()))
+
+
+BACKEND_LINE = re.compile(r"^BACKEND (.*)$", re.MULTILINE)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backends", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
+    parser.add_argument("--postgres-url", default=os.environ.get("DATABASE_URL", ""), help="default: $DATABASE_URL")
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", ""), help="default: $REDIS_URL")
     parser.add_argument("--guests", type=int, default=200, help="concurrent guests (connections)")
     parser.add_argument("--rounds", type=int, default=5, help="requests per guest in the trivial and join phases")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
+    parser.add_argument("--burst", type=int, default=1000, help="guests arriving at once at the end (0: none)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (GUNICORN_WORKERS)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (GUNICORN_THREADS)")
     parser.add_argument("--port", type=int, default=8201, help="port of the site")
     parser.add_argument("--sim-port", type=int, default=8290, help="port of the BBB simulator")
     parser.add_argument("--repeat", type=int, default=3, help="alternating trivial/join runs (median rps)")
@@ -382,80 +551,43 @@ def main() -> None:
         action="store_true",
         help="also join through the same view with an ORM lookup (select_related + only), alternating with the others",
     )
+    parser.add_argument("--single", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    from bbb.simulator import Simulator, serve_in_thread
+    if not args.redis_url:
+        raise SystemExit("the production settings need Redis: --redis-url or REDIS_URL")
+    if args.single == "sqlite":
+        sqlite = Path(tempfile.mkdtemp(prefix="herzdigital-bench-db-")) / "bench.sqlite3"
+        try:
+            return run_backend(args, f"sqlite:///{sqlite}", args.redis_url)
+        finally:
+            shutil.rmtree(sqlite.parent, ignore_errors=True)
+    if args.single == "postgres":
+        return run_backend(args, args.postgres_url, args.redis_url)
 
-    sim = Simulator(secret=SECRET)
-    sim_server, sim_url = serve_in_thread(sim, port=args.sim_port)
-    sim_api_url = f"{sim_url}/bigbluebutton/api/"
-    tmp = Path(tempfile.mkdtemp(prefix="herzdigital-bench-join-"))
-    objects: dict = {}
-    proc = None
-    try:
-        env, objects = prepare_site(args, tmp, sim_api_url)
-        room = objects["room"]
-        start_calls = sum(sim.calls.values())
-        sim.calls.clear()
-        gunicorn = [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "herzdigital.wsgi:application",
-            f"--bind=127.0.0.1:{args.port}",
-            f"--workers={args.workers}",
-            f"--threads={args.threads}",
-            "--worker-class=gthread",
-            "--keep-alive=30",
-            "--backlog=2048",
-            "--log-level=warning",
-        ]
-        proc = subprocess.Popen(gunicorn, cwd=BASE_DIR, env=env)  # noqa: S603
-        wait_until_up(args.port, proc)
-        room_path = f"/r/{room.friendly_id}/"
-        results = asyncio.run(
-            run_load(
-                args,
-                args.port,
-                room_path,
-                f"{room_path}beitreten/",
-                f"{sim_api_url}join?",
-                "4711" if args.code else "",
-                f"/bench/join-orm/{room.friendly_id}/",
-            )
-        )
-        bbb_calls = sum(sim.calls.values())
-    finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(15)
-        if objects:
-            cleanup_site(objects)
-        sim_server.shutdown()
-        shutil.rmtree(tmp, ignore_errors=True)
+    figures: dict[str, dict[str, str]] = {}
+    for backend in [name.strip() for name in args.backends.split(",") if name.strip()]:
+        if backend == "postgres" and not args.postgres_url.startswith("postgres"):
+            print("== postgres: skipped (needs --postgres-url or DATABASE_URL postgres://…)")
+            continue
+        print(f"== {backend}", flush=True)
+        command = [sys.executable, __file__, "--single", backend, *sys.argv[1:]]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        sys.stdout.write(done.stdout)
+        sys.stderr.write(done.stderr[-5000:])
+        match = BACKEND_LINE.search(done.stdout)
+        if done.returncode or not match:
+            raise SystemExit(f"{backend}: bench failed (exit {done.returncode})")
+        figures[backend] = dict(item.split("=", 1) for item in match.group(1).split())
 
-    trivial, page, join = results["trivial"], results["page"], results["join"]
-    print(f"setup: BBB calls to start the meeting: {start_calls} (create)")
+    def each(key: str) -> str:
+        return " ".join(f"{key}_{b}={figures[b][key] if b in figures else 'skipped'}" for b in ("sqlite", "postgres"))
+
     print(
-        f"config: guests={args.guests} rounds={args.rounds} workers={args.workers} threads={args.threads} "
-        f"code={'yes' if args.code else 'no'} db={env['DATABASE_URL'].split(':', 1)[0]}"
-    )
-    for name, stats in results.items():
-        print(
-            f"{name:8s} requests={len(stats.latencies)} rps={stats.rps:.1f} "
-            f"(runs: {', '.join(f'{run.rps:.0f}' for run in stats.runs)}) p50_ms={stats.pct(0.5):.1f} "
-            f"p95_ms={stats.pct(0.95):.1f} errors={stats.errors}"
-        )
-    errors = trivial.errors + page.errors + join.errors
-    ratio = join.rps / trivial.rps if trivial.rps else 0.0
-    if "join-orm" in results:
-        orm = results["join-orm"]
-        gain = 100 * (join.rps / orm.rps - 1) if orm.rps else 0.0
-        print(
-            f"COMPARE site_rps={join.rps:.1f} orm_rps={orm.rps:.1f} site_vs_orm_pct={gain:+.1f} "
-            f"site_p50_ms={join.pct(0.5):.1f} orm_p50_ms={orm.pct(0.5):.1f} orm_errors={orm.errors}"
-        )
-    print(
-        f"RESULT rps={join.rps:.1f} p50_ms={join.pct(0.5):.1f} p95_ms={join.pct(0.95):.1f} errors={errors} "
-        f"bbb_calls={bbb_calls} baseline_rps={trivial.rps:.1f} ratio={ratio:.2f}"
+        f"RESULT {each('ratio')} {each('rps')} {each('p95_ms')} {each('baseline_rps')} {each('cpu_ratio')} "
+        f"errors={sum(int(f['errors']) for f in figures.values())} "
+        f"bbb_calls={sum(int(f['bbb_calls']) for f in figures.values())} burst={args.burst} "
+        f"burst_errors={sum(int(f['burst_errors']) for f in figures.values())} {each('burst_p95_ms')}"
     )
 
 

@@ -70,6 +70,13 @@ class Club(models.Model):
         help_text=_("Leer lassen, wenn der Verein Aufzeichnungen unbegrenzt aufbewahren darf."),
     )
 
+    recording_storage_quota_mb = models.PositiveIntegerField(
+        _("Speicherplatz für Aufzeichnungen (MB)"),
+        null=True,
+        blank=True,
+        help_text=_("Leer: Standardwert des Dienstes. 0: unbegrenzt. Gezählt wird die Größe, die BBB meldet."),
+    )
+
     # Settings, chosen by the club within the quotas.
     retention_days = models.PositiveIntegerField(
         _("Aufbewahrung von Aufzeichnungen (Tage)"),

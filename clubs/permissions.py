@@ -128,3 +128,15 @@ def joins_as_moderator(membership: Membership | None, room: Any) -> bool:
 
 def can_view_statistics(membership: Membership | None) -> bool:
     return is_member(membership)
+
+
+# -- general assemblies ---------------------------------------------------------------------------
+
+
+def can_chair_assembly(membership: Membership | None, room: Any) -> bool:
+    """The chair's desk (open/close votes, live attendance, the record): the hosts of the assembly's room."""
+    return is_room_host(membership, room)
+
+
+def can_plan_assembly(membership: Membership | None, room: Any) -> bool:
+    return can_schedule_meetings(membership) and membership.club_id == room.club_id

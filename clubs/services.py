@@ -28,6 +28,7 @@ from clubs import permissions
 from clubs.audit import audit_log
 from clubs.models import Club, Membership, Role
 from clubs.signals import membership_removed
+from operations.staff_mail import staff_application_notify
 
 GONE_STATUSES = (Club.Status.REJECTED, Club.Status.CLOSED)
 
@@ -226,6 +227,7 @@ def _pending_club_create(*, user: User, name: str, kind: str, contact_name: str,
     )
     Membership.objects.create(club=club, user=user, role=Role.OWNER)
     audit_log(action="club.registered", actor=user, club=club, target=club)
+    staff_application_notify(club=club)
     return club
 
 

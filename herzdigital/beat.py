@@ -74,4 +74,5 @@ class LeaderScheduler(PersistentScheduler):
         if self.leading:
             self.leader_lock.release()  # a standby takes over at once instead of after the TTL
             self.leading = False
+        health.beat_role_forget(identity=self.identity)
         super().close()

@@ -20,11 +20,21 @@ app.conf.task_routes = {
     "recordings.tasks.recordings_cleanup_run": {"queue": "maintenance"},
     "recordings.tasks.recordings_deletion_notices": {"queue": "maintenance"},
     "accounts.tasks.sessions_clear_expired": {"queue": "maintenance"},
+    "operations.tasks.personal_data_purge": {"queue": "maintenance"},
+    "operations.tasks.staff_digest": {"queue": "maintenance"},
 }
 
 
 # Modules holding tasks; each may define ``beat_schedule() -> dict`` for its periodic tasks.
-TASK_MODULES = ["herzdigital.tasks", "accounts.tasks", "meetings.tasks", "recordings.tasks", "events.tasks"]
+TASK_MODULES = [
+    "herzdigital.tasks",
+    "accounts.tasks",
+    "meetings.tasks",
+    "recordings.tasks",
+    "events.tasks",
+    "assemblies.tasks",
+    "operations.tasks",
+]
 
 
 def _existing(module_name: str) -> bool:

@@ -36,6 +36,13 @@ def beat_role_record(*, identity: str, leader: bool, at: datetime) -> None:
     cache.set(BEAT_STANDBY_KEY, standby, timeout)
 
 
+def beat_role_forget(*, identity: str) -> None:
+    """A beat that stops cleanly leaves the standby list at once instead of lingering for HEARTBEAT_MAX_AGE."""
+    standby = cache.get(BEAT_STANDBY_KEY) or {}
+    if standby.pop(identity, None) is not None:
+        cache.set(BEAT_STANDBY_KEY, standby, settings.HEARTBEAT_MAX_AGE * 10)
+
+
 def _beats(now: datetime) -> dict:
     """The scheduling beat and the idle ones seen within HEARTBEAT_MAX_AGE (opaque ids, no host names)."""
     max_age = settings.HEARTBEAT_MAX_AGE

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from clubs.models import Club
 from meetings.models import Meeting, Server
-from meetings.stats import local_tz, month_of, participant_hours
+from meetings.stats import clubs_usage, local_tz, month_of, participant_hours
 from recordings.models import Recording
 
 
@@ -63,16 +63,5 @@ def service_overview(*, now: datetime | None = None) -> dict:
     )
     for server in servers:
         server["load_percent"] = round(100 * server["load"] / server["capacity"]) if server["capacity"] else None
-    top_clubs = [
-        {
-            "club_id": row["club_id"],
-            "name": row["club__name"],
-            "meetings": row["meetings"],
-            "participant_hours": participant_hours(row["seconds"]),
-        }
-        for row in Meeting.objects.filter(started_at__gte=month_start)
-        .values("club_id", "club__name")
-        .annotate(meetings=Count("pk"), seconds=Coalesce(Sum("participant_seconds"), 0))
-        .order_by("-seconds", "-meetings", "club__name")[:10]
-    ]
+    top_clubs = clubs_usage(month=month, limit=10)
     return {"clubs": clubs, "meetings": meetings, "recordings": recordings, "servers": servers, "top_clubs": top_clubs}

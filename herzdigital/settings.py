@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "recordings",
     "pages",
     "events",
+    "assemblies",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +118,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "clubs.context_processors.clubs",
                 "herzdigital.context_processors.site",
+                "operations.context_processors.maintenance",
             ],
         },
     },
@@ -131,6 +134,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+if PRODUCTION and not REDIS_URL:
+    # The file broker and file cache only work for processes on one machine; a second web or worker
+    # machine would silently see other queues, locks and rate-limit counters.
+    raise ImproperlyConfigured("REDIS_URL must be set in production: the file broker and cache serve one machine.")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -312,7 +319,16 @@ LOGGING = {
     },
 }
 
-SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
+# Sessions: with Redis, read through the cache and written to the database as well (cached_db), so a
+# logged-in page view costs a Redis GET instead of a database query, and a Redis restart logs nobody
+# out. Without Redis the file cache would add little: sessions stay in the database.
+SESSION_ENGINE = env.str(
+    "SESSION_ENGINE",
+    default="django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db",
+)
+# Sessions are personal data (a login, a waiting guest's name): they expire after this many days and
+# accounts.tasks.sessions_clear_expired deletes expired ones daily.
+SESSION_COOKIE_AGE = int(timedelta(days=env.int("SESSION_MAX_AGE_DAYS", default=14)).total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # No JavaScript of ours reads the CSRF cookie (forms carry the token), so scripts need not see it.
@@ -392,3 +408,28 @@ MAIL_DAILY_LIMIT_PER_CLUB = env.int("MAIL_DAILY_LIMIT_PER_CLUB", default=500)
 EVENT_MAX_INVITEES = env.int("EVENT_MAX_INVITEES", default=250)
 # Scheduled meetings: reminder emails go out this many minutes before each start (default: a day and an hour).
 EVENT_REMINDER_OFFSETS = env.list("EVENT_REMINDER_OFFSETS", cast=int, default=[1440, 60])
+
+# Staff notifications (operations/staff_mail.py): addresses that get a mail for every new club application
+# and the daily digest (open applications, unhealthy servers, failed syncs, recordings due, clubs near a quota).
+STAFF_NOTIFY_EMAILS = env.list("STAFF_NOTIFY_EMAILS", default=[])
+# Share of a quota (percent) from which a club counts as "near its quota" (digest, storage warning).
+QUOTA_WARNING_PERCENT = env.int("QUOTA_WARNING_PERCENT", default=80)
+# Recording storage per club (bytes from BBB's <size>) when staff set nothing on the club; 0 = unlimited.
+RECORDING_STORAGE_DEFAULT_QUOTA_MB = env.int("RECORDING_STORAGE_DEFAULT_QUOTA_MB", default=10240)
+# /metrics (Prometheus text format) answers only with "Authorization: Bearer <token>"; empty = /metrics is off.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
+# Retention of personal data other than recordings (operations/retention.py, daily; `manage.py purge_personal_data`
+# shows the plan with --dry-run). Days; 0 = keep forever.
+RETENTION_UNVERIFIED_ACCOUNT_DAYS = env.int("RETENTION_UNVERIFIED_ACCOUNT_DAYS", default=30)
+RETENTION_INVITATION_DAYS = env.int("RETENTION_INVITATION_DAYS", default=90)
+RETENTION_MEETING_NAMES_DAYS = env.int("RETENTION_MEETING_NAMES_DAYS", default=90)
+RETENTION_AUDIT_DAYS = env.int("RETENTION_AUDIT_DAYS", default=730)
+
+# Server pools and maintenance (meetings.services.server_choose): a room asking for a pool whose servers are all
+# unavailable goes to another server ("any") or does not start ("none"); planned maintenance drains a server
+# this many minutes before its start.
+SERVER_TAG_FALLBACK = env.str("SERVER_TAG_FALLBACK", default="any")
+if SERVER_TAG_FALLBACK not in {"any", "none"}:
+    raise ImproperlyConfigured("SERVER_TAG_FALLBACK must be 'any' or 'none'.")
+SERVER_MAINTENANCE_DRAIN_MINUTES = env.int("SERVER_MAINTENANCE_DRAIN_MINUTES", default=120)

@@ -6,6 +6,8 @@ from django.urls import include, path
 
 from accounts.views import set_language
 from herzdigital import views
+from meetings.views.statistics import service_statistics_export
+from operations.views import metrics
 
 # Staff log in to the admin through allauth (rate limits, MFA), never through the admin's own form.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -17,6 +19,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("metrics", metrics, name="metrics"),
+    path("admin/statistik.csv", admin.site.admin_view(service_statistics_export), name="service_statistics_csv"),
     path("admin/", admin.site.urls),
     path("konto/", include("accounts.urls")),
     path("konto/", include("allauth.urls")),
@@ -26,6 +30,7 @@ urlpatterns = [
     path("", include("recordings.urls")),
     path("", include("pages.urls")),
     path("", include("events.urls")),
+    path("", include("assemblies.urls")),
 ]
 
 handler403 = "herzdigital.views.error_403"

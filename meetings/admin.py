@@ -41,20 +41,57 @@ def badge(kind: str, text: str) -> str:
 
 
 class ServerForm(forms.ModelForm):
+    """The shared secret is write-only: never rendered back (not even masked), kept when left empty."""
+
     api_url = forms.URLField(
         label=Server._meta.get_field("api_url").verbose_name,
         help_text=Server._meta.get_field("api_url").help_text,
         assume_scheme="https",
         max_length=200,
     )
+    secret = forms.CharField(
+        label=Server._meta.get_field("secret").verbose_name,
+        max_length=200,
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
 
     class Meta:
         model = Server
-        fields = ("name", "kind", "api_url", "secret", "checksum_algorithm", "enabled", "capacity")
-        widgets = {"secret": forms.PasswordInput(render_value=True)}
+        fields = (
+            "name",
+            "kind",
+            "api_url",
+            "secret",
+            "checksum_algorithm",
+            "enabled",
+            "capacity",
+            "tags",
+            "retired",
+            "maintenance_starts_at",
+            "maintenance_ends_at",
+        )
+
+    def clean_secret(self) -> str:
+        secret = self.cleaned_data.get("secret", "")
+        if not secret and self.instance.pk:
+            return Server.objects.filter(pk=self.instance.pk).values_list("secret", flat=True).first() or ""
+        return secret
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.initial.pop("secret", None)
+        if "checksum_algorithm" not in self.fields:
+            return  # staff with view-only rights: every field is read-only (and the secret not shown at all)
+        if self.instance.pk:
+            self.fields["secret"].help_text = gettext(
+                "Gespeichert und aus Sicherheitsgründen nicht angezeigt. Nur ausfüllen, um es zu ändern "
+                "(Ausgabe von „bbb-conf --secret“)."
+            )
+        else:
+            self.fields["secret"].required = True
+            self.fields["secret"].help_text = gettext("Ausgabe von „bbb-conf --secret“ auf dem BBB-Server.")
         # Offer only the algorithms the kind supports (the kind as posted, else as stored); the
         # model's clean() refuses a mismatch if the kind changes in the same post.
         kind = self.data.get(self.add_prefix("kind")) or self.instance.kind
@@ -78,9 +115,9 @@ class ServerAdmin(admin.ModelAdmin):
         "failures",
         "last_error_short",
     )
-    list_filter = ("kind", "enabled", "healthy", "checksum_algorithm")
-    search_fields = ("name", "api_url")
-    actions = ["sync_now", "test_connection", "drain", "enable"]
+    list_filter = ("kind", "enabled", "healthy", "retired", "checksum_algorithm")
+    search_fields = ("name", "api_url", "tags")
+    actions = ["sync_now", "test_connection", "drain", "enable", "retire"]
     readonly_fields = (
         "healthy",
         "consecutive_failures",
@@ -94,7 +131,18 @@ class ServerAdmin(admin.ModelAdmin):
         "created_at",
     )
     fieldsets = (
-        (None, {"fields": ("name", "kind", "api_url", "secret", "checksum_algorithm", "enabled", "capacity")}),
+        (None, {"fields": ("name", "kind", "api_url", "secret", "checksum_algorithm", "enabled", "capacity", "tags")}),
+        (
+            _("Wartung und Stilllegung"),
+            {
+                "fields": (("maintenance_starts_at", "maintenance_ends_at"), "retired"),
+                "description": _(
+                    "Vor einer geplanten Wartung nimmt der Server schon einige Zeit vorher keine neuen Besprechungen "
+                    "mehr an (SERVER_MAINTENANCE_DRAIN_MINUTES). Ein stillgelegter Server nimmt keine Besprechungen "
+                    "mehr an; seine Aufzeichnungen bleiben sichtbar und werden über ihn gelöscht."
+                ),
+            },
+        ),
         (
             _("Zustand (vom Abgleich geschrieben)"),
             {
@@ -109,8 +157,20 @@ class ServerAdmin(admin.ModelAdmin):
         ),
     )
 
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Staff who may only view a server do not even get the secret's field (it would be rendered)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            fieldsets = [
+                (title, {**opts, "fields": tuple(f for f in opts["fields"] if f != "secret")})
+                for title, opts in fieldsets
+            ]
+        return fieldsets
+
     @admin.display(description=_("Zustand"), ordering="healthy")
     def health(self, server: Server) -> str:
+        if server.retired:
+            return badge("muted", gettext("Stillgelegt"))
         if not server.enabled:
             return badge("muted", gettext("Gesperrt für neue Besprechungen"))
         if not server.healthy:
@@ -123,7 +183,42 @@ class ServerAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Neue Besprechungen"), boolean=True, ordering="enabled")
     def takes_new(self, server: Server) -> bool:
-        return server.enabled
+        return server.enabled and not server.retired
+
+    @admin.action(description=_("Stilllegen (Aufzeichnungen bleiben)"), permissions=["change"])
+    def retire(self, request: HttpRequest, queryset: QuerySet) -> None:
+        from meetings.services import server_retire
+
+        for server in queryset.filter(retired=False):
+            server_retire(server=server, actor=request.user)
+            self.message_user(
+                request,
+                gettext(
+                    "%(server)s ist stillgelegt: keine neuen Besprechungen mehr, laufende enden wie gewohnt. "
+                    "Seine Aufzeichnungen bleiben sichtbar und werden über ihn gelöscht."
+                )
+                % {"server": server},
+                messages.SUCCESS,
+            )
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        """Warn before a server that still holds recordings is deleted (retiring keeps them)."""
+        # The recordings app sits above meetings: reach its model through the relation, not an import.
+        recording_model = self.model._meta.get_field("recordings").related_model
+        recordings = recording_model.objects.filter(server_id=object_id, deleted_at__isnull=True).count()
+        context = {**(extra_context or {}), "server_recordings": recordings}
+        if recordings:
+            self.message_user(
+                request,
+                gettext(
+                    "Auf diesem Server liegen noch %(count)d Aufzeichnungen. Wird er gelöscht, sind sie für die "
+                    "Vereine verloren. Legen Sie den Server stattdessen still: dann bleiben sie sichtbar und "
+                    "lassen sich über ihn löschen."
+                )
+                % {"count": recordings},
+                messages.WARNING,
+            )
+        return super().delete_view(request, object_id, context)
 
     @admin.display(description=_("Besprechungen (fremde)"), ordering="meeting_count")
     def meetings(self, server: Server) -> str:

@@ -68,6 +68,23 @@ class Server(models.Model):
     foreign_meeting_count = models.PositiveIntegerField(_("Fremde Besprechungen"), default=0)
     load = models.PositiveIntegerField(_("Last"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Pools: a room (or its preset) may ask for a tag, e.g. "gross" for the big server (server_choose).
+    tags = models.CharField(
+        _("Pools (Tags)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Durch Kommas getrennt, z. B. „gross“. Räume ohne Pool bevorzugen Server ohne Pool."),
+    )
+    # Retired: takes no meetings any more, but its recordings stay listed and are deleted through it.
+    retired = models.BooleanField(
+        _("Stillgelegt"),
+        default=False,
+        help_text=_("Keine Besprechungen mehr; die Aufzeichnungen bleiben sichtbar und lassen sich löschen."),
+    )
+    # Planned maintenance: from SERVER_MAINTENANCE_DRAIN_MINUTES before the start until the end the
+    # server takes no new meetings, so that the running ones have ended by the time it goes down.
+    maintenance_starts_at = models.DateTimeField(_("Wartung ab"), null=True, blank=True)
+    maintenance_ends_at = models.DateTimeField(_("Wartung bis"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("BBB-Server")
@@ -91,6 +108,15 @@ class Server(models.Model):
                     }
                 }
             )
+
+    @property
+    def tag_list(self) -> list[str]:
+        return server_tags_parse(self.tags)
+
+
+def server_tags_parse(value: str) -> list[str]:
+    """``"gross, Schule"`` -> ``["gross", "schule"]`` (tags compare case-insensitively)."""
+    return sorted({tag.strip().lower() for tag in value.split(",") if tag.strip()})
 
 
 class Meeting(models.Model):

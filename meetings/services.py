@@ -8,11 +8,12 @@ Starting a meeting is a room's flow: ``rooms.services.meeting_start`` (one ``cre
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, IntegerField, Q, Sum, Value
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -46,12 +47,18 @@ class MeetingUnavailable(Exception):
 # -- servers -----------------------------------------------------------------------------------
 
 
-def server_choose(*, room: Room | None = None) -> Server:
-    """The server for a new meeting of ``room``.
+def server_choose(*, room: Room | None = None, tag: str = "", now: datetime | None = None) -> Server:
+    """The server for a new meeting of ``room`` (asking for the server pool ``tag``, if any).
 
     1. The server already running this room's meeting (an open Meeting row), whatever its load.
-    2. Else the enabled, healthy server with the least relative load, where load is the sync's last
-       ``Server.load`` plus, for each of our open meetings younger than YOUNG_MEETING_SECONDS,
+    2. Else among the servers that take meetings (enabled, healthy, not retired, not drained for a
+       planned maintenance — see ``servers_taking_meetings``) the pool's: with a ``tag`` the servers
+       carrying it; without one the untagged servers (a pool is kept for those who ask for it).
+       Fallbacks when that pool has no such server: without a tag, any server; with a tag, any
+       server when ``SERVER_TAG_FALLBACK`` is ``any`` (the default: the meeting happens, on a
+       smaller server), none when it is ``none`` (``MeetingUnavailable``).
+    3. Within the pool the least relative load wins, where load is the sync's last ``Server.load``
+       plus, for each of our open meetings younger than YOUNG_MEETING_SECONDS,
        ``max(0, expected - participants)`` with expected = YOUNG_MEETING_EXPECTED_PARTICIPANTS
        (i.e. a young meeting counts as ``max(participants, expected)``). Relative = load / capacity.
        Ties go to the server with fewer open meetings, then by name.
@@ -65,27 +72,59 @@ def server_choose(*, room: Room | None = None) -> Server:
         )
         if open_meeting is not None:
             return open_meeting.server
-    cutoff = timezone.now() - timedelta(seconds=YOUNG_MEETING_SECONDS)
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=YOUNG_MEETING_SECONDS)
     young = Q(meetings__ended_at__isnull=True, meetings__created_at__gte=cutoff)
-    candidates = Server.objects.filter(enabled=True, healthy=True).annotate(
-        young_extra=Coalesce(
-            Sum(
-                Greatest(Value(YOUNG_MEETING_EXPECTED_PARTICIPANTS) - F("meetings__participant_count"), Value(0)),
-                filter=young,
-                output_field=IntegerField(),
+    candidates = list(
+        servers_taking_meetings(now=now).annotate(
+            young_extra=Coalesce(
+                Sum(
+                    Greatest(Value(YOUNG_MEETING_EXPECTED_PARTICIPANTS) - F("meetings__participant_count"), Value(0)),
+                    filter=young,
+                    output_field=IntegerField(),
+                ),
+                Value(0),
             ),
-            Value(0),
-        ),
-        open_count=Count("meetings", filter=Q(meetings__ended_at__isnull=True)),
+            open_count=Count("meetings", filter=Q(meetings__ended_at__isnull=True)),
+        )
     )
+    tag = tag.strip().lower()
+    pool = [s for s in candidates if (tag in s.tag_list if tag else not s.tag_list)]
+    if not pool and candidates:
+        if tag and settings.SERVER_TAG_FALLBACK == "none":
+            raise MeetingUnavailable(f"no healthy server in pool {tag!r}")
+        if tag:
+            logger.warning("no healthy server in pool %r; the meeting goes to another server", tag)
+        pool = candidates
     best = min(
-        candidates,
+        pool,
         key=lambda s: ((s.load + s.young_extra) / max(s.capacity, 1), s.open_count, s.name),
         default=None,
     )
     if best is None:
         raise MeetingUnavailable("no enabled healthy server")
     return best
+
+
+def servers_taking_meetings(*, now: datetime | None = None) -> QuerySet[Server]:
+    """Enabled, healthy, not retired, and not within a planned maintenance or the drain time before it."""
+    now = now or timezone.now()
+    drain_until = now + timedelta(minutes=settings.SERVER_MAINTENANCE_DRAIN_MINUTES)
+    draining = Q(maintenance_starts_at__lte=drain_until) & (
+        Q(maintenance_ends_at__isnull=True) | Q(maintenance_ends_at__gt=now)
+    )
+    return Server.objects.filter(enabled=True, healthy=True, retired=False).exclude(draining)
+
+
+@transaction.atomic
+def server_retire(*, server: Server, actor: Any) -> Server:
+    """Retire ``server``: no new meetings (running ones end as usual and the sync keeps watching them),
+    its recordings stay listed, and deleting one still goes through this server's API (rule 5)."""
+    updated = Server.objects.filter(pk=server.pk, retired=False).update(retired=True, enabled=False)
+    server.refresh_from_db(fields=["retired", "enabled"])
+    if updated:
+        audit_log(action="server.retire", actor=actor, target=server)
+    return server
 
 
 # -- meetings ----------------------------------------------------------------------------------

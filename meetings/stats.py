@@ -116,3 +116,34 @@ def club_monthly_stats(*, club: Club, months: int = 12, now: datetime | None = N
             )
         )
     return result
+
+
+def clubs_usage(*, month: date, limit: int | None = None) -> list[dict]:
+    """Meetings and participant-hours per club in ``month`` (Europe/Berlin), busiest first: the
+    dashboard's top clubs and the service-wide CSV export. One query."""
+    tz = local_tz()
+    start = datetime(month.year, month.month, 1, tzinfo=tz)
+    end = datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=tz)
+    rows = (
+        Meeting.objects.filter(started_at__gte=start, started_at__lt=end)
+        .values("club_id", "club__name", "club__slug")
+        .annotate(meetings=Count("pk"), seconds=Coalesce(Sum("participant_seconds"), 0), peak=Max("peak_participants"))
+        .order_by("-seconds", "-meetings", "club__name")
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    return [
+        {
+            "club_id": row["club_id"],
+            "name": row["club__name"],
+            "slug": row["club__slug"],
+            "meetings": row["meetings"],
+            "participant_hours": participant_hours(row["seconds"]),
+            "peak_participants": row["peak"] or 0,
+        }
+        for row in rows
+    ]
+
+
+def this_month(now: datetime | None = None) -> date:
+    return month_of(now or timezone.now())

@@ -29,6 +29,7 @@ from bbb import BBBClient, BBBError, BBBUnavailable
 from herzdigital.locks import locked
 from meetings.bbb_clients import sync_client_for
 from meetings.models import Meeting, Server
+from meetings.signals import poll_applied
 
 logger = logging.getLogger(__name__)
 
@@ -233,6 +234,7 @@ def server_poll_apply(
     }
     result = SyncResult(server_id=server.pk, ok=True, listed=len(listed))
     changed: list[Meeting] = []
+    seen: list[tuple[Meeting, bbb.Meeting]] = []
     for item in listed:
         result.participants += item.participant_count or 0
         meeting = open_meetings.pop(item.meeting_id, None)
@@ -244,6 +246,7 @@ def server_poll_apply(
         result.ours += 1
         _apply_listed(meeting, item, now)
         changed.append(meeting)
+        seen.append((meeting, item))
     open_count = result.ours + len(open_meetings)
     missing = [m for m in open_meetings.values() if m.created_at < protected_since]
     if confirmed is None:
@@ -263,6 +266,7 @@ def server_poll_apply(
         ended.append(meeting)
     result.ended = len(ended)
     _bulk_update(changed, SYNC_FIELDS)
+    poll_applied.send(sender=Server, listed=seen, ended=ended, now=now)
     server.healthy = True
     server.consecutive_failures = 0
     server.last_poll_at = poll_started
@@ -337,18 +341,22 @@ def scalelite_poll_apply(
     result = SyncResult(server_id=server.pk, ok=True, listed=sum(1 for a in answers.values() if a is not None))
     changed: list[Meeting] = []
     ended: list[Meeting] = []
+    seen: list[tuple[Meeting, bbb.Meeting]] = []
     for meeting in meetings:
         item = answers[meeting.pk]
         if item is not None:
             result.ours += 1
             _apply_listed(meeting, item, now)
             changed.append(meeting)
+            seen.append((meeting, item))
         elif meeting.created_at < protected_since:
             _apply_ended(meeting, now, EndReason.NOT_LISTED)
             changed.append(meeting)
             ended.append(meeting)
     result.ended = len(ended)
     _bulk_update(changed, SYNC_FIELDS)
+    # Meetings without an answer this tick are not in ``seen``: their attendance stays as it was.
+    poll_applied.send(sender=Server, listed=seen, ended=ended, now=now)
     totals = Meeting.objects.filter(server=server, ended_at__isnull=True).aggregate(
         meetings=Count("pk"), participants=Sum("participant_count")
     )
@@ -505,6 +513,7 @@ def meeting_end_by_callback(
             return meeting
         _apply_ended(meeting, now, EndReason.CALLBACK)
         meeting.save(update_fields=SYNC_FIELDS)
+        poll_applied.send(sender=Meeting, listed=[], ended=[meeting], now=now)
         if meeting.record and recording_marks:
             transaction.on_commit(lambda: _queue_meeting_recordings([meeting.pk]))
     return meeting

@@ -7,10 +7,13 @@ one), has a time limit, and takes the per-server lock, so a slow server never pi
 
 from __future__ import annotations
 
+import time
+
 from celery import shared_task
 from django.conf import settings
 
 from meetings import sync
+from operations.counters import sync_observe
 
 SYNC_TICK = "meetings.tasks.sync_tick"
 SYNC_SERVER = "meetings.tasks.sync_server"
@@ -32,7 +35,11 @@ def sync_tick() -> int:
     soft_time_limit=max(settings.SYNC_TIME_LIMIT - 5, 1),
 )
 def sync_server(server_id: int) -> str:
-    return sync.server_sync_locked(server_id=server_id).summary()
+    started = time.monotonic()
+    result = sync.server_sync_locked(server_id=server_id)
+    # Duration and failures for /metrics (operations/metrics.py), shared by every worker machine.
+    sync_observe(server_id=server_id, seconds=time.monotonic() - started, ok=result.ok, skipped=result.skipped)
+    return result.summary()
 
 
 def beat_schedule() -> dict:

@@ -63,6 +63,7 @@ Wir setzen ausschließlich technisch notwendige Cookies. Deshalb brauchen wir ke
 - sessionid: hält Sie nach der Anmeldung angemeldet und merkt sich Hinweise zwischen zwei Seitenaufrufen; gilt höchstens 14 Tage oder bis zur Abmeldung.
 - csrftoken: schützt Formulare vor Missbrauch durch fremde Webseiten (Cross-Site-Request-Forgery); gilt ein Jahr.
 - django_language: merkt sich die Sprache, die Sie in der Fußzeile gewählt haben; wird erst gesetzt, wenn Sie die Sprache wechseln.
+- hd_guest: eine zufällige, signierte Kennung Ihres Browsers, damit falsch eingegebene Zugangscodes nur Ihren Browser sperren und nicht alle Gäste an Ihrem Anschluss; wird erst gesetzt, wenn ein Zugangscode falsch war, gilt 30 Tage.
 
 ## Welche Daten wir verarbeiten
 - Konto: E-Mail-Adresse, Name, Passwort (nur als sicherer Hash gespeichert), gewählte Sprache.
@@ -90,6 +91,7 @@ We only set cookies that are strictly necessary. That is why we need no consent 
 - sessionid: keeps you signed in after you log in and carries notices from one page to the next; valid for at most 14 days or until you sign out.
 - csrftoken: protects forms against misuse by other web sites (cross-site request forgery); valid for one year.
 - django_language: remembers the language you chose in the footer; only set when you switch the language.
+- hd_guest: a random, signed id of your browser, so that wrongly typed access codes block only your browser and not every guest on your connection; only set after a wrong access code, valid for 30 days.
 
 ## Which data we process
 - Account: email address, name, password (stored only as a secure hash), chosen language.

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from bbb import BBBError, BBBUnavailable
 from meetings.models import Meeting, PendingRecordingFetch, Server
+from operations.counters import CLEANUP_DELETED, CLEANUP_FAILED, counter_add
 from recordings import cleanup, services
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,8 @@ def recordings_sweep() -> int:
 def recordings_cleanup_run() -> dict:
     """Daily retention cleanup (capped per run by RECORDING_CLEANUP_MAX_PER_RUN)."""
     report = cleanup.recordings_cleanup(dry_run=False)
+    counter_add(name=CLEANUP_DELETED, amount=report.deleted)
+    counter_add(name=CLEANUP_FAILED, amount=report.failed)
     return {"selected": report.selected, "deleted": report.deleted, "failed": report.failed}
 
 

@@ -27,6 +27,7 @@ from meetings.sync import CallbackRejected
 from meetings.views.callbacks import rejected
 from recordings import callbacks, cleanup, services
 from recordings.models import Recording
+from recordings.quotas import storage_usage
 
 PAGE_SIZE = 50
 
@@ -83,6 +84,7 @@ def recording_list(request: HttpRequest, friendly_id: str | None = None) -> Http
         "page": page,
         "retention_days": retention,
         "expiring_soon": expiring_soon,
+        "storage": storage_usage(club=club),
         "can_manage": permissions.can_manage_recordings(request.membership),
     }
     return render(request, "recordings/list.html", context)

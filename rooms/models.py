@@ -61,6 +61,12 @@ class Room(models.Model):
     show_recordings_publicly = models.BooleanField(
         _("Veröffentlichte Aufzeichnungen auf der Raumseite zeigen"), default=False
     )
+    server_tag = models.CharField(
+        _("Server-Pool"),
+        max_length=40,
+        blank=True,
+        help_text=_("Tag der Server, auf denen die Besprechungen dieses Raums laufen sollen, z. B. „gross“."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from clubs.models import Club
 from meetings.models import Meeting
+from recordings.quotas import storage_full_message, storage_usage
 from rooms.models import Room
 
 
@@ -75,3 +76,10 @@ def effective_max_participants(room: Room) -> int:
 def records(room: Room) -> bool:
     """The room's meetings may be recorded: the room wants it and the club is allowed to."""
     return room.record and room.club.recording_allowed
+
+
+def recording_refusal(room: Room) -> str:
+    """Why a meeting of ``room`` that wants recording is not recorded ("" when it is, or does not want it)."""
+    if not records(room):
+        return ""
+    return storage_full_message() if storage_usage(club=room.club).full else ""

@@ -17,7 +17,6 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
@@ -38,7 +37,7 @@ from meetings.services import (
     server_choose,
 )
 from recordings.services import recordings_delete
-from rooms import quotas
+from rooms import access_codes, quotas
 from rooms.models import Room, new_access_code
 
 logger = logging.getLogger(__name__)
@@ -60,10 +59,6 @@ ROOM_SETTINGS = frozenset(
         "show_recordings_publicly",
     }
 )
-
-# Wrong access codes: this many per client IP and room within the window, then HTTP 429.
-CODE_ATTEMPTS = 5
-CODE_WINDOW_SECONDS = 600
 
 
 # -- rooms -------------------------------------------------------------------------------------
@@ -145,6 +140,7 @@ def room_regenerate_codes(*, room: Room, actor: Any, viewer: bool = False, moder
     if fields:
         room.save(update_fields=[*fields, "updated_at"])
         audit_log(action="room.regenerate_codes", actor=actor, club=room.club, target=room, details={"codes": fields})
+        access_codes.access_codes_reset(room=room, actor=actor, reason="codes")
     return room
 
 
@@ -153,6 +149,7 @@ def room_remove_codes(*, room: Room, actor: Any) -> Room:
     room.viewer_code = room.moderator_code = ""
     room.save(update_fields=["viewer_code", "moderator_code", "updated_at"])
     audit_log(action="room.remove_codes", actor=actor, club=room.club, target=room)
+    access_codes.access_codes_reset(room=room, actor=actor, reason="codes")
     return room
 
 
@@ -186,8 +183,10 @@ def room_delete(*, room: Room, actor: Any, recordings: Literal["keep", "delete"]
 # -- meetings ----------------------------------------------------------------------------------
 
 
-def _create_params(*, room: Room, meeting: Meeting, server: Server) -> tuple[dict[str, Any], dict[str, str]]:
-    record = quotas.records(room)
+def _create_params(
+    *, room: Room, meeting: Meeting, server: Server, refusal: str = ""
+) -> tuple[dict[str, Any], dict[str, str]]:
+    record = meeting.record
     params: dict[str, Any] = {
         "record": record,
         "autoStartRecording": False,
@@ -199,8 +198,10 @@ def _create_params(*, room: Room, meeting: Meeting, server: Server) -> tuple[dic
         # ApiController.groovy respondWithRedirect falls back to the meeting's logoutURL).
         "logoutURL": returned_url(friendly_id=room.friendly_id),
     }
-    if room.welcome_text:
-        params["welcome"] = room.welcome_text
+    # The reason a wanted recording was refused (storage full) greets everybody in the meeting's chat.
+    welcome = "\n\n".join(text for text in (refusal, room.welcome_text) if text)
+    if welcome:
+        params["welcome"] = welcome
     meta = {
         "bbb-origin": "herzdigital",
         "bbb-origin-server-name": urlsplit(settings.SITE_URL).hostname or "",
@@ -243,8 +244,10 @@ def meeting_start(
         # constraint refused the second Meeting, so the first one stands; join it.
         meeting = Meeting.objects.select_related("server", "room").get(room=room, ended_at__isnull=True)
         return meeting_join_url(meeting=meeting, name=display_name, role=role, guest=guest, user_id=user_id)
+    # A full storage quota refuses new recordings: the meeting runs with record=false and says why.
+    refusal = "" if meeting.record else quotas.recording_refusal(room)
     server = meeting.server
-    params, meta = _create_params(room=room, meeting=meeting, server=server)
+    params, meta = _create_params(room=room, meeting=meeting, server=server, refusal=refusal)
     try:
         result = client_for(server).create(room.meeting_id, room.name, params=params, meta=meta)
     except (BBBUnavailable, BBBError) as exc:
@@ -282,9 +285,9 @@ def _meeting_reserve(*, room: Room, actor: Any) -> tuple[Room, Meeting, bool]:
     meeting = Meeting.objects.create(
         room=room,
         club=room.club,
-        server=server_choose(),
+        server=server_choose(tag=room.server_tag),
         meeting_id=room.meeting_id,
-        record=quotas.records(room),
+        record=quotas.records(room) and not quotas.recording_refusal(room),
         status=Meeting.Status.STARTING,
         started_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
@@ -435,26 +438,6 @@ def room_join_enter(
     return meeting_start(
         room=room, actor=actor, display_name=name, role=decision.role, guest=decision.guest, user_id=user_id
     )
-
-
-def _attempts_key(room: Room, client_ip: str) -> str:
-    return f"rooms:code-attempts:{room.pk}:{client_ip}"
-
-
-def access_code_blocked(*, room: Room, client_ip: str) -> bool:
-    return (cache.get(_attempts_key(room, client_ip)) or 0) >= CODE_ATTEMPTS
-
-
-def access_code_failed(*, room: Room, client_ip: str) -> bool:
-    """Count a wrong code; True when this client is now blocked for the room."""
-    key = _attempts_key(room, client_ip)
-    cache.add(key, 0, timeout=CODE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=CODE_WINDOW_SECONDS)
-        count = 1
-    return count >= CODE_ATTEMPTS
 
 
 def room_membership(*, room: Room, user: Any) -> Membership | None:

@@ -6,11 +6,22 @@ import time
 
 import pytest
 from celery import Celery
+from django.core.cache import cache
 
 from herzdigital import health
 from herzdigital.beat import LeaderScheduler
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_beat_reports():
+    """The cache may be Redis, shared with earlier runs: forget the beats they reported."""
+    from django.core.cache import cache
+
+    cache.delete_many([health.BEAT_LEADER_KEY, health.BEAT_STANDBY_KEY])
+    yield
+    cache.delete_many([health.BEAT_LEADER_KEY, health.BEAT_STANDBY_KEY])
 
 
 @pytest.fixture
@@ -31,6 +42,12 @@ def _beat(app: Celery, tmp_path, name: str) -> tuple[LeaderScheduler, list[str]]
 
     scheduler.apply_async = apply_async  # record instead of publishing
     return scheduler, sent
+
+
+@pytest.fixture(autouse=True)
+def _no_beats_of_earlier_tests():
+    """The cache is shared (Redis on CI): beats of earlier tests must not show up in these /healthz answers."""
+    cache.delete_many([health.BEAT_LEADER_KEY, health.BEAT_STANDBY_KEY])
 
 
 def test_a_second_beat_idles_while_the_first_schedules_and_healthz_says_so(app, tmp_path, settings, client):
@@ -92,3 +109,18 @@ def test_the_project_uses_the_leader_scheduler():
     from herzdigital.celery import app
 
     assert app.conf.beat_scheduler == "herzdigital.beat:LeaderScheduler"
+
+
+def test_a_standby_that_stops_leaves_the_healthz_list(app, tmp_path, settings, client):
+    settings.BEAT_LEADER_LOCK_TTL = 30
+    first, _ = _beat(app, tmp_path, "one")
+    second, _ = _beat(app, tmp_path, "two")
+    second.identity = "standby-beat"
+    try:
+        first.tick()
+        second.tick()
+        assert [b["id"] for b in client.get("/healthz").json()["beats"]["standby"]] == ["standby-beat"]
+        second.close()
+        assert client.get("/healthz").json()["beats"]["standby"] == []
+    finally:
+        first.close()

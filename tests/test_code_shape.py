@@ -9,7 +9,18 @@ from pathlib import Path
 from django.urls import URLPattern, URLResolver, get_resolver
 
 ROOT = Path(__file__).resolve().parent.parent
-OUR_APPS = ("accounts", "clubs", "rooms", "meetings", "recordings", "events", "pages", "herzdigital")
+OUR_APPS = (
+    "accounts",
+    "assemblies",
+    "clubs",
+    "rooms",
+    "meetings",
+    "recordings",
+    "events",
+    "operations",
+    "pages",
+    "herzdigital",
+)
 MAX_VIEW_LINES = 30
 MAX_MODULE_LINES = 600
 

@@ -10,7 +10,19 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("accounts", "bbb", "clubs", "events", "herzdigital", "meetings", "pages", "recordings", "rooms")
+PACKAGES = (
+    "accounts",
+    "assemblies",
+    "bbb",
+    "clubs",
+    "events",
+    "herzdigital",
+    "meetings",
+    "operations",
+    "pages",
+    "recordings",
+    "rooms",
+)
 
 
 def _modules() -> dict[str, Path]:

@@ -175,6 +175,19 @@ class Objects:
             ),
         )
 
+    @property
+    def motion(self) -> Any:
+        def make() -> Any:
+            from assemblies import services
+            from assemblies.models import Assembly
+
+            assembly, _ = Assembly.objects.get_or_create(
+                scheduled_meeting=self.scheduled_meeting, defaults={"club": self.club}
+            )
+            return services.motion_create(assembly=assembly, actor=None, title="Antrag", options=[], secret=False)
+
+        return self._get("motion", make)
+
 
 # kwarg name -> value for a club's object. Views with new kinds of arguments extend this mapping.
 KWARG_FACTORIES: dict[str, Callable[[Objects], Any]] = {
@@ -189,6 +202,7 @@ KWARG_FACTORIES: dict[str, Callable[[Objects], Any]] = {
     "server_id": lambda o: o.server.pk,
     "scheduled_meeting_id": lambda o: o.scheduled_meeting.pk,
     "calendar_token": lambda o: o.club.calendar_token,
+    "motion_id": lambda o: o.motion.pk,
 }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -23,7 +22,7 @@ from clubs.tenancy import club_view, public_view, room_view
 from meetings import services as meeting_services
 from meetings.callbacks import absolute_url
 from meetings.models import Meeting
-from rooms import quotas, services
+from rooms import access_codes, quotas, services
 from rooms.bbb_errors import join_problems
 from rooms.forms import JoinForm, RoomDeleteForm, RoomForm
 from rooms.models import Room
@@ -109,12 +108,14 @@ def room_detail(request: HttpRequest, room: Room) -> HttpResponse:
         "public_url": public_url,
         "qr_svg": mark_safe(segno.make(public_url, error="m").svg_inline(scale=4, title=room.name)),  # noqa: S308
         "records": quotas.records(room),
+        "recording_refusal": quotas.recording_refusal(room),
         "hosts": hosts,
         "can_manage": permissions.can_manage_rooms(membership),
         "is_host": permissions.is_room_host(membership, room),
         "can_start": permissions.can_start_meeting(membership, room),
         "can_end": permissions.can_end_meeting(membership, room),
         "can_change_codes": permissions.can_change_room_codes(membership, room),
+        "code_alert": access_codes.access_code_alert(room),
     }
     return render(request, "rooms/detail.html", context)
 
@@ -156,6 +157,10 @@ def room_codes(request: HttpRequest, room: Room) -> HttpResponse:
     """New or removed access codes, after a confirmation step: old codes stop working for everyone at once."""
     which = request.POST.get("codes") or request.GET.get("codes", "")
     detail = redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
+    if which == "unblock" and request.method == "POST":  # lifting blocks needs no confirmation: nothing is lost
+        access_codes.access_codes_reset(room=room, actor=request.user)
+        messages.success(request, _("Alle Sperren wegen falscher Zugangscodes sind für diesen Raum aufgehoben."))
+        return detail
     if which not in CODE_ACTIONS:
         return detail
     if request.method == "POST" and request.POST.get("confirm"):
@@ -251,9 +256,12 @@ def _members_only_response(request: HttpRequest, room: Room) -> HttpResponse:
     return render(request, "rooms/members_only.html", {"room": room, "login_url": login}, status=403)
 
 
-def _public_context(room: Room, membership: Membership | None, form: JoinForm | None, **extra: Any) -> dict:
+def _public_context(
+    request: HttpRequest, room: Room, membership: Membership | None, form: JoinForm | None, **extra: Any
+) -> dict:
     meeting = _open_meeting(room)
     return {
+        "details_visible": access_codes.room_details_visible(request=request, room=room, member=membership is not None),
         "room": room,
         "meeting": meeting,
         "state": meeting_services.meeting_state(meeting),
@@ -276,7 +284,7 @@ def public_room(request: HttpRequest, friendly_id: str) -> HttpResponse:
     if room.members_only and membership is None:
         return _members_only_response(request, room)
     form = None if membership else JoinForm(room=room)
-    return render(request, "rooms/public.html", _public_context(room, membership, form))
+    return render(request, "rooms/public.html", _public_context(request, room, membership, form))
 
 
 def _session_key(room: Room) -> str:
@@ -356,20 +364,28 @@ def _joiner(
 
 
 def _guest(request: HttpRequest, room: Room) -> tuple[str, services.JoinDecision] | HttpResponse:
-    """A guest's name and access code, checked (rate-limited per client IP when the room has codes)."""
-    client_ip = get_adapter().get_client_ip(request) if room.viewer_code or room.moderator_code else ""
-    if client_ip and services.access_code_blocked(room=room, client_ip=client_ip):
+    """A guest's name and access code, checked (wrong codes are rate-limited: rooms/access_codes.py)."""
+    coded = bool(room.viewer_code or room.moderator_code)
+    if coded and access_codes.access_code_blocked(request=request, room=room):
         return render(request, "rooms/rate_limited.html", {"room": room}, status=429)
     form = JoinForm(request.POST, room=room)
     if not form.is_valid():
         return _public_page(request, room.friendly_id, form=form, status=400)
     decision = services.room_join_decide(room=room, code=form.cleaned_data.get("code", ""))
     if decision is None:
-        if services.access_code_failed(room=room, client_ip=client_ip):
-            return render(request, "rooms/rate_limited.html", {"room": room}, status=429)
-        form.add_error("code", _("Der Zugangscode stimmt nicht. Bitte prüfen Sie die Einladung."))
-        return _public_page(request, room.friendly_id, form=form, status=400)
+        return _wrong_code(request, room, form)
+    if coded:
+        access_codes.access_code_succeeded(request=request, room=room)
     return form.cleaned_data["name"], decision
+
+
+def _wrong_code(request: HttpRequest, room: Room, form: JoinForm) -> HttpResponse:
+    if access_codes.access_code_failed(request=request, room=room):
+        response = render(request, "rooms/rate_limited.html", {"room": room}, status=429)
+    else:
+        form.add_error("code", _("Der Zugangscode stimmt nicht. Bitte prüfen Sie die Einladung."))
+        response = _public_page(request, room.friendly_id, form=form, status=400)
+    return access_codes.remember_browser(request, response)
 
 
 def _public_page(
@@ -377,7 +393,7 @@ def _public_page(
 ) -> HttpResponse:
     """The public room page again (full room loaded), e.g. with the form's errors."""
     room = _public_room(friendly_id)
-    context = _public_context(room, _membership(request, room), form, **extra)
+    context = _public_context(request, room, _membership(request, room), form, **extra)
     return render(request, "rooms/public.html", context, status=status)
 
 
@@ -404,14 +420,11 @@ def status(request: HttpRequest, friendly_id: str) -> JsonResponse:
     """The room's state from the database (polled by the waiting page; never asks BBB)."""
     room = _public_room(friendly_id)
     meeting = _open_meeting(room)
-    state = meeting_services.meeting_state(meeting)
-    return JsonResponse(
-        {
-            "state": state,
-            "joinable": meeting is not None,
-            "participants": meeting.participant_count if meeting else 0,
-        }
-    )
+    answer = {"state": meeting_services.meeting_state(meeting), "joinable": meeting is not None}
+    member = _membership(request, room) is not None
+    if access_codes.room_details_visible(request=request, room=room, member=member):
+        answer["participants"] = meeting.participant_count if meeting else 0
+    return JsonResponse(answer)
 
 
 @public_view

@@ -142,6 +142,18 @@ def _scheduled_meetings(n: int, staff) -> object:
     return meetings[0]
 
 
+def _maintenance_notices(n: int, staff) -> object:
+    from operations.models import MaintenanceNotice
+
+    start = timezone.now()
+    return [
+        MaintenanceNotice.objects.create(
+            text=f"Wartung {i}", shows_from=start + timedelta(days=i), shows_until=start + timedelta(days=i, hours=2)
+        )
+        for i in range(n)
+    ][0]
+
+
 def _cleanup_runs(n: int, staff) -> object:
     from recordings.models import CleanupRun
 
@@ -150,6 +162,7 @@ def _cleanup_runs(n: int, staff) -> object:
 
 
 BUILDERS: dict[str, Callable[[int, object], object]] = {
+    "operations.maintenancenotice": _maintenance_notices,
     "events.scheduledmeeting": _scheduled_meetings,
     "accounts.user": _users,
     "auth.group": _groups,

@@ -36,7 +36,7 @@ ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
 LOCAL_HOSTS = {"127.0.0.1"}
-ALLOWED_COOKIES = {"sessionid", "csrftoken", "django_language"}
+ALLOWED_COOKIES = {"sessionid", "csrftoken", "django_language", "hd_guest"}  # hd_guest: rooms/access_codes.py
 
 STATS = {"axe_pages": 0, "screenshots": 0, "journeys": set(), "skipped": ""}
 

@@ -147,6 +147,8 @@ def production_site(transactional_db, tmp_path: Path) -> Iterator[int]:
         GUNICORN_THREADS="1",
         PYTHONPATH=str(ROOT),
     )
+    # Production refuses the file broker and cache; a local Redis db of its own unless CI gave one.
+    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         cwd=ROOT,

@@ -212,17 +212,17 @@ def test_a_killed_runs_lock_expires_with_the_time_limit_and_the_skip_says_why(bb
 
 @pytest.mark.django_db(transaction=True)
 def test_a_run_longer_than_its_lock_ttl_keeps_the_lock_by_refreshing_it(bbb, settings):
-    settings.RECORDING_CLEANUP_TIME_LIMIT = 1
-    ids = _load(bbb, 60, 59, 58, 57, 56, 55, 54, 53)  # four batches
-    bbb.sim.configure(latency=0.3)  # two calls per batch: ~2.4 s in all, more than the TTL
+    settings.RECORDING_CLEANUP_TIME_LIMIT = 3
+    ids = _load(bbb, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51)  # five batches
+    bbb.sim.configure(latency=0.5)  # two calls per batch: ~5 s in all, more than the TTL; each batch < TTL
 
     first = _in_other_connection(lambda: recordings_cleanup(dry_run=False))
-    time.sleep(1.6)
+    time.sleep(3.5)  # past the TTL: without the refresh the lock would have expired by now
     second = recordings_cleanup(dry_run=False)
     first.join(30)
 
     assert second.skipped_locked
-    assert first.outcome["value"].deleted == 8
+    assert first.outcome["value"].deleted == 10
     assert all(_row(i).deleted_at is not None for i in ids)
 
 

@@ -1,4 +1,5 @@
-"""Only strictly necessary cookies are set (sessionid, csrftoken, django_language) — the privacy page says so."""
+"""Only strictly necessary cookies are set (sessionid, csrftoken, django_language, and hd_guest after a wrong
+access code: rooms/access_codes.py) — the privacy page says so."""
 
 from __future__ import annotations
 

@@ -31,7 +31,9 @@ def test_every_page_links_to_the_legal_pages_in_the_footer(client: Client, name:
 
 def test_privacy_page_names_every_cookie_we_set(client: Client) -> None:
     text = client.get(reverse("pages:privacy"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
-    for cookie in ("sessionid", "csrftoken", "django_language"):
+    from rooms.access_codes import COOKIE_NAME
+
+    for cookie in ("sessionid", "csrftoken", "django_language", COOKIE_NAME):
         assert cookie in text
     assert "technisch notwendige Cookies" in text
 

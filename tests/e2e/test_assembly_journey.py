@@ -1,0 +1,101 @@
+"""Browser journey of a general assembly: the chair opens and closes a vote, two members vote on phones,
+the record prints -- in German and in English (the default answers shown in the reader's language)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from assemblies import services
+from assemblies.models import Motion, Participation
+from clubs.models import Role
+from events.models import ScheduledMeeting
+from tests.e2e.helpers import tr
+from tests.factories import MembershipFactory, RoomFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+LOCALES = {"de": "de-DE", "en": "en-GB"}
+
+
+def answer(lang: str, text: str) -> str:
+    from django.utils import translation
+
+    with translation.override(lang):
+        return translation.pgettext("vote option", text)
+
+
+def logged_in_page(journey, user, lang: str, *, phone: bool):
+    user.language = lang
+    user.save(update_fields=["language"])
+    client = Client()
+    client.force_login(user)
+    page = journey.new_page(phone=phone, locale=LOCALES[lang])
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": journey.base_url}]
+    )
+    return page
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_assembly_vote_on_phones_and_the_printed_record(journey, personas, lang):
+    room = RoomFactory(club=personas.club, name="Vereinsheim")
+    start = timezone.now() + timedelta(days=21)
+    scheduled = ScheduledMeeting.objects.create(
+        club=personas.club,
+        room=room,
+        title="Mitgliederversammlung 2026",
+        start_at=start,
+        end_at=start + timedelta(hours=2),
+    )
+    assembly = services.assembly_plan(
+        scheduled=scheduled, actor=personas.admin, attendance_enabled=False, agenda=["Bericht", "Entlastung"]
+    )
+    kwargs = {"club_slug": personas.club.slug, "scheduled_meeting_id": scheduled.pk}
+    second = MembershipFactory(club=personas.club, role=Role.MEMBER, user__name="Berta Beispiel").user
+
+    chair = logged_in_page(journey, personas.admin, lang, phone=False)
+    journey.visit(chair, reverse("assemblies:chair", kwargs=kwargs), "chair desk")
+    chair.get_by_label(tr(lang, "Antrag oder Frage")).fill("Entlastung des Vorstands")
+    chair.get_by_role("button", name=tr(lang, "Anlegen")).click()
+    chair.get_by_role("button", name=tr(lang, "Abstimmung öffnen")).click()
+    expect(chair.get_by_role("button", name=tr(lang, "Abstimmung schließen"))).to_be_visible()
+    expect(chair.locator(".motion .muted")).to_have_text(
+        " · ".join(answer(lang, a) for a in ("Ja", "Nein", "Enthaltung"))
+    )
+    journey.shot(chair, "chair vote open")
+
+    for user, pick in ((personas.member, "Ja"), (second, "Nein")):
+        phone = logged_in_page(journey, user, lang, phone=True)
+        journey.visit(phone, reverse("assemblies:detail", kwargs=kwargs), f"member page {user.pk}")
+        phone.get_by_label(answer(lang, pick)).check()
+        phone.get_by_role("button", name=tr(lang, "Abstimmen")).click()
+        expect(phone.locator(".notice").first).to_contain_text(
+            tr(lang, "Ihre Stimme ist gezählt. Bis zum Schluss der Abstimmung können Sie sie ändern.")
+        )
+        journey.shot(phone, f"member voted {pick}")
+    assert Participation.objects.filter(motion__assembly=assembly).count() == 2
+
+    chair.reload()
+    chair.get_by_role("button", name=tr(lang, "Abstimmung schließen")).click()
+    expect(chair.get_by_role("row", name=answer(lang, "Ja"))).to_contain_text("1")
+    journey.shot(chair, "chair vote closed")
+    assert Motion.objects.get(assembly=assembly).state == Motion.State.CLOSED
+
+    phone.reload()
+    expect(phone.get_by_role("heading", name=tr(lang, "Ergebnisse"))).to_be_visible()
+    journey.check_accessibility(phone, "member results")
+    journey.shot(phone, "member results")
+
+    journey.visit(chair, reverse("assemblies:record", kwargs=kwargs), "record")
+    expect(chair.get_by_role("row", name=answer(lang, "Nein"))).to_contain_text("1")
+    chair.emulate_media(media="print")
+    expect(chair.get_by_role("link", name=tr(lang, "Als CSV herunterladen"))).to_be_hidden()
+    chair.screenshot(path=str(journey.folder / f"{journey.counter + 1:02d}-record-print.png"), full_page=True)
+    pdf = chair.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 1000
