@@ -57,6 +57,11 @@ PERSONAL_FIELDS: dict[tuple[str, str], str] = {
     ("events.scheduledmeeting", "created_by"): SET_NULL,
     ("events.invitee", "user"): SET_NULL,
     ("events.invitee", "email"): PSEUDONYMISE,
+    ("rooms.personallink", "user"): SET_NULL,
+    ("rooms.personallink", "name"): PSEUDONYMISE,
+    ("rooms.personallink", "email"): PSEUDONYMISE,
+    ("rooms.personallink", "created_by"): SET_NULL,
+    ("rooms.presentation", "uploaded_by"): SET_NULL,
     ("assemblies.assembly", "chair"): SET_NULL,
     ("assemblies.motion", "opened_by"): SET_NULL,
     ("assemblies.motion", "closed_by"): SET_NULL,
@@ -83,6 +88,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("contenttypes.contenttype", "app_label"): "an app's label",
     ("clubs.club", "status_reason"): "staff's reason for rejecting or suspending the club",
     ("meetings.meeting", "end_reason"): "a machine code (ended, not found, ...)",
+    ("rooms.presentation", "name"): "a file name of the club's slides",
     ("assemblies.motion", "results"): "counts per option id",
     (
         "assemblies.motionoption",
@@ -154,13 +160,14 @@ class References:
     rooms_created: QuerySet
     meetings_started: QuerySet
     scheduled_meetings_created: QuerySet
+    personal_links: QuerySet
 
 
 def references_of(user: Any) -> References:
     from clubs.models import AuditEntry, Club, Invitation
     from events.models import Invitee, ScheduledMeeting
     from meetings.models import Meeting
-    from rooms.models import Room
+    from rooms.models import PersonalLink, Room
 
     ident = identity_of(user)
     user_type = ContentType.objects.get_for_model(_user_model())
@@ -186,6 +193,9 @@ def references_of(user: Any) -> References:
         rooms_created=Room.objects.filter(created_by=user).select_related("club"),
         meetings_started=Meeting.objects.filter(started_by=user).select_related("club", "room"),
         scheduled_meetings_created=ScheduledMeeting.objects.filter(created_by=user).select_related("club"),
+        personal_links=PersonalLink.objects.filter(
+            Q(user=user) | Q(email__in=ident.emails) | ident.q("name")
+        ).select_related("room__club"),
     )
 
 

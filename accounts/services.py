@@ -21,6 +21,7 @@ from accounts.models import User
 from clubs.audit import audit_log
 from clubs.models import AuditEntry, Club, Membership, Role
 from events.models import Invitee
+from rooms.models import PersonalLink
 
 
 def sessions_purge_expired(*, dry_run: bool = False) -> int:
@@ -106,6 +107,18 @@ def user_export(*, user: User) -> dict[str, Any]:
         "meeting_invitations": [
             row(i, club=i.scheduled_meeting.club.name, meeting=i.scheduled_meeting.title, email=i.email)
             for i in refs.event_invitations
+        ],
+        "personal_links": [
+            row(
+                link,
+                club=link.room.club.name,
+                room=link.room.name,
+                name=link.name,
+                email=link.email,
+                role=link.role,
+                expires_at=_iso(link.expires_at),
+            )
+            for link in refs.personal_links
         ],
         "scheduled_meetings_created": [
             row(s, club=s.club.name, title=s.title, start_at=_iso(s.start_at)) for s in refs.scheduled_meetings_created
@@ -202,6 +215,14 @@ def _pseudonymise_references(user: User) -> None:
             user=None,
             removed_at=invitee.removed_at or now,
             removal_sent_at=invitee.removal_sent_at or now,
+        )
+    for link in refs.personal_links:
+        # The link stops working and no longer names the person.
+        PersonalLink.objects.filter(pk=link.pk).update(
+            user=None,
+            name=name,
+            email=email if link.email else "",
+            revoked_at=link.revoked_at or now,
         )
     if pattern is None:
         return

@@ -32,8 +32,14 @@ RECORDINGS_PAGE_MAX_BYTES = 4 * 1024 * 1024
 _CHUNK = 64 * 1024
 
 
-def _modules_xml(documents: list[tuple[str, str]]) -> bytes:
-    items = "".join(f"<document url={quoteattr(url)} filename={quoteattr(name)}/>" for url, name in documents)
+def _modules_xml(documents: list[tuple[str, str]] | list[tuple[str, str, bool]]) -> bytes:
+    """The ``<modules>`` body; a third tuple item ``True`` marks the current (first shown) document."""
+    items = "".join(
+        f"<document url={quoteattr(doc[0])} filename={quoteattr(doc[1])}"
+        + (' current="true"' if len(doc) > 2 and doc[2] else "")
+        + "/>"
+        for doc in documents
+    )
     return f'<modules><module name="presentation">{items}</module></modules>'.encode()
 
 
@@ -159,14 +165,17 @@ class BBBClient:
         params: Mapping[str, ParamValue] | None = None,
         meta: Mapping[str, str] | None = None,
         presentation_urls: list[str] | None = None,
+        documents: list[tuple[str, str, bool]] | None = None,
     ) -> CreateResult:
+        """``create``; ``documents`` (url, filename, current) go in the POST body for BBB to download."""
         query: dict[str, ParamValue] = {"name": name, "meetingID": meeting_id}
         query.update(params or {})
         for key, value in (meta or {}).items():
             query[f"meta_{key}"] = value
-        if not presentation_urls:
+        if not documents and presentation_urls:
+            documents = [(url, _filename_from_url(url), False) for url in presentation_urls]
+        if not documents:
             return self._call("create", query)
-        documents = [(url, _filename_from_url(url)) for url in presentation_urls]
         # The XML body is never part of the checksum; every parameter stays in the query string.
         return self._call("create", query, body=_modules_xml(documents), content_type="application/xml")
 

@@ -121,6 +121,16 @@ def can_change_room_codes(membership: Membership | None, room: Any) -> bool:
     return is_room_host(membership, room) and membership.club.is_active
 
 
+def can_manage_personal_links(membership: Membership | None, room: Any) -> bool:
+    """Hosts hand out and withdraw personal join links of their room."""
+    return is_room_host(membership, room) and membership.club.is_active
+
+
+def can_manage_presentations(membership: Membership | None, room: Any) -> bool:
+    """Hosts upload the slides (the course leader brings their own)."""
+    return is_room_host(membership, room) and membership.club.is_active
+
+
 def joins_as_moderator(membership: Membership | None, room: Any) -> bool:
     """A member's role in the room's meeting: moderator for hosts or where everyone moderates."""
     return is_room_host(membership, room) or bool(room.all_moderators)

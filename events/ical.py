@@ -74,9 +74,13 @@ def event_component(
     attendee: str | None = None,
     description: str = "",
     now: datetime | None = None,
+    url: str | None = None,
 ) -> Event:
-    """The VEVENT of a scheduled meeting (the whole series when it repeats)."""
-    url = room_public_url(scheduled.room)
+    """The VEVENT of a scheduled meeting (the whole series when it repeats).
+
+    ``url`` replaces the public room link (an invitee's personal link in their own attachment).
+    """
+    url = url or room_public_url(scheduled.room)
     event = Event()
     event.add("uid", scheduled.uid)
     event.add("sequence", scheduled.sequence)
@@ -108,13 +112,24 @@ def event_component(
 
 
 def invitation_ics(
-    scheduled: ScheduledMeeting, *, method: str, attendee: str, description: str, now: datetime | None = None
+    scheduled: ScheduledMeeting,
+    *,
+    method: str,
+    attendee: str,
+    description: str,
+    now: datetime | None = None,
+    url: str | None = None,
 ) -> bytes:
     """The attachment of one invitation, update or cancellation email."""
     cal = _calendar(method=method)
     cal.add_component(
         event_component(
-            scheduled, cancelled=method == METHOD_CANCEL, attendee=attendee, description=description, now=now
+            scheduled,
+            cancelled=method == METHOD_CANCEL,
+            attendee=attendee,
+            description=description,
+            now=now,
+            url=url,
         )
     )
     _add_timezones(cal, [scheduled])

@@ -9,6 +9,7 @@ from email.mime.text import MIMEText
 from enum import StrEnum
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
@@ -19,6 +20,8 @@ from events.ical import METHOD_CANCEL, METHOD_REQUEST, invitation_ics
 from events.links import room_public_url
 from events.models import Invitee, ScheduledMeeting
 from events.occurrences import Occurrence, local_tz, next_occurrence
+from rooms.personal_links import personal_link_url
+from rooms.services import room_dial_in
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +60,14 @@ def _subject(kind: Kind, scheduled: ScheduledMeeting, occurrence: Occurrence) ->
     return subjects[kind] % values
 
 
+def _assembly(scheduled: ScheduledMeeting) -> object | None:
+    """The general assembly this meeting is (assemblies/ builds on events/, so no import of it here)."""
+    try:
+        return scheduled.assembly
+    except ObjectDoesNotExist:
+        return None
+
+
 def scheduled_meeting_message(
     *,
     scheduled: ScheduledMeeting,
@@ -71,18 +82,26 @@ def scheduled_meeting_message(
         occurrence = next_occurrence(scheduled, now) or Occurrence(scheduled, scheduled.start_at, scheduled.end_at)
     cancelled = kind in (Kind.CANCELLATION, Kind.REMOVED)
     room = scheduled.room
+    link = invitee.personal_link if invitee.personal_link_id else None
+    if link is not None and link.revoked_at is not None:
+        link = None
+    # With a personal link the person needs no code: the link carries name and role.
+    room_url = personal_link_url(link) if link is not None else room_public_url(room)
     with translation.override(invitee.language), timezone.override(local_tz()):
         context = {
             "kind": kind.value,
             "scheduled": scheduled,
             "club": scheduled.club,
             "room": room,
-            "room_url": room_public_url(room),
-            "access_code": room.viewer_code,
+            "room_url": room_url,
+            "personal": link is not None,
+            "access_code": "" if link is not None else room.viewer_code,
+            "dial_in": room_dial_in(room=room),
             "name": invitee.user.get_full_name() if invitee.user_id and invitee.user.name else "",
             "when": format_when(occurrence.start, occurrence.end),
             "recurrence": recurrence_text(scheduled) if kind != Kind.REMINDER else "",
             "cancelled": cancelled,
+            "assembly": _assembly(scheduled),
         }
         subject = _subject(kind, scheduled, occurrence)
         body = render_to_string("events/email/message.txt", context)
@@ -95,7 +114,9 @@ def scheduled_meeting_message(
         reply_to=[scheduled.club.contact_email] if scheduled.club.contact_email else None,
     )
     method = METHOD_CANCEL if cancelled else METHOD_REQUEST
-    ics = invitation_ics(scheduled, method=method, attendee=invitee.email, description=description, now=now)
+    ics = invitation_ics(
+        scheduled, method=method, attendee=invitee.email, description=description, now=now, url=room_url
+    )
     part = MIMEText(ics.decode("utf-8"), "calendar", "utf-8")
     part.set_param("method", method)
     part.add_header("Content-Disposition", "attachment", filename="termin.ics")

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from clubs.models import Club
-from rooms.models import Room
+from rooms.models import PersonalLink, Room
 
 
 def new_uid() -> str:
@@ -111,6 +111,15 @@ class Invitee(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("Mitglied"),
+    )
+    # Their own join link (instead of the room's shared code); made by the first notify run.
+    personal_link = models.OneToOneField(
+        PersonalLink,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitee",
+        verbose_name=_("Persönlicher Link"),
     )
     # The last SEQUENCE mailed to this person (-1: nothing yet); claimed before sending.
     notified_sequence = models.IntegerField(_("Zuletzt versandte Version"), default=-1)

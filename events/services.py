@@ -19,15 +19,17 @@ from django.utils.translation import gettext as _
 
 from clubs.audit import audit_log
 from clubs.mail_budget import club_mail_reserve
-from clubs.models import Club
+from clubs.models import Club, Membership, Role
 from events import mail
 from events.models import Invitee, ReminderLog, ScheduledMeeting
 from events.occurrences import (
     Occurrence,
     occurrences_starting,
+    series_until,
 )
 from events.signals import scheduled_meeting_changed
-from rooms.models import Room
+from rooms import personal_links
+from rooms.models import PersonalLink, Room
 
 logger = logging.getLogger(__name__)
 
@@ -123,9 +125,13 @@ def _invitees_set(
     back = [i.pk for email, i in existing.items() if email in wanted and i.removed_at is not None]
     if back:
         Invitee.objects.filter(pk__in=back).update(removed_at=None, removal_sent_at=None)
-    gone = [i.pk for email, i in existing.items() if email not in wanted and i.removed_at is None]
+    gone = [i for email, i in existing.items() if email not in wanted and i.removed_at is None]
     if gone:
-        Invitee.objects.filter(pk__in=gone).update(removed_at=now)
+        Invitee.objects.filter(pk__in=[i.pk for i in gone]).update(removed_at=now)
+        # Whoever is uninvited loses their personal link at once, not only when the mail goes out.
+        personal_links.personal_links_revoke(
+            link_ids=[i.personal_link_id for i in gone if i.personal_link_id], actor=None, club=scheduled.club
+        )
     return len(new) + len(back), len(gone)
 
 
@@ -266,6 +272,11 @@ def scheduled_meeting_cancel(*, scheduled: ScheduledMeeting, cancelled_by: objec
     if not hit:
         return False
     scheduled.refresh_from_db()
+    personal_links.personal_links_revoke(
+        link_ids=list(scheduled.invitees.exclude(personal_link=None).values_list("personal_link_id", flat=True)),
+        actor=cancelled_by,
+        club=scheduled.club,
+    )
     # Charged, never refused: the people invited must learn that the meeting is off.
     club_mail_reserve(club=scheduled.club, count=_mails_pending(scheduled), force=True)
     audit_log(
@@ -281,6 +292,54 @@ def scheduled_meeting_cancel(*, scheduled: ScheduledMeeting, cancelled_by: objec
 
 # --- mailing invitations, updates and cancellations ----------------------------------------------
 
+# A personal link stays valid this long after the (last) meeting's planned end: meetings run over.
+LINK_GRACE = timedelta(hours=12)
+
+
+def _links_expiry(scheduled: ScheduledMeeting) -> datetime | None:
+    """When the invitees' links stop working: after the meeting, or the series; None for open series."""
+    if not scheduled.is_recurring:
+        return scheduled.end_at + LINK_GRACE
+    until = series_until(scheduled)
+    return None if until is None else until + scheduled.duration + LINK_GRACE
+
+
+def invitee_links_ensure(*, scheduled: ScheduledMeeting, invitees: list[Invitee]) -> None:
+    """Give every invitee a personal link to the room (instead of the shared code), once.
+
+    Members named host of the room (and the club's owners and admins) get a moderator link; everybody
+    else joins as viewer unless the room says everyone moderates. Members' links carry their name;
+    a guest known only by email types the name once. An existing link follows the meeting's times.
+    """
+    room = scheduled.room
+    hosts = set(
+        Membership.objects.filter(club_id=room.club_id)
+        .filter(Q(role__in=[Role.ADMIN, Role.OWNER]) | Q(hosted_rooms=room))
+        .values_list("user_id", flat=True)
+    )
+    expires_at = _links_expiry(scheduled)
+    for invitee in invitees:
+        link = invitee.personal_link
+        if link is not None and link.revoked_at is None:
+            if link.expires_at != expires_at:
+                PersonalLink.objects.filter(pk=link.pk).update(expires_at=expires_at)
+                link.expires_at = expires_at
+            continue
+        moderator = invitee.user_id in hosts or room.all_moderators
+        name = (invitee.user.name or "") if invitee.user_id else ""
+        link = personal_links.personal_link_create(
+            room=room,
+            actor=None,
+            name=name,
+            email=invitee.email,
+            user=invitee.user if invitee.user_id else None,
+            role=PersonalLink.Role.MODERATOR if moderator else PersonalLink.Role.VIEWER,
+            expires_at=expires_at,
+            ask_name=not name,
+        )
+        Invitee.objects.filter(pk=invitee.pk).update(personal_link=link)
+        invitee.personal_link = link
+
 
 def _claim_invitees(scheduled: ScheduledMeeting, *, removed: bool) -> list[Invitee]:
     """Claim the invitees who still need the current version (or the removal notice).
@@ -289,7 +348,9 @@ def _claim_invitees(scheduled: ScheduledMeeting, *, removed: bool) -> list[Invit
     so two overlapping runs never mail the same person the same version.
     """
     with transaction.atomic():
-        qs = scheduled.invitees.select_for_update(skip_locked=True, of=("self",)).select_related("user")
+        qs = scheduled.invitees.select_for_update(skip_locked=True, of=("self",)).select_related(
+            "user", "personal_link"
+        )
         if removed:
             qs = qs.filter(removed_at__isnull=False, removal_sent_at__isnull=True)
         else:
@@ -319,7 +380,10 @@ def scheduled_meeting_notify(*, scheduled_meeting_id: int) -> int:
         return 0
     now = timezone.now()
     outgoing: list[tuple[Invitee, bool, EmailMessage]] = []
-    for invitee in _claim_invitees(scheduled, removed=False):
+    current = _claim_invitees(scheduled, removed=False)
+    if not scheduled.is_cancelled:
+        invitee_links_ensure(scheduled=scheduled, invitees=current)
+    for invitee in current:
         never_told = invitee.notified_sequence < 0
         if scheduled.is_cancelled:
             if never_told:
@@ -443,7 +507,7 @@ def reminders_send(*, now: datetime | None = None) -> int:
         if log is None:
             continue
         scheduled = due.occurrence.scheduled
-        invitees = list(scheduled.invitees.filter(removed_at__isnull=True).select_related("user"))
+        invitees = list(scheduled.invitees.filter(removed_at__isnull=True).select_related("user", "personal_link"))
         messages = [
             mail.scheduled_meeting_message(
                 scheduled=scheduled, invitee=i, kind=mail.Kind.REMINDER, occurrence=due.occurrence, now=now

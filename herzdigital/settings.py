@@ -223,6 +223,12 @@ STATIC_URL = "/static/"
 # collectstatic writes here in production (WhiteNoise serves it with hashed names).
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (presentations) go through the "default" storage; with the file-system backend they
+# live here. Never served as static media: BBB fetches presentations through short-lived signed URLs.
+MEDIA_ROOT = VAR_DIR / "media"
+PRESENTATION_MAX_MB = env.int("PRESENTATION_MAX_MB", default=30)
+PRESENTATION_URL_MAX_AGE = env.int("PRESENTATION_URL_MAX_AGE", default=900)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -42,11 +42,14 @@ def _stamp_beat(sender: str | None = None, **kwargs: Any) -> None:
 @beat_init.connect
 def _heartbeat_at_start(sender: object = None, **kwargs: Any) -> None:
     # Beat's schedule first fires one interval after start: without this, /healthz would answer 503 for the
-    # first HEARTBEAT_INTERVAL seconds of every start. Publishing stamps beat; the worker that runs it stamps itself.
-    heartbeat.apply_async(expires=settings.HEARTBEAT_INTERVAL)
+    # first HEARTBEAT_INTERVAL seconds of every start. Stamped directly, not published as a task: a standby
+    # beat must send nothing, and every heartbeat task a worker runs is then one that the leader scheduled.
+    health.heartbeat_record(role="beat", at=timezone.now())
 
 
 @worker_ready.connect
 def _announce_site_url(sender: object = None, **kwargs: Any) -> None:
+    # A worker that is ready has its broker connection: it stamps itself at once (see _heartbeat_at_start).
+    health.heartbeat_record(role="worker", at=timezone.now())
     # The worker sends most emails; an operator (and the make-run test) can see where their links point.
     logger.info("worker ready; links in emails point to %s", settings.SITE_URL)

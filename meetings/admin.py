@@ -68,6 +68,7 @@ class ServerForm(forms.ModelForm):
             "enabled",
             "capacity",
             "tags",
+            "dial_number",
             "retired",
             "maintenance_starts_at",
             "maintenance_ends_at",
@@ -131,7 +132,22 @@ class ServerAdmin(admin.ModelAdmin):
         "created_at",
     )
     fieldsets = (
-        (None, {"fields": ("name", "kind", "api_url", "secret", "checksum_algorithm", "enabled", "capacity", "tags")}),
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "kind",
+                    "api_url",
+                    "secret",
+                    "checksum_algorithm",
+                    "enabled",
+                    "capacity",
+                    "tags",
+                    "dial_number",
+                )
+            },
+        ),
         (
             _("Wartung und Stilllegung"),
             {

@@ -54,6 +54,12 @@ class Server(models.Model):
         _("Prüfsummen-Verfahren"), max_length=10, choices=ChecksumAlgorithm.choices, default=ChecksumAlgorithm.SHA256
     )
     enabled = models.BooleanField(_("Für neue Besprechungen freigegeben"), default=True)
+    dial_number = models.CharField(
+        _("Telefon-Einwahlnummer"),
+        max_length=40,
+        blank=True,
+        help_text=_("Die Nummer, unter der man sich per Telefon in Besprechungen dieses Servers einwählt."),
+    )
     capacity = models.PositiveIntegerField(
         _("Kapazität (Teilnehmende)"), default=300, help_text=_("Ungefähre Last, ab der der Server als voll gilt.")
     )

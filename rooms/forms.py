@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clubs.models import Club, Membership, Role
 from rooms import quotas
-from rooms.models import Room, new_access_code
+from rooms.models import PersonalLink, Room, RoomPreset, new_access_code
+from rooms.presets import PRESET_FIELDS, preset_settings
 
 ROOM_FIELDS = [
     "name",
@@ -22,7 +25,12 @@ ROOM_FIELDS = [
     "mute_on_start",
     "record",
     "max_participants",
+    "show_recordings_publicly",
+    "preset",
+    *PRESET_FIELDS,
 ]
+# Shown folded under "Erweitert": everything a preset sets, one by one.
+ADVANCED_FIELDS = [name for name in PRESET_FIELDS if name not in ("waiting_room", "record", "mute_on_start")]
 
 
 class RoomForm(forms.ModelForm):
@@ -39,6 +47,11 @@ class RoomForm(forms.ModelForm):
             "die Codes. Inhaber und Admins sind immer Gastgeber."
         ),
     )
+    presentation = forms.FileField(
+        label=_("Präsentation (freiwillig)"),
+        required=False,
+        help_text=_("PDF, ODP, ODT, PPTX, DOCX, PNG oder JPEG. Weitere laden Sie später auf der Raumseite hoch."),
+    )
     generate_viewer_code = forms.BooleanField(label=_("Zufälligen Zugangscode für Gäste erzeugen"), required=False)
     generate_moderator_code = forms.BooleanField(
         label=_("Zufälligen Zugangscode für Moderation erzeugen"), required=False
@@ -52,11 +65,19 @@ class RoomForm(forms.ModelForm):
             "viewer_code": _("Leer lassen, wenn jede Person mit dem Link teilnehmen darf."),
             "moderator_code": _("Wer diesen Code eingibt, tritt als Moderation bei."),
             "max_participants": _("Leer lassen für die Obergrenze Ihres Vereins."),
+            "preset": _(
+                "Die Vorlage setzt die Einstellungen unter „Erweitert“ passend zum Zweck. Was Sie dort selbst "
+                "ändern, bleibt so."
+            ),
         }
 
     def __init__(self, *args: Any, club: Club, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.club = club
+        self.fields["end_when_no_moderator_delay"].required = False
+        self.fields["preset"].choices = [("", _("Ohne Vorlage – alles selbst einstellen")), *RoomPreset.choices]
+        if self.instance.pk is not None:
+            del self.fields["presentation"]  # the room's presentations have their own page
         self.fields["hosts"].queryset = club.memberships.filter(role=Role.MEMBER).select_related("user")
         self.fields["hosts"].label_from_instance = lambda m: m.user.name or m.user.email
         if self.instance.pk is not None:
@@ -88,6 +109,29 @@ class RoomForm(forms.ModelForm):
     def clean_moderator_code(self) -> str:
         return self._clean_code("moderator_code")
 
+    def clean_duration(self) -> int | None:
+        value = self.cleaned_data.get("duration")
+        if value is not None and not 1 <= value <= 24 * 60:
+            raise forms.ValidationError(_("Bitte geben Sie eine Dauer zwischen 1 und 1440 Minuten an."))
+        return value
+
+    def clean_end_when_no_moderator_delay(self) -> int:
+        value = self.cleaned_data.get("end_when_no_moderator_delay")
+        if value is None:
+            return Room._meta.get_field("end_when_no_moderator_delay").default
+        if not 1 <= value <= 60:
+            raise forms.ValidationError(_("Bitte geben Sie zwischen 1 und 60 Minuten an."))
+        return value
+
+    def basic_fields(self) -> list:
+        """Name and purpose first (the purpose sets most of the rest), then the other everyday settings."""
+        fields = [field for field in self if field.name not in ADVANCED_FIELDS]
+        first = [field for field in fields if field.name in ("name", "preset")]
+        return first + [field for field in fields if field.name not in ("name", "preset")]
+
+    def advanced_fields(self) -> list:
+        return [field for field in self if field.name in ADVANCED_FIELDS]
+
     def clean_max_participants(self) -> int | None:
         value = self.cleaned_data.get("max_participants")
         if value is not None:
@@ -115,6 +159,12 @@ class RoomForm(forms.ModelForm):
     def settings(self) -> dict[str, Any]:
         """The cleaned room settings, as keyword arguments for room_create/room_update."""
         data = {name: self.cleaned_data[name] for name in ROOM_FIELDS}
+        preset = data.get("preset")
+        if preset and (self.instance.pk is None or "preset" in self.changed_data):
+            # A newly chosen purpose sets every setting the person left as it was.
+            for name, value in preset_settings(preset, club=self.club).items():
+                if name not in self.changed_data:
+                    data[name] = value
         data["hosts"] = list(self.cleaned_data.get("hosts") or [])
         if not self.club.recording_allowed:
             data["record"] = False
@@ -164,3 +214,56 @@ class RoomDeleteForm(forms.Form):
         widget=forms.RadioSelect,
         initial="keep",
     )
+
+
+class PersonalLinkForm(forms.Form):
+    """A host names a person; the link's expiry is the end of the chosen day (Europe/Berlin)."""
+
+    name = forms.CharField(
+        label=_("Name, wie er in der Besprechung erscheint"),
+        max_length=100,
+        error_messages={"required": _("Bitte geben Sie den Namen der Person an.")},
+    )
+    email = forms.EmailField(label=_("E-Mail-Adresse (freiwillig, nur zur Übersicht)"), required=False)
+    role = forms.ChoiceField(
+        label=_("Rolle"),
+        choices=PersonalLink.Role.choices,
+        initial=PersonalLink.Role.VIEWER,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Bitte wählen Sie Teilnahme oder Moderation.")},
+    )
+    valid_until = forms.DateField(
+        label=_("Gültig bis einschließlich"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Bitte geben Sie an, bis wann der Link gilt.")},
+    )
+
+    def expires_at(self) -> datetime:
+        day = self.cleaned_data["valid_until"] + timedelta(days=1)
+        return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+class PersonalJoinForm(forms.Form):
+    """The person behind a personal link: a name only when the link has none yet."""
+
+    name = forms.CharField(
+        label=_("Ihr Name"),
+        max_length=100,
+        help_text=_("So sehen Sie die anderen in der Besprechung. Der Name gilt danach für diesen Link."),
+        error_messages={"required": _("Bitte geben Sie Ihren Namen ein.")},
+    )
+
+    def __init__(self, *args: Any, link: PersonalLink, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if link.name:
+            del self.fields["name"]
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if len(name) < 2:
+            raise forms.ValidationError(_("Bitte geben Sie einen Namen mit mindestens 2 Zeichen ein."))
+        return name
+
+
+class PresentationForm(forms.Form):
+    file = forms.FileField(label=_("Datei"), error_messages={"required": _("Bitte wählen Sie eine Datei aus.")})

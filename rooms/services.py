@@ -37,8 +37,8 @@ from meetings.services import (
     server_choose,
 )
 from recordings.services import recordings_delete
-from rooms import access_codes, quotas
-from rooms.models import Room, new_access_code
+from rooms import access_codes, presentations, presets, quotas
+from rooms.models import Room, new_access_code, new_voice_bridge
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +57,13 @@ ROOM_SETTINGS = frozenset(
         "record",
         "max_participants",
         "show_recordings_publicly",
+        "preset",
+        *presets.PRESET_FIELDS,
     }
 )
+
+DURATION_MAX_MINUTES = 24 * 60
+NO_MODERATOR_DELAY_MAX_MINUTES = 60
 
 
 # -- rooms -------------------------------------------------------------------------------------
@@ -68,6 +73,12 @@ def _clean_settings(settings_: dict[str, Any]) -> dict[str, Any]:
     unknown = set(settings_) - ROOM_SETTINGS
     if unknown:
         raise TypeError(f"unknown room settings: {sorted(unknown)}")
+    duration = settings_.get("duration")
+    if duration is not None and not 1 <= duration <= DURATION_MAX_MINUTES:
+        raise ValueError("duration must be 1..1440 minutes or None")
+    delay = settings_.get("end_when_no_moderator_delay")
+    if delay is not None and not 1 <= delay <= NO_MODERATOR_DELAY_MAX_MINUTES:
+        raise ValueError("end_when_no_moderator_delay must be 1..60 minutes")
     return settings_
 
 
@@ -81,6 +92,36 @@ def _set_hosts(room: Room, hosts: Iterable[Membership] | None) -> list[int]:
     room.hosts.set(hosts)
     room._host_membership_ids = {membership.pk for membership in hosts}
     return sorted(room._host_membership_ids)
+
+
+def _free_voice_bridge() -> str:
+    """A telephone PIN no other room has (the unique constraint backs this up against races)."""
+    for _attempt in range(50):
+        candidate = new_voice_bridge()
+        if not Room.objects.filter(voice_bridge=candidate).exists():
+            return candidate
+    raise RuntimeError("no free voice bridge found; the 90,000 PINs are nearly used up")
+
+
+@dataclass(frozen=True)
+class DialIn:
+    number: str
+    pin: str
+
+
+def room_dial_in(*, room: Room, meeting: Meeting | None = None) -> DialIn | None:
+    """The telephone number and PIN to show for ``room``, or None when no dial-in is configured.
+
+    The PIN is the room's static voice bridge. The number belongs to a server: while a meeting runs,
+    its server's; otherwise the number every enabled server with dial-in shares (one query). With
+    servers of different numbers and no running meeting, nothing is promised.
+    """
+    if meeting is not None and meeting.ended_at is None:
+        number = meeting.server.dial_number
+    else:
+        numbers = set(Server.objects.filter(enabled=True).exclude(dial_number="").values_list("dial_number", flat=True))
+        number = numbers.pop() if len(numbers) == 1 else ""
+    return DialIn(number=number, pin=room.voice_bridge) if number else None
 
 
 @transaction.atomic
@@ -102,7 +143,10 @@ def room_create(*, club: Club, actor: Any, hosts: Iterable[Membership] | None = 
     }
     quotas.check_room_settings(club=club, settings=values)
     room = Room.objects.create(
-        club=club, created_by=actor if getattr(actor, "is_authenticated", False) else None, **values
+        club=club,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        voice_bridge=_free_voice_bridge(),
+        **values,
     )
     host_ids = _set_hosts(room, hosts) if hosts is not None else []
     audit_log(action="room.create", actor=actor, club=club, target=room, details={"hosts": host_ids})
@@ -198,6 +242,28 @@ def _create_params(
         # ApiController.groovy respondWithRedirect falls back to the meeting's logoutURL).
         "logoutURL": returned_url(friendly_id=room.friendly_id),
     }
+    # Lock settings apply to viewers from the moment they join (lockSettingsLockOnJoin defaults to
+    # true); names from bbb-common-web ApiParams.java (lockSettingsDisableNotes since 2.6).
+    params.update(
+        {
+            "lockSettingsDisableCam": room.lock_disable_cam,
+            "lockSettingsDisableMic": room.lock_disable_mic,
+            "lockSettingsDisablePrivateChat": room.lock_disable_private_chat,
+            "lockSettingsDisablePublicChat": room.lock_disable_public_chat,
+            "lockSettingsDisableNotes": room.lock_disable_notes,
+            "lockSettingsHideUserList": room.lock_hide_user_list,
+            "webcamsOnlyForModerator": room.webcams_only_for_moderator,
+            "endWhenNoModerator": room.end_when_no_moderator,
+        }
+    )
+    if room.end_when_no_moderator:
+        params["endWhenNoModeratorDelayInMinutes"] = room.end_when_no_moderator_delay
+    # A static PIN per room (unique across the service), so invitations can print it in advance.
+    params["voiceBridge"] = room.voice_bridge
+    if server.dial_number:
+        params["dialNumber"] = server.dial_number
+    if room.duration:
+        params["duration"] = room.duration
     # The reason a wanted recording was refused (storage full) greets everybody in the meeting's chat.
     welcome = "\n\n".join(text for text in (refusal, room.welcome_text) if text)
     if welcome:
@@ -248,8 +314,11 @@ def meeting_start(
     refusal = "" if meeting.record else quotas.recording_refusal(room)
     server = meeting.server
     params, meta = _create_params(room=room, meeting=meeting, server=server, refusal=refusal)
+    documents = [(d.url, d.filename, d.current) for d in presentations.presentations_for_create(room=room)]
     try:
-        result = client_for(server).create(room.meeting_id, room.name, params=params, meta=meta)
+        result = client_for(server).create(
+            room.meeting_id, room.name, params=params, meta=meta, documents=documents or None
+        )
     except (BBBUnavailable, BBBError) as exc:
         if reserved:
             # Nobody has seen this meeting on BBB (no internal id yet): take the reservation back.
@@ -308,7 +377,8 @@ def _join_sql() -> str:
         # Only quoted table names from our own models are interpolated; values are parameters.
         _JOIN_SQL = (
             "SELECT r.id, r.club_id, r.meeting_id, r.viewer_code, r.moderator_code, r.waiting_room,"  # noqa: S608
-            " r.all_moderators, r.anyone_can_start, r.members_can_start, r.members_only, m.id, m.status,"
+            " r.all_moderators, r.anyone_can_start, r.members_can_start, r.members_only, r.record,"
+            " c.recording_allowed, m.id, m.status,"
             " m.create_time,"
             " s.id, s.api_url, s.secret, s.checksum_algorithm, s.healthy"
             f" FROM {q(room)} r INNER JOIN {q(club)} c ON c.id = r.club_id"
@@ -339,7 +409,7 @@ def room_join_target(*, friendly_id: str) -> tuple[Room, Meeting | None] | None:
     if row is None:
         return None
     room_pk, club_pk, meeting_id, viewer_code, moderator_code, waiting_room, all_moderators, anyone_can_start = row[:8]
-    members_can_start, members_only = row[8:10]
+    members_can_start, members_only, record, recording_allowed = row[8:12]
     room = _partial(
         Room,
         id=room_pk,
@@ -353,8 +423,11 @@ def room_join_target(*, friendly_id: str) -> tuple[Room, Meeting | None] | None:
         anyone_can_start=bool(anyone_can_start),
         members_can_start=bool(members_can_start),
         members_only=bool(members_only),
+        record=bool(record),
     )
-    meeting_pk, status, create_time, server_pk, api_url, secret, algorithm, healthy = row[10:]
+    # Enough of the club for quotas.records(room): whether the join needs the recording consent.
+    room.club = _partial(Club, id=club_pk, recording_allowed=bool(recording_allowed))
+    meeting_pk, status, create_time, server_pk, api_url, secret, algorithm, healthy = row[12:]
     if meeting_pk is None:
         return room, None
     server = _partial(
@@ -453,6 +526,15 @@ def member_join_decision(*, room: Room, membership: Membership) -> JoinDecision:
 
 def display_name_for(user: Any) -> str:
     return (getattr(user, "name", "") or user.email).strip()
+
+
+def consent_missing(*, room: Room, given: Any) -> bool:
+    """A room that may record lets nobody in before they confirmed the notice (checked here, not in HTML)."""
+    return quotas.records(room) and given not in ("1", "on", True)
+
+
+def consent_message() -> str:
+    return _("Bitte bestätigen Sie den Hinweis zur Aufzeichnung, um teilzunehmen.")
 
 
 def quota_message(exc: quotas.QuotaExceeded) -> str:

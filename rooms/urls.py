@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rooms.views import rooms
+from rooms.views import personal, presentations, rooms
 
 app_name = "rooms"
 
-urlpatterns = [*rooms.urlpatterns]
+urlpatterns = [*rooms.urlpatterns, *personal.urlpatterns, *presentations.urlpatterns]

@@ -137,6 +137,21 @@ class Objects:
         return self._get("recording", lambda: RecordingFactory(room=self.room, server=self.server))
 
     @property
+    def personal_link(self) -> Any:
+        from rooms.models import PersonalLink
+
+        return self._get("personal_link", lambda: PersonalLink.objects.create(room=self.room, name="Gabi Gast"))
+
+    @property
+    def presentation(self) -> Any:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from rooms.presentations import presentation_add
+
+        pdf = SimpleUploadedFile("folien.pdf", b"%PDF-1.4\n%%EOF\n")
+        return self._get("presentation", lambda: presentation_add(room=self.room, actor=None, upload=pdf))
+
+    @property
     def membership(self) -> Membership:
         # A plain member: every manager may act on it, so allowed personas really reach the view.
         return self._get("membership", lambda: MembershipFactory(club=self.club, role=Role.MEMBER))
@@ -202,8 +217,19 @@ KWARG_FACTORIES: dict[str, Callable[[Objects], Any]] = {
     "server_id": lambda o: o.server.pk,
     "scheduled_meeting_id": lambda o: o.scheduled_meeting.pk,
     "calendar_token": lambda o: o.club.calendar_token,
+    "link_id": lambda o: o.personal_link.pk,
+    "link_token": lambda o: o.personal_link.token,
+    "presentation_id": lambda o: o.presentation.pk,
+    "fetch_token": lambda o: presentation_fetch_token(o.presentation),
+    "filename": lambda o: o.presentation.name,
     "motion_id": lambda o: o.motion.pk,
 }
+
+
+def presentation_fetch_token(presentation: Any) -> str:
+    from rooms.presentations import presentation_fetch_url
+
+    return presentation_fetch_url(presentation).rstrip("/").split("/")[-2]
 
 
 def build_url(route: Route, objects: Objects) -> str:

@@ -17,7 +17,7 @@ import requests
 from defusedxml import DefusedXmlException
 
 from bbb.checksum import algorithm_for_checksum, checksum, remove_checksum
-from bbb.simulator import pages, render
+from bbb.simulator import features, pages, presentations, render
 from bbb.simulator.base import (
     _ALNUM,
     _LOWER,
@@ -134,6 +134,8 @@ class Simulator(JoinMixin, ClientMixin, RecordingsMixin, KnobsMixin):
         if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
             call = path[len(API_PREFIX) :].strip("/")
             return self._api(call, method, query, body, environ.get("CONTENT_TYPE", ""))
+        if path.startswith(presentations.PATH_PREFIX):
+            return presentations.serve(self, path)
         if path.startswith("/html5client/"):
             return self._client(path[len("/html5client/") :], method, query, body)
         if path.startswith("/playback/presentation/"):
@@ -285,6 +287,7 @@ class Simulator(JoinMixin, ClientMixin, RecordingsMixin, KnobsMixin):
             meeting.backend = self._choose_backend()
         if body:
             meeting.documents.extend(_documents_from_modules(body))
+            self._queue(lambda: presentations.start_fetch(self, meeting))  # bbb-web downloads after answering
         return _xml(render.create_answer(meeting))
 
     def _new_meeting(self, meeting_id: str, name: str, p: dict[str, str], voice_bridge: str = "") -> SimMeeting:
@@ -455,6 +458,9 @@ class Simulator(JoinMixin, ClientMixin, RecordingsMixin, KnobsMixin):
                     continue
                 if meeting.duration > 0 and now >= started + meeting.duration * 60:
                     self._end_meeting(meeting, "ENDED_AFTER_EXCEEDING_DURATION")
+                    continue
+                if features.ended_without_moderator(meeting, now):
+                    self._end_meeting(meeting, features.END_REASON_NO_MODERATOR)
                     continue
                 if (
                     meeting.last_left_at is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from bbb.simulator import features, presentations
 from bbb.simulator.models import SimMeeting, SimUser
 
 _STYLE = """
@@ -88,6 +89,7 @@ def meeting_page(meeting: SimMeeting, user: SimUser) -> bytes:
         f'<span id="sim-role" data-testid="sim-role" data-role="{user.role}">{user.role}</span>.</p>{recording}'
         f'<p><span id="sim-participant-count" data-testid="sim-participant-count">{len(online)}</span> in the meeting.</p>'
         f'<ul id="sim-attendees" data-testid="sim-attendees">{attendees}</ul>'
+        f"{features.meeting_settings_html(meeting, user)}{presentations.presentations_html(meeting)}"
         f'<div id="sim-controls">{"".join(controls)}</div>{moderator_part}'
         f'<p><a href="/html5client/meeting?sessionToken={escape(token)}" id="sim-refresh">Refresh</a></p>'
     )

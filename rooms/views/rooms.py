@@ -6,6 +6,7 @@ from typing import Any
 
 import segno
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +23,7 @@ from clubs.tenancy import club_view, public_view, room_view
 from meetings import services as meeting_services
 from meetings.callbacks import absolute_url
 from meetings.models import Meeting
-from rooms import access_codes, quotas, services
+from rooms import access_codes, personal_links, presentations, quotas, services
 from rooms.bbb_errors import join_problems
 from rooms.forms import JoinForm, RoomDeleteForm, RoomForm
 from rooms.models import Room
@@ -81,12 +82,18 @@ def room_list(request: HttpRequest) -> HttpResponse:
 @club_view(permissions.can_manage_rooms)
 @require_http_methods(["GET", "POST"])
 def room_create(request: HttpRequest) -> HttpResponse:
-    form = RoomForm(request.POST or None, club=request.club)
+    form = RoomForm(request.POST or None, request.FILES or None, club=request.club)
     if form.is_valid():
+        upload = form.cleaned_data.get("presentation")
         try:
-            room = services.room_create(club=request.club, actor=request.user, **form.settings())
+            with transaction.atomic():  # a refused presentation leaves no room behind
+                room = services.room_create(club=request.club, actor=request.user, **form.settings())
+                if upload:
+                    presentations.presentation_add(room=room, actor=request.user, upload=upload)
         except quotas.QuotaExceeded as exc:
             form.add_error(exc.field, exc.message)
+        except presentations.PresentationRefused as exc:
+            form.add_error("presentation", exc.message)
         else:
             messages.success(request, _("Der Raum „%(name)s“ ist angelegt.") % {"name": room.name})
             return redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
@@ -115,8 +122,16 @@ def room_detail(request: HttpRequest, room: Room) -> HttpResponse:
         "can_start": permissions.can_start_meeting(membership, room),
         "can_end": permissions.can_end_meeting(membership, room),
         "can_change_codes": permissions.can_change_room_codes(membership, room),
+        "can_manage_links": permissions.can_manage_personal_links(membership, room),
+        "can_manage_presentations": permissions.can_manage_presentations(membership, room),
+        "dial_in": services.room_dial_in(room=room, meeting=meeting),
         "code_alert": access_codes.access_code_alert(room),
     }
+    if context["can_manage_presentations"]:
+        context["presentations"] = list(room.presentations.all())
+    if context["can_manage_links"]:
+        active = personal_links.personal_links_active(room=room)
+        context["links"] = [(link, personal_links.personal_link_url(link)) for link in active]
     return render(request, "rooms/detail.html", context)
 
 
@@ -196,6 +211,9 @@ def room_delete(request: HttpRequest, room_id: int) -> HttpResponse:
 @room_view(permissions.can_start_meeting)
 @require_POST
 def meeting_start(request: HttpRequest, room: Room) -> HttpResponse:
+    if services.consent_missing(room=room, given=request.POST.get("consent")):
+        messages.error(request, services.consent_message())
+        return redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
     decision = services.member_join_decision(room=room, membership=request.membership)
     try:
         url = services.meeting_start(
@@ -269,6 +287,7 @@ def _public_context(
         "form": form,
         "records": quotas.records(room),
         "may_start": _may_start(room, membership),
+        "dial_in": services.room_dial_in(room=room, meeting=meeting),
         **extra,
     }
 
@@ -294,11 +313,10 @@ def _session_key(room: Room) -> str:
 @public_view
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
-    """Guests (name + code) and club members (no code) join; start when allowed; else wait.
+    """Guests (name + code), members and personal-link holders join; start when allowed; else wait.
 
-    Joining a running meeting is one lean query and a locally signed URL (zero BBB calls); the
-    full room is only loaded for the rarer answers (errors, start, waiting). A GET (reloading the page
-    a failed attempt answered, or a bookmark of it) goes back to the room page instead of a blank 405.
+    Joining a running meeting is one lean query and a locally signed URL (zero BBB calls); a GET
+    (reloading a failed attempt, a bookmark) goes back to the room page instead of a blank 405.
     """
     friendly_id = services.friendly_id_normalise(friendly_id=friendly_id)
     if request.method == "GET":
@@ -308,59 +326,47 @@ def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
         raise Http404
     room, meeting = target
     membership = _membership(request, room)
-    if room.members_only and membership is None:
-        return _members_only_response(request, _public_room(friendly_id))
     joiner = _joiner(request, room, membership)
     if isinstance(joiner, HttpResponse):
         return joiner  # back to the room page, or refused
-    return _enter(request, room, meeting, membership, *joiner)
+    name, decision, stored = joiner
+    via_link = bool(stored and stored.get("link"))
+    user_id = stored.get("user_id") if stored else (f"hd-{request.user.pk}" if membership else None)
+    may_start = stored.get("may_start", False) if via_link else _may_start(room, membership)
 
-
-def _enter(
-    request: HttpRequest,
-    room: Room,
-    meeting: Meeting | None,
-    membership: Membership | None,
-    name: str,
-    decision: services.JoinDecision,
-) -> HttpResponse:
-    """Off to the meeting (joined or started), or to the waiting page; friendly pages on refusals."""
-    user_id = f"hd-{request.user.pk}" if membership else None
-    may_start = _may_start(room, membership)
-    try:
-        url = services.room_join_enter(
-            room=room,
-            meeting=meeting,
-            actor=request.user,
-            name=name,
-            decision=decision,
-            may_start=may_start,
-            user_id=user_id,
-        )
-    except quotas.QuotaExceeded as exc:
+    def refused(message: str) -> HttpResponse:
         form = None if membership else JoinForm(room=room)
-        return _public_page(request, room.friendly_id, form=form, status=409, refusal=exc.message)
-    except meeting_services.MeetingUnavailable:
-        return _unavailable_response(request, retry_url=request.path, retry_data=_retry_data(request))
-    if url is None:
-        request.session[_session_key(room)] = {"name": name, "role": decision.role, "guest": decision.guest}
-        return redirect("rooms:waiting", friendly_id=room.friendly_id)
-    return HttpResponseRedirect(url)
+        return _public_page(request, friendly_id, form=form, status=409, refusal=message)
+
+    return enter_meeting(
+        request, room, meeting, name=name, decision=decision, user_id=user_id, may_start=may_start, refused=refused
+    )
 
 
 def _joiner(
     request: HttpRequest, room: Room, membership: Membership | None
-) -> tuple[str, services.JoinDecision] | HttpResponse:
-    """Who joins with which role: a guest resuming from the waiting page, a member, or a new guest."""
+) -> tuple[str, services.JoinDecision, dict | None] | HttpResponse:
+    """Who joins with which role: resuming from the waiting page (maybe by personal link), a member, a guest."""
     resume = bool(request.POST.get("resume"))
     stored = request.session.get(_session_key(room)) if resume else None
     if resume and not stored:
         return redirect("rooms:public", friendly_id=room.friendly_id)
+    via_link = bool(stored and stored.get("link"))
+    if via_link and not personal_links.personal_link_is_usable(link_id=stored["link"]):
+        del request.session[_session_key(room)]  # revoked or expired while waiting: its page says so
+        return redirect("rooms:personal", link_token=stored["token"])
+    if room.members_only and membership is None and not via_link:
+        return _members_only_response(request, _public_room(room.friendly_id))
+    if not stored and services.consent_missing(room=room, given=request.POST.get("consent")):
+        form = None if membership else JoinForm(request.POST, room=room)
+        return _public_page(request, room.friendly_id, form=form, status=400, refusal=services.consent_message())
     if stored:
-        return stored["name"], services.JoinDecision(role=stored["role"], guest=stored["guest"])
+        return stored["name"], services.JoinDecision(role=stored["role"], guest=stored["guest"]), stored
     if membership:
-        return services.display_name_for(request.user), services.member_join_decision(room=room, membership=membership)
-    return _guest(request, room)
+        decision = services.member_join_decision(room=room, membership=membership)
+        return services.display_name_for(request.user), decision, None
+    guest = _guest(request, room)
+    return guest if isinstance(guest, HttpResponse) else (*guest, None)
 
 
 def _guest(request: HttpRequest, room: Room) -> tuple[str, services.JoinDecision] | HttpResponse:
@@ -377,6 +383,48 @@ def _guest(request: HttpRequest, room: Room) -> tuple[str, services.JoinDecision
     if coded:
         access_codes.access_code_succeeded(request=request, room=room)
     return form.cleaned_data["name"], decision
+
+
+def enter_meeting(
+    request: HttpRequest,
+    room: Room,
+    meeting: Meeting | None,
+    *,
+    name: str,
+    decision: services.JoinDecision,
+    user_id: str | None,
+    may_start: bool,
+    refused: Any,
+    link: Any = None,
+) -> HttpResponse:
+    """The common end of every join: into the running meeting, start it when allowed, else wait.
+
+    Where to go is ``rooms.services.room_join_enter``'s decision. ``refused(message)`` renders the page
+    to go back to when a quota forbids the start. For a personal link, the waiting page's session
+    remembers the link, so that a resume re-checks it.
+    """
+    try:
+        url = services.room_join_enter(
+            room=room,
+            meeting=meeting,
+            actor=request.user,
+            name=name,
+            decision=decision,
+            may_start=may_start,
+            user_id=user_id,
+        )
+    except quotas.QuotaExceeded as exc:
+        return refused(exc.message)
+    except meeting_services.MeetingUnavailable:
+        return _unavailable_response(request, retry_url=request.path, retry_data=_retry_data(request))
+    if url is not None:
+        return HttpResponseRedirect(url)
+    # Only reached after the recording consent (where needed), so a resume need not ask again.
+    pending = {"name": name, "role": decision.role, "guest": decision.guest, "user_id": user_id, "consent": True}
+    if link is not None:
+        pending.update(link=link.pk, token=link.token, may_start=may_start)
+    request.session[_session_key(room)] = pending
+    return redirect("rooms:waiting", friendly_id=room.friendly_id)
 
 
 def _wrong_code(request: HttpRequest, room: Room, form: JoinForm) -> HttpResponse:

@@ -63,7 +63,7 @@ def test_meta_params_become_lower_case_metadata(client: BBBClient) -> None:
 def test_create_with_presentation_posts_modules(client: BBBClient, sim: Simulator) -> None:
     client.create("room-1", "Room One", presentation_urls=["https://files.test/slides/intro.pdf"])
     documents = sim.state()["meetings"][0]["documents"]
-    assert documents == [{"url": "https://files.test/slides/intro.pdf", "filename": "intro.pdf"}]
+    assert [(d["url"], d["filename"]) for d in documents] == [("https://files.test/slides/intro.pdf", "intro.pdf")]
 
 
 def test_insert_document(client: BBBClient, sim: Simulator) -> None:

@@ -43,7 +43,13 @@ def logged_in_page(journey, user, lang: str, *, phone: bool):
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
-def test_assembly_vote_on_phones_and_the_printed_record(journey, personas, lang):
+def test_assembly_vote_on_phones_and_the_printed_record(journey, personas, lang, settings):
+    import os
+
+    from django.core.management import call_command
+
+    call_command("compile_translations", stdout=open(os.devnull, "w"))  # noqa: SIM115 - the current catalogues
+    settings.LOCALE_PATHS = list(settings.LOCALE_PATHS)
     room = RoomFactory(club=personas.club, name="Vereinsheim")
     start = timezone.now() + timedelta(days=21)
     scheduled = ScheduledMeeting.objects.create(
@@ -63,11 +69,20 @@ def test_assembly_vote_on_phones_and_the_printed_record(journey, personas, lang)
     journey.visit(chair, reverse("assemblies:chair", kwargs=kwargs), "chair desk")
     chair.get_by_label(tr(lang, "Antrag oder Frage")).fill("Entlastung des Vorstands")
     chair.get_by_role("button", name=tr(lang, "Anlegen")).click()
+    waiting = logged_in_page(journey, personas.member, lang, phone=True)  # opened before the vote opens
+    waiting.goto(reverse("assemblies:detail", kwargs=kwargs))
+    expect(waiting.get_by_role("radio")).to_have_count(0)
     chair.get_by_role("button", name=tr(lang, "Abstimmung öffnen")).click()
+    # The waiting member's page shows the ballot by itself (htmx polling, no reload, no meta refresh).
+    expect(waiting.get_by_role("radio")).to_have_count(3, timeout=20_000)
+    expect(waiting.get_by_label(answer(lang, "Ja"))).to_be_visible()
     expect(chair.get_by_role("button", name=tr(lang, "Abstimmung schließen"))).to_be_visible()
     expect(chair.locator(".motion .muted")).to_have_text(
         " · ".join(answer(lang, a) for a in ("Ja", "Nein", "Enthaltung"))
     )
+    # The form's hint names the default answers as the options show them; no "nobody present" without attendance.
+    expect(chair.locator("#id_options_helptext")).to_contain_text(answer(lang, "Enthaltung"))
+    expect(chair.get_by_text(tr(lang, "Niemand anwesend (Stand des letzten Abgleichs)."))).to_have_count(0)
     journey.shot(chair, "chair vote open")
 
     for user, pick in ((personas.member, "Ja"), (second, "Nein")):

@@ -213,6 +213,7 @@ def test_journey_4_recording_appears_then_unpublish_protect_delete(journey, site
     page = journey.new_page()
     login(page, lang, owner.email)
     page.goto(f"/c/{club.slug}/raeume/{room.pk}/")
+    page.locator("input[name=consent]").check()  # the room may record: confirmed before starting
     page.get_by_role("button", name=tr(lang, "Besprechung starten")).click()
     page.get_by_test_id("sim-start-recording").click()
     expect(page.get_by_test_id("sim-recording")).to_be_visible()

@@ -46,7 +46,7 @@ def _create_url(personas):
     return reverse("events:create", kwargs={"club_slug": personas.club.slug})
 
 
-def test_admin_invites_all_members_and_guests_with_link_code_and_ics(
+def test_admin_invites_all_members_and_guests_with_personal_link_and_ics(
     client, personas, room, celery_eager, django_capture_on_commit_callbacks, settings
 ):
     client.force_login(personas.admin)
@@ -65,16 +65,22 @@ def test_admin_invites_all_members_and_guests_with_link_code_and_ics(
     message = next(m for m in mail.outbox if m.to == ["gerda@example.org"])
     assert message.subject.startswith("Einladung: Mitgliederversammlung 2027")
     assert message.reply_to == [personas.club.contact_email]  # answers reach the club, not noreply
-    room_url = f"{settings.SITE_URL}/r/{room.friendly_id}/"
-    assert room_url in message.body
-    assert "Zugangscode: 482913" in message.body
+    invitee = scheduled.invitees.select_related("personal_link").get(email="gerda@example.org")
+    link = invitee.personal_link
+    room_url = f"{settings.SITE_URL}/l/{link.token}/"
+    assert f"Ihr persönlicher Link (bitte nicht weitergeben): {room_url}" in message.body
+    assert "482913" not in message.body  # the personal link replaces the shared code
+    assert f"/r/{room.friendly_id}/" not in message.body
+    assert (link.room, link.role, link.name, link.email) == (room, "VIEWER", "", "gerda@example.org")
+    assert link.expires_at == scheduled.end_at + timedelta(hours=12)
     assert "TOP 2: Wahlen" in message.body
     attachment, cal, event = _ics(message)
     assert attachment.get_param("method") == "REQUEST"
     assert cal["METHOD"] == "REQUEST"
     assert str(event["UID"]) == scheduled.uid and event["SEQUENCE"] == 0
     assert to_local(event.decoded("DTSTART")).hour == 19
-    assert "482913" in str(event["DESCRIPTION"]) and room_url in str(event["DESCRIPTION"])
+    assert "482913" not in str(event["DESCRIPTION"]) and room_url in str(event["DESCRIPTION"])
+    assert str(event["URL"]) == room_url and str(event["LOCATION"]) == room_url
 
 
 def test_no_access_code_line_when_the_room_has_none(client, personas, celery_eager, django_capture_on_commit_callbacks):

@@ -25,6 +25,7 @@ from clubs import services as club_services
 from clubs.audit import audit_log
 from clubs.models import AuditEntry, Invitation, Membership, Role
 from events.models import Invitee
+from rooms.models import PersonalLink
 from tests.events.helpers import plan
 from tests.factories import ClubFactory, MeetingFactory, MembershipFactory, RoomFactory, UserFactory
 
@@ -79,6 +80,7 @@ def victim(personas, django_capture_on_commit_callbacks):
     MeetingFactory(room=room, started_by=user)
     scheduled = plan(club=club, room=room, by=user, day=timezone.localdate() + timedelta(days=3), guest_emails=[SECOND])
     Invitee.objects.create(scheduled_meeting=scheduled, email=EMAIL, user=user)
+    PersonalLink.objects.create(room=room, name=NAME, email=EMAIL, user=user)  # her personal join link
     with django_capture_on_commit_callbacks(execute=True):
         invitations.invitation_create(club=club, actor=user, email="gast@example.org", role=Role.MEMBER)
     Invitation.objects.create(
