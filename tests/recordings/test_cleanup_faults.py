@@ -248,7 +248,7 @@ def test_two_overlapping_notice_runs_send_each_notice_once(settings, monkeypatch
         RecordingFactory(room=room, club=club, started_at=timezone.now() - timedelta(days=days))
     # Both runs read the due recordings before either sends (two beats firing at once).
     both_read = threading.Barrier(2, timeout=3)
-    original_claim = getattr(services, "_notice_claim", None)
+    original_claim = getattr(cleanup, "_notice_claim", None)
     original_send = cleanup._send_notice
 
     def read_then_wait(*args, **kwargs):
