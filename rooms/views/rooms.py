@@ -127,12 +127,17 @@ def room_detail(request: HttpRequest, room: Room) -> HttpResponse:
         "dial_in": services.room_dial_in(room=room, meeting=meeting),
         "code_alert": access_codes.access_code_alert(room),
     }
+    return render(request, "rooms/detail.html", _detail_lists(room, context))
+
+
+def _detail_lists(room: Room, context: dict) -> dict:
+    """The presentations and personal links the room page lists for those who manage them."""
     if context["can_manage_presentations"]:
         context["presentations"] = list(room.presentations.all())
     if context["can_manage_links"]:
         active = personal_links.personal_links_active(room=room)
         context["links"] = [(link, personal_links.personal_link_url(link)) for link in active]
-    return render(request, "rooms/detail.html", context)
+    return context
 
 
 @room_view(permissions.can_view_room)
