@@ -138,7 +138,7 @@ def run() -> None:
 
 
 def cleanup_once(sim, server, *, measure_memory: bool) -> dict:
-    from recordings.services import recordings_cleanup
+    from recordings.cleanup import recordings_cleanup
 
     queries = 0
 

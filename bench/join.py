@@ -35,6 +35,10 @@ reports ``skipped``.
 
     .venv/bin/python bench/join.py [--backends sqlite,postgres] [--guests 200] [--rounds 5] [--burst 1000]
         [--workers 2] [--threads 4] [--code]
+
+With ``--compare-orm`` a further phase joins through the same view code with ``room_join_target``
+replaced by an ORM query (``select_related`` + ``only``), alternating with the others; a ``COMPARE``
+line per backend reports both (site = the lookup the site uses now).
 """
 
 from __future__ import annotations
@@ -65,20 +69,7 @@ SETTINGS_MODULE = textwrap.dedent(
     ROOT_URLCONF = "bench_join_urls"
     """
 )
-URLS_MODULE = textwrap.dedent(
-    """
-    from django.http import HttpResponse
-    from django.urls import include, path
-
-
-    def trivial(request):
-        return HttpResponse("ok", content_type="text/plain")
-
-
-    trivial.access = "public"
-    urlpatterns = [path("bench/trivial/", trivial), path("", include("herzdigital.urls"))]
-    """
-)
+URLS_MODULE = (Path(__file__).resolve().parent / "join_urls.py").read_text()
 
 
 # -- a small keep-alive HTTP/1.1 client (asyncio streams; far cheaper than a thread per guest) ---
@@ -261,7 +252,7 @@ class Guest:
         else:
             stats.errors += 1
 
-    async def join(self, stats: Stats, rounds: int) -> None:
+    async def join(self, stats: Stats, rounds: int, path: str = "") -> None:
         if not self.token:
             stats.errors += rounds
             return
@@ -278,8 +269,9 @@ class Guest:
         def good(r) -> bool:
             return r[0] == 302 and r[1].get("location", [""])[0].startswith(self.paths["join_prefix"])
 
+        target = path or self.paths["join"]
         for _ in range(rounds):
-            await timed(stats, lambda: self.conn.request("POST", self.paths["join"], headers, body), good)
+            await timed(stats, lambda: self.conn.request("POST", target, headers, body), good)
 
 
 async def run_load(args, port: int, paths: dict[str, str]) -> dict[str, Stats]:
@@ -295,13 +287,17 @@ async def run_load(args, port: int, paths: dict[str, str]) -> dict[str, Stats]:
     # machine does not decide the ratio.
     await phase(connections, lambda n, c, s: c.request("GET", "/bench/trivial/"))
     page_stats = await phase(connections, lambda n, c, s: guests[n].open_page(s))
-    trivial_runs, join_runs = [], []
+    trivial_runs, join_runs, orm_runs = [], [], []
     for _ in range(args.repeat):
         trivial_runs.append(await phase(connections, trivial))
         join_runs.append(await phase(connections, lambda n, c, s: guests[n].join(s, args.rounds)))
+        if args.compare_orm:
+            orm_runs.append(await phase(connections, lambda n, c, s: guests[n].join(s, args.rounds, paths["join_orm"])))
     for conn in connections:
         await conn.close()
     results = {"trivial": Combined(trivial_runs), "page": Combined([page_stats]), "join": Combined(join_runs)}
+    if orm_runs:
+        results["join-orm"] = Combined(orm_runs)
     if args.burst:
         results["burst"] = Combined([await burst(args.burst, port, paths)])
     return results
@@ -476,6 +472,7 @@ def run_backend(args, database_url: str, redis_url: str) -> None:
             "join": f"{room_path}beitreten/",
             "join_prefix": f"{sim_api_url}join?",
             "code": "4711" if args.code else "",
+            "join_orm": f"/bench/join-orm/{room.friendly_id}/",
         }
         results = asyncio.run(run_load(args, args.port, paths))
         bbb_calls = sum(sim.calls.values())
@@ -521,6 +518,14 @@ def run_backend(args, database_url: str, redis_url: str) -> None:
         "burst_p95_ms": f"{burst_stats.pct(0.95):.1f}" if burst_stats else "0",
         "burst_s": f"{burst_stats.elapsed:.1f}" if burst_stats else "0",
     }
+    if "join-orm" in results:
+        orm = results["join-orm"]
+        gain = 100 * (join.rps / orm.rps - 1) if orm.rps else 0.0
+        print(
+            f"COMPARE backend={args.single} site_rps={join.rps:.1f} orm_rps={orm.rps:.1f} site_vs_orm_pct={gain:+.1f} "
+            f"site_p50_ms={join.pct(0.5):.1f} orm_p50_ms={orm.pct(0.5):.1f} site_cpu_us={join.cpu_us:.0f} "
+            f"orm_cpu_us={orm.cpu_us:.0f} orm_errors={orm.errors}"
+        )
     print("BACKEND " + " ".join(f"{key}={value}" for key, value in figures.items()))
 
 
@@ -541,6 +546,11 @@ def main() -> None:
     parser.add_argument("--sim-port", type=int, default=8290, help="port of the BBB simulator")
     parser.add_argument("--repeat", type=int, default=3, help="alternating trivial/join runs (median rps)")
     parser.add_argument("--code", action="store_true", help="give the room a viewer access code")
+    parser.add_argument(
+        "--compare-orm",
+        action="store_true",
+        help="also join through the same view with an ORM lookup (select_related + only), alternating with the others",
+    )
     parser.add_argument("--single", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 

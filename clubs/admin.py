@@ -7,28 +7,21 @@ Usage figures are annotations (subqueries), never per-row queries.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.contrib import admin
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from clubs.admin_actions import ClubStatusActions, annotate_usage
 from clubs.audit import audit_log
-from clubs.models import AuditEntry, Club, ClubApplication, Invitation, Membership, Role
-from meetings.models import Meeting
-from recordings.models import Recording
-from rooms.models import Room
+from clubs.models import AuditEntry, Club, ClubApplication, Invitation, Membership, Role, club_retention_days
 
 STATUS_BADGE = {
     Club.Status.PENDING: "warn",
@@ -42,201 +35,6 @@ STATUS_BADGE = {
 def status_badge(club: Club) -> str:
     kind = STATUS_BADGE.get(club.status, "muted")
     return format_html('<span class="hd-badge hd-badge-{}">{}</span>', kind, club.get_status_display())
-
-
-def _month_start() -> Any:
-    return timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def _per_club(queryset: QuerySet, aggregate: Any) -> Coalesce:
-    """A correlated subquery computing ``aggregate`` over ``queryset`` rows of the outer club."""
-    sub = queryset.filter(club=OuterRef("pk")).order_by().values("club").annotate(v=aggregate).values("v")
-    return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
-
-
-def annotate_usage(queryset: QuerySet) -> QuerySet:
-    """Rooms, meetings this month, running meetings, recordings and their size per club, in one query."""
-    recordings = Recording.objects.filter(deleted_at__isnull=True)
-    return queryset.annotate(
-        rooms_used=_per_club(Room.objects.all(), Count("pk")),
-        meetings_this_month=_per_club(Meeting.objects.filter(created_at__gte=_month_start()), Count("pk")),
-        meetings_running=_per_club(Meeting.objects.filter(ended_at__isnull=True), Count("pk")),
-        recordings_count=_per_club(recordings, Count("pk")),
-        recordings_size=_per_club(recordings, Sum("size_bytes")),
-        members_count=_per_club(Membership.objects.all(), Count("pk")),
-    )
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Begründung"),
-        widget=forms.Textarea(attrs={"rows": 5, "cols": 70}),
-        max_length=2000,
-        error_messages={"required": _("Bitte geben Sie eine Begründung an. Sie steht in der E-Mail an den Verein.")},
-    )
-
-
-def _club_service(name: str) -> Callable[..., Any]:
-    from clubs import services
-
-    return getattr(services, name)
-
-
-class ClubStatusActions:
-    """Approve, reject, suspend, reactivate: shared by the club list and the application queue."""
-
-    actions = ["approve_clubs", "reject_clubs", "suspend_clubs", "reactivate_clubs"]
-
-    change_form_template = "admin/clubs/club/change_form.html"
-
-    STATUS_BUTTONS = {
-        Club.Status.PENDING: [("approve_clubs", _("Freigeben …")), ("reject_clubs", _("Ablehnen …"))],
-        Club.Status.REJECTED: [("approve_clubs", _("Doch freigeben …"))],
-        Club.Status.ACTIVE: [("suspend_clubs", _("Sperren …"))],
-        Club.Status.SUSPENDED: [("reactivate_clubs", _("Wieder freischalten"))],
-    }
-
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
-    ) -> HttpResponse:
-        club = Club.objects.filter(pk=object_id).only("status").first()
-        allowed = set(self.get_actions(request))
-        buttons = [(a, label) for a, label in self.STATUS_BUTTONS.get(club.status, []) if a in allowed] if club else []
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "status_actions": buttons})
-
-    def _run(
-        self,
-        request: HttpRequest,
-        queryset: QuerySet,
-        *,
-        service: str,
-        allowed: set[str],
-        done: str,
-        skipped: str,
-        **kwargs: Any,
-    ) -> None:
-        clubs = list(Club.objects.filter(pk__in=queryset.values("pk")).order_by("name"))
-        changed, refused = [], []
-        for club in clubs:
-            if club.status not in allowed:
-                refused.append(club)
-                continue
-            try:
-                _club_service(service)(club=club, actor=request.user, **kwargs)
-            except (ValidationError, ValueError) as exc:
-                message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                self.message_user(request, f"{club}: {message}", messages.ERROR)
-            else:
-                changed.append(club)
-        if changed:
-            self.message_user(request, done % {"clubs": ", ".join(map(str, changed))}, messages.SUCCESS)
-        if refused:
-            self.message_user(request, skipped % {"clubs": ", ".join(map(str, refused))}, messages.WARNING)
-
-    def _with_reason(
-        self, request: HttpRequest, queryset: QuerySet, *, action: str, title: str, intro: str, **run: Any
-    ) -> HttpResponse | None:
-        """Ask for a reason on an intermediate page; apply once it is given."""
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            self._run(request, queryset, reason=form.cleaned_data["reason"], **run)
-            return None
-        return self._intermediate(request, queryset, action=action, title=title, intro=intro, form=form)
-
-    def _confirmed(
-        self,
-        request: HttpRequest,
-        queryset: QuerySet,
-        *,
-        action: str,
-        title: str,
-        intro: str,
-        confirm_label: str,
-        **run: Any,
-    ) -> HttpResponse | None:
-        """A step between the click and the change: list what will happen, apply only after "Ja, …"."""
-        if "apply" in request.POST:
-            self._run(request, queryset, **run)
-            return None
-        response = self._intermediate(request, queryset, action=action, title=title, intro=intro, form=None)
-        response.context_data["confirm_label"] = confirm_label
-        return response
-
-    def _intermediate(
-        self, request: HttpRequest, queryset: QuerySet, *, action: str, title: str, intro: str, form: Any
-    ) -> HttpResponse:
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "intro": intro,
-            "clubs": list(annotate_usage(Club.objects.filter(pk__in=queryset.values("pk")))),
-            "form": form,
-            "action": action,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "opts": self.model._meta,
-            "media": self.media,
-        }
-        return TemplateResponse(request, "admin/clubs/club/status_reason.html", context)
-
-    @admin.action(description=_("Ausgewählte Vereine freigeben …"), permissions=["change"])
-    def approve_clubs(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        return self._confirmed(
-            request,
-            queryset,
-            action="approve_clubs",
-            title=_("Vereine freigeben"),
-            confirm_label=_("Ja, freigeben"),
-            intro=_(
-                "Freigegebene Vereine können sofort Räume anlegen, Mitglieder einladen und Besprechungen starten. "
-                "Die Ansprechpersonen erhalten eine E-Mail."
-            ),
-            service="club_approve",
-            allowed={Club.Status.PENDING, Club.Status.REJECTED},
-            done=_("Freigegeben, die Ansprechpersonen sind per E-Mail benachrichtigt: %(clubs)s"),
-            skipped=_("Nicht freigegeben, weil sie nicht auf Freigabe warten: %(clubs)s"),
-        )
-
-    @admin.action(description=_("Ausgewählte Vereine ablehnen …"), permissions=["change"])
-    def reject_clubs(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        return self._with_reason(
-            request,
-            queryset,
-            action="reject_clubs",
-            title=_("Vereinsanmeldungen ablehnen"),
-            intro=_("Die Begründung wird den Ansprechpersonen per E-Mail mitgeteilt."),
-            service="club_reject",
-            allowed={Club.Status.PENDING},
-            done=_("Abgelehnt, die Ansprechpersonen sind per E-Mail benachrichtigt: %(clubs)s"),
-            skipped=_("Nicht abgelehnt, weil sie nicht auf Freigabe warten: %(clubs)s"),
-        )
-
-    @admin.action(description=_("Ausgewählte Vereine sperren …"), permissions=["change"])
-    def suspend_clubs(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        return self._with_reason(
-            request,
-            queryset,
-            action="suspend_clubs",
-            title=_("Vereine sperren"),
-            intro=_(
-                "Gesperrte Vereine können keine Besprechungen mehr starten. "
-                "Die Begründung wird den Ansprechpersonen per E-Mail mitgeteilt."
-            ),
-            service="club_suspend",
-            allowed={Club.Status.ACTIVE},
-            done=_("Gesperrt, die Ansprechpersonen sind per E-Mail benachrichtigt: %(clubs)s"),
-            skipped=_("Nicht gesperrt, weil sie nicht aktiv sind: %(clubs)s"),
-        )
-
-    @admin.action(description=_("Ausgewählte Vereine wieder freischalten"), permissions=["change"])
-    def reactivate_clubs(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._run(
-            request,
-            queryset,
-            service="club_reactivate",
-            allowed={Club.Status.SUSPENDED},
-            done=_("Wieder freigeschaltet, die Ansprechpersonen sind per E-Mail benachrichtigt: %(clubs)s"),
-            skipped=_("Nicht freigeschaltet, weil sie nicht gesperrt sind: %(clubs)s"),
-        )
 
 
 class MembershipInline(admin.TabularInline):
@@ -381,8 +179,6 @@ class ClubAdmin(ClubStatusActions, UsageColumns, admin.ModelAdmin):
 
     @admin.display(description=_("Aufbewahrung"), ordering="retention_days")
     def retention(self, club: Club) -> str:
-        from recordings.services import club_retention_days
-
         days = club_retention_days(club)  # the club's choice within the staff's cap
         return _("für immer") if days is None else _("%(days)s Tage") % {"days": days}
 

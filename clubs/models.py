@@ -17,6 +17,16 @@ def default_retention_days() -> int | None:
     return getattr(settings, "RECORDING_DEFAULT_RETENTION_DAYS", 0) or None
 
 
+def club_retention_days(club: Club) -> int | None:
+    """Days a club's recordings are kept (None = forever), after the staff's cap."""
+    days, cap = club.retention_days, club.max_retention_days
+    if days is None:
+        return cap
+    if cap is None:
+        return days
+    return min(days, cap)
+
+
 class Club(models.Model):
     """A tenant: a club, self-help group or similar organisation with its members and rooms."""
 

@@ -37,9 +37,7 @@ def club_quota_usage(*, club: Club, room_count: int, running_count: int) -> list
 
 def club_dashboard(*, club: Club) -> dict[str, Any]:
     """Rooms with their live state (from the database), running meetings, latest recordings, usage."""
-    from meetings.models import Meeting
-
-    open_meetings = Meeting.objects.filter(ended_at__isnull=True).order_by("-created_at")
+    open_meetings = club.meetings.filter(ended_at__isnull=True).order_by("-created_at")
     rooms = list(
         club.rooms.all().prefetch_related(Prefetch("meetings", queryset=open_meetings, to_attr="open_meetings"))
     )

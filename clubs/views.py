@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
 
 from accounts.addresses import address_add_for_verification, address_has_verified
-from clubs import permissions, selectors, services
+from clubs import invitations, permissions, selectors, services
 from clubs.forms import (
     ClubRegistrationForm,
     ClubSettingsForm,
@@ -126,7 +126,7 @@ def invite(request: HttpRequest) -> HttpResponse:
         return render(request, "clubs/invite.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = services.invitation_create(
+            invitation = invitations.invitation_create(
                 club=request.club, actor=request.user, email=form.cleaned_data["email"], role=form.cleaned_data["role"]
             )
         except ValidationError as error:
@@ -152,7 +152,7 @@ def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
             messages.error(request, _(TOO_MANY_INVITATIONS))
             return redirect(_members_url(request))
         try:
-            services.invitation_resend(invitation=invitation, actor=request.user)
+            invitations.invitation_resend(invitation=invitation, actor=request.user)
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
@@ -169,7 +169,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = _open_invitation(request, invitation_id)
     if request.method == "POST":
         try:
-            services.invitation_revoke(invitation=invitation, actor=request.user)
+            invitations.invitation_revoke(invitation=invitation, actor=request.user)
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
@@ -318,7 +318,7 @@ def _invitation_add_address(request: HttpRequest, invitation: Invitation) -> Htt
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = Invitation.objects.select_related("club", "invited_by").filter(token=token).first()
-    problem = services.invitation_problem(invitation)
+    problem = invitations.invitation_problem(invitation)
     if problem:
         return render(
             request, "clubs/invitation_invalid.html", {"problem": problem}, status=404 if not invitation else 410
@@ -348,7 +348,7 @@ def _invitation_accept_post(request: HttpRequest, invitation: Invitation, form: 
     user = request.user if request.user.is_authenticated else None
     data = form.cleaned_data if form is not None else {}
     try:
-        membership = services.invitation_accept(
+        membership = invitations.invitation_accept(
             token=invitation.token,
             user=user,
             name=data.get("name", ""),

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
+from django.dispatch import receiver
 
 from events import mail, services
+from events.signals import scheduled_meeting_changed
 
 NOTIFY_TASK = "events.tasks.scheduled_meeting_notify"
 REMINDERS_TASK = "events.tasks.reminders_send"
@@ -45,3 +49,8 @@ def beat_schedule() -> dict:
 
 def scheduled_meeting_notify_enqueue(scheduled_meeting_id: int) -> None:
     scheduled_meeting_notify.apply_async(args=[scheduled_meeting_id], queue=MAIL_QUEUE)
+
+
+@receiver(scheduled_meeting_changed, dispatch_uid="events.tasks.notify")
+def _queue_notify(sender: Any, scheduled_meeting_id: int, **kwargs: Any) -> None:
+    scheduled_meeting_notify_enqueue(scheduled_meeting_id)

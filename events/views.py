@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from clubs import permissions
 from clubs.tenancy import club_view, public_view
+from events import calendar as club_calendars
 from events import services
 from events.forms import ScheduledMeetingForm
 from events.links import absolute_url, room_public_url
@@ -37,7 +38,7 @@ def _apply_service_errors(form: ScheduledMeetingForm, exc: ValidationError) -> N
 
 @club_view(permissions.can_view_club)
 def calendar(request: HttpRequest) -> HttpResponse:
-    data = services.club_calendar(club=request.club)
+    data = club_calendars.club_calendar(club=request.club)
     return render(
         request,
         "events/calendar.html",
@@ -132,7 +133,7 @@ def cancel(request: HttpRequest, scheduled_meeting_id: int) -> HttpResponse:
 @club_view(permissions.can_schedule_meetings)
 def feed_regenerate(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        services.club_calendar_token_regenerate(club=request.club, actor=request.user)
+        club_calendars.club_calendar_token_regenerate(club=request.club, actor=request.user)
         messages.success(request, _("Der Kalender-Link ist neu erzeugt. Der bisherige Link funktioniert nicht mehr."))
         return redirect("events:calendar", club_slug=request.club.slug)
     return render(request, "events/feed_regenerate.html", {"feed_url": _feed_url(request.club)})
@@ -141,10 +142,10 @@ def feed_regenerate(request: HttpRequest) -> HttpResponse:
 @public_view
 def feed(request: HttpRequest, calendar_token: str) -> HttpResponse:
     """The club's calendar for subscription; whoever knows the secret URL may read it."""
-    club = services.club_for_feed_token(calendar_token)
+    club = club_calendars.club_for_feed_token(calendar_token)
     if club is None:
         raise Http404
-    response = HttpResponse(services.club_feed(club=club), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(club_calendars.club_feed(club=club), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="termine.ics"'
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex, nofollow"

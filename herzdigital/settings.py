@@ -432,7 +432,7 @@ RETENTION_INVITATION_DAYS = env.int("RETENTION_INVITATION_DAYS", default=90)
 RETENTION_MEETING_NAMES_DAYS = env.int("RETENTION_MEETING_NAMES_DAYS", default=90)
 RETENTION_AUDIT_DAYS = env.int("RETENTION_AUDIT_DAYS", default=730)
 
-# Server pools and maintenance (rooms.services.server_choose): a room asking for a pool whose servers are all
+# Server pools and maintenance (meetings.services.server_choose): a room asking for a pool whose servers are all
 # unavailable goes to another server ("any") or does not start ("none"); planned maintenance drains a server
 # this many minutes before its start.
 SERVER_TAG_FALLBACK = env.str("SERVER_TAG_FALLBACK", default="any")

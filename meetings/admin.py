@@ -1,4 +1,4 @@
-"""The staff console for BBB servers and meetings, and the dashboard on the admin index.
+"""The staff console for BBB servers and meetings (the dashboard on the admin index: herzdigital/admin.py).
 
 Actions are thin doors to the services (``rooms.services``, ``meetings.sync``);
 BBB errors are shown as messages, never as a 500. Everything only the system writes (BBB ids,
@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy as _
 from bbb import BBBError, BBBUnavailable
 from clubs.audit import audit_log
 from meetings.models import Meeting, Server
-from meetings.stats import service_overview
 
 BBB_ERRORS = (BBBError, BBBUnavailable)
 
@@ -36,21 +35,6 @@ def bbb_error_text(exc: Exception) -> str:
 
 def badge(kind: str, text: str) -> str:
     return format_html('<span class="hd-badge hd-badge-{}">{}</span>', kind, text)
-
-
-# -- dashboard on the admin index ----------------------------------------------------------------
-
-_original_index = admin.site.index
-
-
-def index_with_overview(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-    """The admin index with the service's figures at a glance (aggregates, constant queries)."""
-    return _original_index(request, {**(extra_context or {}), "overview": service_overview()})
-
-
-admin.site.index = index_with_overview
-# The wide lists (usage, health) need the room; the index lists every model for navigation.
-admin.site.enable_nav_sidebar = False
 
 
 # -- servers --------------------------------------------------------------------------------------
@@ -219,7 +203,7 @@ class ServerAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Stilllegen (Aufzeichnungen bleiben)"), permissions=["change"])
     def retire(self, request: HttpRequest, queryset: QuerySet) -> None:
-        from rooms.services import server_retire
+        from meetings.services import server_retire
 
         for server in queryset.filter(retired=False):
             server_retire(server=server, actor=request.user)
@@ -235,9 +219,9 @@ class ServerAdmin(admin.ModelAdmin):
 
     def delete_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
         """Warn before a server that still holds recordings is deleted (retiring keeps them)."""
-        from recordings.models import Recording
-
-        recordings = Recording.objects.filter(server_id=object_id, deleted_at__isnull=True).count()
+        # The recordings app sits above meetings: reach its model through the relation, not an import.
+        recording_model = self.model._meta.get_field("recordings").related_model
+        recordings = recording_model.objects.filter(server_id=object_id, deleted_at__isnull=True).count()
         context = {**(extra_context or {}), "server_recordings": recordings}
         if recordings:
             self.message_user(
@@ -376,7 +360,7 @@ def end_meetings(
 ) -> HttpResponse | None:
     """End each meeting on BBB through ``meeting_end`` (which marks it ended and audits) — after a confirmation
     page that lists the meetings and how many people are in them (one click must not end a general assembly)."""
-    from rooms.services import MeetingUnavailable, meeting_end
+    from meetings.services import MeetingUnavailable, meeting_end
 
     running = list(meetings.select_related("room", "club", "server"))
     if running and "apply" not in request.POST:

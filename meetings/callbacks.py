@@ -38,4 +38,9 @@ def end_callback_url(*, meeting_pk: int) -> str:
 
 
 def recording_ready_url(*, server_pk: int) -> str:
-    return absolute_url(reverse("meetings:callback_recording_ready", kwargs={"server_id": server_pk}))
+    return absolute_url(reverse("recordings:callback_ready", kwargs={"server_id": server_pk}))
+
+
+def returned_url(*, friendly_id: str) -> str:
+    """Where BBB sends people back: leaving (``logoutURL``) and refused joins (``errorRedirectUrl``)."""
+    return absolute_url(reverse("rooms:returned", kwargs={"friendly_id": friendly_id}))

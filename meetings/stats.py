@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q, Sum, Window
+from django.db.models import Count, F, Max, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 from django.utils import timezone
 
 from clubs.models import Club
-from meetings.models import Meeting, Server
-from recordings.models import Recording
+from meetings.models import Meeting
 
 BUSIEST_ROOMS_PER_MONTH = 3
 
@@ -40,12 +39,12 @@ class MonthStats:
     busiest_rooms: list[RoomUsage] = field(default_factory=list)
 
 
-def _local_tz() -> zoneinfo.ZoneInfo:
+def local_tz() -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
-def _month_start(moment: datetime) -> date:
-    local = timezone.localtime(moment, _local_tz())
+def month_of(moment: datetime) -> date:
+    local = timezone.localtime(moment, local_tz())
     return date(local.year, local.month, 1)
 
 
@@ -63,7 +62,7 @@ def _as_date(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-def _hours(seconds: int | None) -> float:
+def participant_hours(seconds: int | None) -> float:
     return round((seconds or 0) / 3600, 1)
 
 
@@ -73,8 +72,8 @@ def club_monthly_stats(*, club: Club, months: int = 12, now: datetime | None = N
     A meeting counts in the month (Europe/Berlin) it started; meetings nobody ever entered do not
     count. Two queries, whatever the number of meetings.
     """
-    tz = _local_tz()
-    month_starts = _months_back(_month_start(now or timezone.now()), months)
+    tz = local_tz()
+    month_starts = _months_back(month_of(now or timezone.now()), months)
     since = datetime(month_starts[-1].year, month_starts[-1].month, 1, tzinfo=tz)
     held = Meeting.objects.filter(club=club, started_at__gte=since).annotate(month=TruncMonth("started_at", tzinfo=tz))
     by_month = {
@@ -102,7 +101,7 @@ def club_monthly_stats(*, club: Club, months: int = 12, now: datetime | None = N
     busiest: dict[date, list[RoomUsage]] = {}
     for row in rooms:
         busiest.setdefault(_as_date(row["month"]), []).append(
-            RoomUsage(row["room_id"], row["room__name"], row["meetings"], _hours(row["seconds"]))
+            RoomUsage(row["room_id"], row["room__name"], row["meetings"], participant_hours(row["seconds"]))
         )
     result = []
     for month in month_starts:
@@ -111,7 +110,7 @@ def club_monthly_stats(*, club: Club, months: int = 12, now: datetime | None = N
             MonthStats(
                 month=month,
                 meetings=row["meetings"] if row else 0,
-                participant_hours=_hours(row["seconds"]) if row else 0.0,
+                participant_hours=participant_hours(row["seconds"]) if row else 0.0,
                 peak_participants=row["peak"] if row else 0,
                 busiest_rooms=busiest.get(month, []),
             )
@@ -119,59 +118,10 @@ def club_monthly_stats(*, club: Club, months: int = 12, now: datetime | None = N
     return result
 
 
-def service_overview(*, now: datetime | None = None) -> dict:
-    """Figures for the staff dashboard, in five aggregate queries.
-
-    Keys: ``clubs`` (active/pending/suspended), ``meetings`` (running now, starting now, held this
-    month, participants now, participant-hours this month), ``recordings`` (count, storage bytes),
-    ``servers`` (one dict per server: health, load, capacity, counts) and ``top_clubs`` (this
-    month's busiest clubs by participant-hours).
-    """
-    now = now or timezone.now()
-    month = _month_start(now)
-    month_start = datetime(month.year, month.month, 1, tzinfo=_local_tz())
-    clubs = Club.objects.aggregate(
-        active=Count("pk", filter=Q(status=Club.Status.ACTIVE)),
-        pending=Count("pk", filter=Q(status=Club.Status.PENDING)),
-        suspended=Count("pk", filter=Q(status=Club.Status.SUSPENDED)),
-    )
-    open_meeting = Q(ended_at__isnull=True)
-    meetings = Meeting.objects.aggregate(
-        running=Count("pk", filter=open_meeting & Q(status=Meeting.Status.RUNNING)),
-        starting=Count("pk", filter=open_meeting & Q(status=Meeting.Status.STARTING)),
-        held_this_month=Count("pk", filter=Q(started_at__gte=month_start)),
-        participants_now=Coalesce(Sum("participant_count", filter=open_meeting), 0),
-        participant_seconds_this_month=Coalesce(Sum("participant_seconds", filter=Q(started_at__gte=month_start)), 0),
-    )
-    meetings["participant_hours_this_month"] = _hours(meetings.pop("participant_seconds_this_month"))
-    recordings = Recording.objects.filter(deleted_at__isnull=True).aggregate(
-        count=Count("pk"), storage_bytes=Coalesce(Sum("size_bytes"), 0)
-    )
-    servers = list(
-        Server.objects.order_by("name").values(
-            "id",
-            "name",
-            "enabled",
-            "healthy",
-            "consecutive_failures",
-            "last_success_at",
-            "load",
-            "capacity",
-            "meeting_count",
-            "participant_count",
-            "foreign_meeting_count",
-        )
-    )
-    for server in servers:
-        server["load_percent"] = round(100 * server["load"] / server["capacity"]) if server["capacity"] else None
-    top_clubs = clubs_usage(month=month, limit=10)
-    return {"clubs": clubs, "meetings": meetings, "recordings": recordings, "servers": servers, "top_clubs": top_clubs}
-
-
 def clubs_usage(*, month: date, limit: int | None = None) -> list[dict]:
     """Meetings and participant-hours per club in ``month`` (Europe/Berlin), busiest first: the
     dashboard's top clubs and the service-wide CSV export. One query."""
-    tz = _local_tz()
+    tz = local_tz()
     start = datetime(month.year, month.month, 1, tzinfo=tz)
     end = datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=tz)
     rows = (
@@ -188,7 +138,7 @@ def clubs_usage(*, month: date, limit: int | None = None) -> list[dict]:
             "name": row["club__name"],
             "slug": row["club__slug"],
             "meetings": row["meetings"],
-            "participant_hours": _hours(row["seconds"]),
+            "participant_hours": participant_hours(row["seconds"]),
             "peak_participants": row["peak"] or 0,
         }
         for row in rows
@@ -196,4 +146,4 @@ def clubs_usage(*, month: date, limit: int | None = None) -> list[dict]:
 
 
 def this_month(now: datetime | None = None) -> date:
-    return _month_start(now or timezone.now())
+    return month_of(now or timezone.now())

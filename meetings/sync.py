@@ -5,9 +5,9 @@ number of rooms and meetings: one locked read of our open meetings on that serve
 ``bulk_update`` and one update of the server row. A failed poll changes no meeting; only a
 successful answer that no longer lists one of our meetings ends it, and only after a grace period.
 
-BBB's callbacks are the fast path: the end callback ends a meeting at once, the recording-ready
-callback (a JWT signed with the server's secret) queues the recording fetch. Both are applied here;
-``meetings/views/callbacks.py`` only translates HTTP.
+BBB's end callback is the fast path: it ends a meeting at once. It is applied here;
+``meetings/views/callbacks.py`` only translates HTTP. (The recording-ready callback belongs to the
+recordings: ``recordings/callbacks.py``.)
 """
 
 from __future__ import annotations
@@ -26,17 +26,15 @@ from django.utils import timezone
 
 import bbb
 from bbb import BBBClient, BBBError, BBBUnavailable
-from bbb.callbacks import InvalidCallback, verify_recording_ready
 from herzdigital.locks import locked
 from meetings.bbb_clients import sync_client_for
-from meetings.models import Meeting, PendingRecordingFetch, Server
+from meetings.models import Meeting, Server
 from meetings.signals import poll_applied
 
 logger = logging.getLogger(__name__)
 
 # Tasks of the recordings area, sent by name so that this module does not import it.
 RECORDINGS_FETCH_FOR_MEETING = "recordings.tasks.recordings_fetch_for_meeting"
-RECORDING_FETCH = "recordings.tasks.recording_fetch"
 
 FAILURES_UNTIL_UNHEALTHY = 3
 # A participant count is extrapolated at most this long (a worker outage must not invent hours).
@@ -519,52 +517,3 @@ def meeting_end_by_callback(
         if meeting.record and recording_marks:
             transaction.on_commit(lambda: _queue_meeting_recordings([meeting.pk]))
     return meeting
-
-
-def recording_ready_accept(*, server_id: int, signed_parameters: str) -> tuple[str, str]:
-    """BBB's recording-ready callback: verify the JWT and queue ``getRecordings?recordID=``.
-
-    The token is signed with the shared secret of the server named in our callback URL (HS256, or
-    HS384/HS512 as configured; ``bbb.callbacks``), so a token of another server or a forged one fails.
-    bbb-web posts it once per published format with the very same token
-    (record-and-playback/core/scripts/workers/rap-publish-worker.rb), so every valid post is accepted:
-    the fetch it queues is an idempotent upsert by record id, which makes a replay (however the token
-    is padded) harmless. Returns ``(meeting_id, record_id)``; raises ``CallbackRejected`` otherwise.
-    """
-    server = Server.objects.filter(pk=server_id).first()
-    if server is None:
-        raise CallbackRejected(404, "unknown server")
-    if not signed_parameters:
-        raise CallbackRejected(400, "signed_parameters missing")
-    try:
-        ready = verify_recording_ready(signed_parameters, server.secret)
-    except InvalidCallback as exc:
-        raise CallbackRejected(403, f"refused: {exc}")
-    meeting_id, record_id = ready.meeting_id, ready.record_id
-    if not Meeting.objects.filter(server=server, meeting_id=meeting_id).exists():
-        raise CallbackRejected(404, "no meeting of ours on this server")
-    server_pk = server.pk
-    transaction.on_commit(lambda: recording_fetch_queue(server_id=server_pk, record_id=record_id))
-    return meeting_id, record_id
-
-
-def recording_fetch_queue(*, server_id: int, record_id: str) -> bool:
-    """Queue the fetch of a recording BBB announced; False if it had to be parked in the database.
-
-    BBB sends the recording-ready callback once and does not retry on an error answer (its
-    post_publish script only logs a non-2xx code: record-and-playback/core/scripts/post_publish/
-    post_publish_recording_ready_callback.rb), so when the task queue is down the id is kept as a
-    ``PendingRecordingFetch`` row and the callback still answers 2xx; the periodic
-    ``recordings_fetch_pending`` task fetches it once a worker runs again.
-    """
-    try:
-        current_app.send_task(
-            RECORDING_FETCH,
-            args=[server_id, record_id],
-            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5},
-        )
-        return True
-    except Exception as exc:  # any failure to publish (kombu OperationalError, redis errors, OSError)
-        logger.warning("queueing the fetch of recording %s failed, kept for the next worker: %s", record_id, exc)
-        PendingRecordingFetch.objects.get_or_create(server_id=server_id, record_id=record_id)
-        return False

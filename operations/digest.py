@@ -17,9 +17,9 @@ from clubs.models import Club
 from meetings.models import Server
 from operations import counters
 from operations.staff_mail import staff_mail_send
+from recordings.cleanup import recordings_expired
 from recordings.models import Recording
-from recordings.services import recordings_expired
-from rooms.quotas import storage_quota_bytes
+from recordings.quotas import storage_quota_bytes
 
 # The failure counts the last digest reported, so that the next one shows only what happened since.
 DIGEST_SEEN_SYNC_FAILURES = "digest_seen_sync_failures"

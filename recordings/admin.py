@@ -50,7 +50,7 @@ class AgeFilter(admin.SimpleListFilter):
 
 def _expired_pks(*, days_ahead: int = 0) -> QuerySet:
     """Pks the retention cleanup deletes now (or within ``days_ahead`` days): the cleanup's own rule."""
-    from recordings.services import recordings_expired
+    from recordings.cleanup import recordings_expired
 
     expired, _info = recordings_expired(now=timezone.now() + timedelta(days=days_ahead))
     return expired.order_by().values("pk")
@@ -145,7 +145,7 @@ class RecordingAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Löschung am"))
     def deletion_date(self, recording: Recording) -> str:
-        from recordings.services import recording_deletion_date
+        from recordings.cleanup import recording_deletion_date
 
         if recording.deleted_at:
             return gettext("gelöscht")

@@ -18,7 +18,7 @@ from django.db import transaction
 from bbb import BBBError, BBBUnavailable
 from meetings.models import Meeting, PendingRecordingFetch, Server
 from operations.counters import CLEANUP_DELETED, CLEANUP_FAILED, counter_add
-from recordings import services
+from recordings import cleanup, services
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def recordings_sweep() -> int:
 )
 def recordings_cleanup_run() -> dict:
     """Daily retention cleanup (capped per run by RECORDING_CLEANUP_MAX_PER_RUN)."""
-    report = services.recordings_cleanup(dry_run=False)
+    report = cleanup.recordings_cleanup(dry_run=False)
     counter_add(name=CLEANUP_DELETED, amount=report.deleted)
     counter_add(name=CLEANUP_FAILED, amount=report.failed)
     return {"selected": report.selected, "deleted": report.deleted, "failed": report.failed}
@@ -107,7 +107,7 @@ def recordings_cleanup_run() -> dict:
 @shared_task
 def recordings_deletion_notices() -> int:
     """Daily: tell club owners which recordings the cleanup deletes soon."""
-    return services.recordings_deletion_notices_send()
+    return cleanup.recordings_deletion_notices_send()
 
 
 def beat_schedule() -> dict:
@@ -127,7 +127,7 @@ def beat_schedule() -> dict:
         },
         "recordings-cleanup": {
             "task": "recordings.tasks.recordings_cleanup_run",
-            "schedule": crontab(hour=services.CLEANUP_HOUR, minute=services.CLEANUP_MINUTE),
+            "schedule": crontab(hour=cleanup.CLEANUP_HOUR, minute=cleanup.CLEANUP_MINUTE),
             "options": {"queue": "maintenance"},
         },
     }

@@ -18,13 +18,16 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clubs import permissions
-from clubs.tenancy import club_view
-from recordings import services
+from clubs.tenancy import club_view, public_view
+from meetings.sync import CallbackRejected
+from meetings.views.callbacks import rejected
+from recordings import callbacks, cleanup, services
 from recordings.models import Recording
-from rooms.quotas import storage_usage
+from recordings.quotas import storage_usage
 
 PAGE_SIZE = 50
 
@@ -63,7 +66,7 @@ def recording_list(request: HttpRequest, friendly_id: str | None = None) -> Http
     if room is not None:
         queryset = queryset.filter(room=room)
     expiring_soon = request.GET.get("ablauf") == "bald"
-    retention = services.club_retention_days(club)
+    retention = cleanup.club_retention_days(club)
     if expiring_soon:
         if retention is None:
             queryset = queryset.none()
@@ -74,7 +77,7 @@ def recording_list(request: HttpRequest, friendly_id: str | None = None) -> Http
     rows = []
     for recording in page:
         recording.club = club  # same club: spares a query per row
-        rows.append((recording, services.recording_deletion_date(recording)))
+        rows.append((recording, cleanup.recording_deletion_date(recording)))
     context = {
         "room": room,
         "rows": rows,
@@ -159,7 +162,24 @@ def recording_delete(request: HttpRequest, recording_id: int) -> HttpResponse:
     return render(request, "recordings/delete.html", {"recording": recording})
 
 
+# -- BBB -> us ------------------------------------------------------------------------------------
+
+
+@public_view
+@csrf_exempt
+@require_POST
+def callback_recording_ready(request: HttpRequest, server_id: int) -> HttpResponse:
+    try:
+        callbacks.recording_ready_accept(
+            server_id=server_id, signed_parameters=request.POST.get("signed_parameters", "")
+        )
+    except CallbackRejected as exc:
+        return rejected(exc, "recording-ready")
+    return HttpResponse("ok", content_type="text/plain")
+
+
 urlpatterns = [
+    path("bbb/callback/aufzeichnung/<int:server_id>/", callback_recording_ready, name="callback_ready"),
     path("c/<slug:club_slug>/aufzeichnungen/", recording_list, name="list"),
     path("c/<slug:club_slug>/aufzeichnungen/raum/<str:friendly_id>/", recording_list, name="room"),
     path("c/<slug:club_slug>/aufzeichnungen/<int:recording_id>/umbenennen/", recording_rename, name="rename"),

@@ -25,7 +25,7 @@ OLD_PATHS = [
     ("/r/kxm-pqt-wzb-fhd/status/", "rooms:status"),
     ("/c/verein/statistik/", "meetings:statistics"),
     ("/bbb/callback/ende/tok.en/", "meetings:callback_end"),
-    ("/bbb/callback/aufzeichnung/3/", "meetings:callback_recording_ready"),
+    ("/bbb/callback/aufzeichnung/3/", "recordings:callback_ready"),
     ("/c/verein/aufzeichnungen/", "recordings:list"),
     ("/c/verein/aufzeichnungen/raum/kxm-pqt-wzb-fhd/", "recordings:room"),
     ("/c/verein/aufzeichnungen/5/umbenennen/", "recordings:rename"),

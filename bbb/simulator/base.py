@@ -79,3 +79,9 @@ def _int_param(value: str | None, default: int = 0) -> int:
         return int(value) if value not in (None, "") else default
     except ValueError:
         return default
+
+
+# blindsidenetworks/scalelite app/controllers/concerns/bbb_errors.rb
+SCALELITE_NOT_FOUND = "We could not find a meeting with that meeting ID - perhaps the meeting is not yet running?"
+SCALELITE_NO_SERVER = "Unable to access server."
+SCALELITE_NO_MEETING_SERVER = "Unable to access meeting on server."

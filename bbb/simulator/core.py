@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import threading
@@ -10,7 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode, urljoin
+from urllib.parse import parse_qsl, urlencode, urljoin
 from xml.etree.ElementTree import ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -28,16 +27,20 @@ from bbb.simulator.base import (
     MSG_END,
     MSG_NOT_FOUND,
     RECORDING_CALLS,
+    SCALELITE_NO_MEETING_SERVER,
+    SCALELITE_NO_SERVER,
+    SCALELITE_NOT_FOUND,
     ApiFailure,
     Reply,
     _html,
     _int_param,
     _is_true,
     _rand,
-    _redirect,
     _xml,
     sha1hex,
 )
+from bbb.simulator.client import ClientMixin
+from bbb.simulator.joining import JoinMixin
 from bbb.simulator.knobs import KnobsMixin
 from bbb.simulator.models import SimConfig, SimMeeting, SimRecording, SimUser
 from bbb.simulator.recordings import RecordingsMixin
@@ -47,13 +50,9 @@ logger = logging.getLogger(__name__)
 _TUPLE_KNOBS = frozenset({"supported_checksum_algorithms", "callback_retry_delays", "backends", "down_backends"})
 # UrlMappings.groovy maps these calls to one method only; Grails answers anything else with 405.
 _ONLY_METHOD = {"join": "GET", "publishRecordings": "GET", "deleteRecordings": "GET", "insertDocument": "POST"}
-# blindsidenetworks/scalelite app/controllers/concerns/bbb_errors.rb
-SCALELITE_NOT_FOUND = "We could not find a meeting with that meeting ID - perhaps the meeting is not yet running?"
-SCALELITE_NO_SERVER = "Unable to access server."
-SCALELITE_NO_MEETING_SERVER = "Unable to access meeting on server."
 
 
-class Simulator(RecordingsMixin, KnobsMixin):
+class Simulator(JoinMixin, ClientMixin, RecordingsMixin, KnobsMixin):
     """A faithful-enough BBB server in memory. ``sim`` is a WSGI callable."""
 
     def __init__(self, secret: str = "", **config: Any):
@@ -401,234 +400,6 @@ class Simulator(RecordingsMixin, KnobsMixin):
             raise ApiFailure("notFound", f"Meeting with id [{meeting_id}] not found.")
         meeting.documents.extend(_documents_from_modules(body))
         return _xml(render.success(render.el("message", "Presentation is being uploaded")))
-
-    # -- join ----------------------------------------------------------------------------------
-
-    def _join_error(self, p: dict[str, str], key: str, message: str, meeting: SimMeeting | None = None) -> Reply:
-        """Join errors redirect to the logout URL with ``errors=[…]`` (bbb-web respondWithRedirect).
-
-        With ``redirect=false`` we answer FAILED XML instead; the contract marks the 3.0 behaviour
-        as unverified, and callers must cope with both anyway.
-        """
-        if p.get("redirect", "true").lower() == "false":
-            return _xml(render.failed(key, message))
-        target = p.get("errorRedirectUrl") or (meeting.logout_url if meeting else self.config.public_url)
-        errors = json.dumps([{"key": key, "message": message}], separators=(",", ":"))
-        sep = "&" if "?" in target else "?"
-        return _redirect(f"{target}{sep}errors={quote(errors)}")
-
-    def _api_join(self, p: dict[str, str], body: bytes) -> Reply:
-        if not p.get("meetingID"):
-            return self._join_error(p, "missingParamMeetingID", "You must provide a meeting ID")
-        if not p.get("fullName"):
-            return self._join_error(p, "missingParamFullName", "You must provide your name")
-        meeting = self.meetings.get(p["meetingID"])
-        if self.config.profile == "scalelite":
-            # Scalelite answers unknown meetings itself (XML, no redirect) and redirects the rest to the
-            # backend, whose bbb-web then behaves as below. A backend that is down does not answer at all.
-            if meeting is None:
-                return _xml(render.failed("notFound", SCALELITE_NOT_FOUND))
-            if self._backend_down(meeting):
-                return Reply(status="502 Bad Gateway", body=b"backend unreachable", content_type="text/plain")
-        if meeting is None:
-            return self._join_error(p, "invalidMeetingIdentifier", MSG_NOT_FOUND)
-        if p.get("createTime") and p["createTime"] != str(meeting.create_time):
-            return self._join_error(
-                p,
-                "mismatchCreateTimeParam",
-                "The createTime parameter submitted mismatches with the current meeting.",
-                meeting,
-            )
-        role = self._resolve_role(p, meeting)
-        user_id = p.get("userID") or ""
-        online_ids = {u.user_id for u in meeting.online_users()}
-        if meeting.max_participants > 0 and len(online_ids) >= meeting.max_participants and user_id not in online_ids:
-            return self._join_error(
-                p,
-                "maxParticipantsReached",
-                "The number of participants allowed for this meeting has been reached.",
-                meeting,
-            )
-        guest_status = self._guest_status(meeting, role, p.get("guest"))
-        if guest_status == "DENY":
-            return self._join_error(
-                p,
-                "guestDeniedAccess",
-                "You have been denied access to this meeting based on the meeting's guest policy",
-                meeting,
-            )
-        internal_id = "w_" + _rand(_LOWER, 12)
-        user = SimUser(
-            internal_id=internal_id,
-            user_id=user_id or internal_id,
-            full_name=p["fullName"],
-            role=role,
-            session_token=_rand(_LOWER, 16),
-            auth_token=_rand(_LOWER, 12),
-            guest=_is_true(p.get("guest")),
-            guest_status=guest_status,
-            avatar_url=p.get("avatarURL"),
-            custom_data={k[len("userdata-") :]: v for k, v in p.items() if k.startswith("userdata-")},
-        )
-        meeting.users[user.session_token] = user
-        self.sessions[user.session_token] = meeting.meeting_id
-        page = "guestWait" if guest_status == "WAIT" else "join"
-        url = f"{self.config.public_url}/html5client/{page}?sessionToken={user.session_token}"
-        if p.get("redirect", "true").lower() != "false":
-            return _redirect(url)
-        waiting = guest_status == "WAIT"
-        return _xml(
-            render.success(
-                render.el("messageKey", "guestWait" if waiting else "successfullyJoined"),
-                render.el(
-                    "message",
-                    "Guest waiting for approval to join meeting." if waiting else "You have joined successfully.",
-                ),
-                render.el("meeting_id", meeting.internal_id),
-                render.el("user_id", internal_id),
-                render.el("auth_token", user.auth_token),
-                render.el("session_token", user.session_token),
-                render.el("guestStatus", guest_status),
-                render.el("url", url),
-            )
-        )
-
-    @staticmethod
-    def _resolve_role(p: dict[str, str], meeting: SimMeeting) -> str:
-        role = (p.get("role") or "").upper()
-        if role in ("MODERATOR", "VIEWER"):
-            return role
-        password = p.get("password")
-        if password is None:
-            raise ApiFailure(
-                "Params required",
-                "You must either send the valid role of the user, or the password, sould the meeting has one.",
-            )
-        if password == meeting.moderator_pw:
-            return "MODERATOR"
-        if password == meeting.attendee_pw:
-            return "VIEWER"
-        raise ApiFailure("Params required", "You must enter a valid password")
-
-    def _guest_status(self, meeting: SimMeeting, role: str, guest_param: str | None) -> str:
-        """Meeting.calcGuestStatus (contract §4.4)."""
-        guest = _is_true(guest_param)
-        policy = meeting.guest_policy
-        if not self.config.authenticated_guest:
-            if not guest:
-                return "ALLOW"
-            return {"ASK_MODERATOR": "WAIT", "ALWAYS_DENY": "DENY"}.get(policy, "ALLOW")
-        if role == "MODERATOR" or (guest_param is not None and not guest):
-            return "ALLOW"
-        if policy == "ALWAYS_DENY":
-            return "DENY"
-        if policy == "ASK_MODERATOR":
-            return "WAIT" if guest or guest_param is None else "ALLOW"
-        if policy == "ALWAYS_ACCEPT_AUTH":
-            return "WAIT" if guest else "ALLOW"
-        return "ALLOW"
-
-    # -- the HTML5 client stand-in -------------------------------------------------------------
-
-    def _session(self, token: str) -> tuple[SimMeeting, SimUser] | None:
-        meeting_id = self.sessions.get(token)
-        meeting = self.meetings.get(meeting_id) if meeting_id else None
-        if meeting is None or token not in meeting.users:
-            return None
-        return meeting, meeting.users[token]
-
-    def _client(self, page: str, method: str, query: str, body: bytes) -> Reply:
-        params = dict(parse_qsl(query))
-        if method == "POST":
-            params.update(parse_qsl(body.decode("utf-8", "replace")))
-        token = params.get("sessionToken", "")
-        with self.lock:
-            found = self._session(token)
-            if found is None:
-                return _html(
-                    pages.message_page(
-                        "Meeting ended", "This meeting has ended or the link is no longer valid.", "sim-ended"
-                    ),
-                    "404 Not Found",
-                )
-            meeting, user = found
-            reply = self._client_action(page, method, meeting, user, params)
-        self._run_pending_callbacks()
-        return reply
-
-    def _client_action(
-        self, page: str, method: str, meeting: SimMeeting, user: SimUser, params: dict[str, str]
-    ) -> Reply:
-        token = user.session_token
-        meeting_url = f"/html5client/meeting?sessionToken={token}"
-        if page == "guestWait":
-            if user.guest_status == "ALLOW":
-                return _redirect(f"/html5client/join?sessionToken={token}", "303 See Other")
-            if user.guest_status == "DENY":
-                return _html(pages.message_page("Access denied", "A moderator declined your request.", "sim-denied"))
-            return _html(pages.lobby_page(meeting, user, self.config.guest_wait_refresh_seconds))
-        if user.guest_status != "ALLOW":
-            return _redirect(f"/html5client/guestWait?sessionToken={token}", "303 See Other")
-        if page == "join" or (page == "meeting" and not user.entered):
-            # The join URL only registers a session (ApiController.join); the user enters the meeting when
-            # the HTML5 client connects (akka UserJoined). The page connects by itself (a tiny script) or
-            # by its button; tests without a browser POST /html5client/connect.
-            return _html(pages.connect_page(meeting, user))
-        if page == "connect":
-            if method != "POST":
-                return Reply(status="405 Method Not Allowed", body=b"use POST", content_type="text/plain")
-            self._enter(meeting, user)
-            return _redirect(meeting_url, "303 See Other")
-        if page == "meeting":
-            if not user.online:
-                return _html(pages.message_page("You left", "You have left the meeting.", "sim-left"))
-            return _html(pages.meeting_page(meeting, user))
-        if method != "POST":
-            return Reply(status="405 Method Not Allowed", body=b"use POST", content_type="text/plain")
-        if page == "leave":
-            self._leave(meeting, user)
-            return _html(pages.message_page("You left", "You have left the meeting.", "sim-left"))
-        if user.role != "MODERATOR" or not user.online:
-            return Reply(status="403 Forbidden", body=b"moderators only", content_type="text/plain")
-        if page == "end":
-            self._end_meeting(meeting, "ENDED_FROM_CLIENT")
-            return _html(pages.message_page("Meeting ended", "You ended the meeting.", "sim-ended"))
-        if page == "record" and meeting.record:
-            self._set_recording(meeting, _is_true(params.get("on")))
-            return _redirect(meeting_url, "303 See Other")
-        if page == "admit":
-            guest = meeting.users.get(params.get("guest", ""))
-            if guest is not None and guest.guest_status == "WAIT":
-                guest.guest_status = "DENY" if params.get("decision") == "deny" else "ALLOW"
-            return _redirect(meeting_url, "303 See Other")
-        return Reply(status="404 Not Found", body=b"not found", content_type="text/plain")
-
-    def _enter(self, meeting: SimMeeting, user: SimUser) -> None:
-        if user.online:
-            return
-        user.entered, user.left_at, user.purged = True, None, False
-        if user.role == "MODERATOR" and not any(u.is_presenter for u in meeting.online_users()):
-            user.is_presenter = True
-        meeting.seen_user_ids.add(user.user_id)
-        meeting.has_user_joined = True
-        meeting.end_time = 0  # MeetingService.userJoined resets it
-        meeting.last_left_at = None
-        if meeting.record and meeting.auto_start_recording and not meeting.recording:
-            self._set_recording(meeting, True)
-
-    def _leave(self, meeting: SimMeeting, user: SimUser) -> None:
-        if not user.online:
-            return
-        user.left_at = self.now()
-        user.is_presenter = False
-        if not meeting.online_users():
-            meeting.last_left_at = user.left_at
-            meeting.end_time = self.now_ms()
-
-    @staticmethod
-    def _set_recording(meeting: SimMeeting, on: bool) -> None:
-        meeting.recording = on
-        meeting.recording_marks = meeting.recording_marks or on
 
     def add_attendees(
         self,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django import template
 
+from events.calendar import next_occurrence_for_room
 from events.display import format_when
 from events.occurrences import Occurrence
-from events.services import next_occurrence_for_room
 from rooms.models import Room
 
 register = template.Library()

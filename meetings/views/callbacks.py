@@ -1,7 +1,7 @@
-"""BBB -> us: end-meeting and recording-ready callbacks (rule 7).
+"""BBB -> us: the end-meeting callback (rule 7); the recording-ready one is in recordings/views.py.
 
-Both are public (BBB has no session) and CSRF-exempt; they authenticate by signature instead: the
-end callback URL carries our signed token, the recording-ready callback a JWT signed with the
+Callbacks are public (BBB has no session) and CSRF-exempt; they authenticate by signature instead:
+the end callback URL carries our signed token, the recording-ready callback a JWT signed with the
 server's shared secret. Anything forged, replayed or unknown answers 4xx and changes nothing.
 """
 
@@ -12,7 +12,7 @@ import logging
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from clubs.tenancy import public_view
 from meetings import sync
@@ -21,7 +21,7 @@ from meetings.callbacks import end_callback_meeting_pk
 logger = logging.getLogger(__name__)
 
 
-def _rejected(exc: sync.CallbackRejected, kind: str) -> HttpResponse:
+def rejected(exc: sync.CallbackRejected, kind: str) -> HttpResponse:
     logger.info("%s callback rejected (%s): %s", kind, exc.status, exc.reason)
     return HttpResponse(exc.reason, status=exc.status, content_type="text/plain")
 
@@ -32,7 +32,7 @@ def _rejected(exc: sync.CallbackRejected, kind: str) -> HttpResponse:
 def callback_end(request: HttpRequest, token: str) -> HttpResponse:
     meeting_pk = end_callback_meeting_pk(token)
     if meeting_pk is None:
-        return _rejected(sync.CallbackRejected(403, "bad token"), "end")
+        return rejected(sync.CallbackRejected(403, "bad token"), "end")
     params = request.GET if request.method == "GET" else request.POST
     try:
         sync.meeting_end_by_callback(
@@ -41,22 +41,10 @@ def callback_end(request: HttpRequest, token: str) -> HttpResponse:
             recording_marks=params.get("recordingmarks", "true").lower() != "false",
         )
     except sync.CallbackRejected as exc:
-        return _rejected(exc, "end")
-    return HttpResponse("ok", content_type="text/plain")
-
-
-@public_view
-@csrf_exempt
-@require_POST
-def callback_recording_ready(request: HttpRequest, server_id: int) -> HttpResponse:
-    try:
-        sync.recording_ready_accept(server_id=server_id, signed_parameters=request.POST.get("signed_parameters", ""))
-    except sync.CallbackRejected as exc:
-        return _rejected(exc, "recording-ready")
+        return rejected(exc, "end")
     return HttpResponse("ok", content_type="text/plain")
 
 
 urlpatterns = [
     path("bbb/callback/ende/<str:token>/", callback_end, name="callback_end"),
-    path("bbb/callback/aufzeichnung/<int:server_id>/", callback_recording_ready, name="callback_recording_ready"),
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import template
 
 from meetings.models import Meeting
-from rooms.services import meeting_state as _meeting_state
+from meetings.services import meeting_state as _meeting_state
 
 register = template.Library()
 

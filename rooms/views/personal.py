@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from clubs import permissions
 from clubs.tenancy import public_view, room_view
+from meetings.models import Meeting
 from rooms import personal_links, quotas, services
 from rooms.forms import PersonalJoinForm, PersonalLinkForm
 from rooms.models import PersonalLink, Room
@@ -81,6 +83,13 @@ def personal_join(request: HttpRequest, link_token: str) -> HttpResponse:
         return render(request, "rooms/personal.html", context, status=400 if form.is_bound else 200)
     if services.consent_missing(room=link.room, given=request.POST.get("consent")):
         return render(request, "rooms/personal.html", {**context, "refusal": services.consent_message()}, status=400)
+    return _enter_by_link(request, link, room, meeting, form, context)
+
+
+def _enter_by_link(
+    request: HttpRequest, link: PersonalLink, room: Room, meeting: Meeting | None, form: Any, context: dict
+) -> HttpResponse:
+    """Name the link's holder once, note its use, and join (or start, or wait) with the link's role."""
     if not link.name:
         personal_links.personal_link_set_name(link=link, name=form.cleaned_data["name"])
     personal_links.personal_link_used(link=link)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clubs import permissions
 from clubs.models import Club, Membership
 from clubs.tenancy import club_view, public_view, room_view
+from meetings import services as meeting_services
 from meetings.callbacks import absolute_url
 from meetings.models import Meeting
 from rooms import access_codes, personal_links, presentations, quotas, services
@@ -72,7 +73,7 @@ def room_list(request: HttpRequest) -> HttpResponse:
     rooms = list(request.club.rooms.prefetch_related(OPEN_MEETINGS, "hosts"))
     for room in rooms:
         room.meeting = _open_meeting(room)
-        room.state = services.meeting_state(room.meeting)
+        room.state = meeting_services.meeting_state(room.meeting)
         room._host_membership_ids = {host.pk for host in room.hosts.all()}  # permissions.room_host_ids reads this
         room.can_start = permissions.can_start_meeting(request.membership, room)  # the card's "Starten"
     return render(request, "rooms/list.html", {"rooms": rooms})
@@ -109,7 +110,7 @@ def room_detail(request: HttpRequest, room: Room) -> HttpResponse:
     context = {
         "room": room,
         "meeting": meeting,
-        "state": services.meeting_state(meeting),
+        "state": meeting_services.meeting_state(meeting),
         "max_participants": quotas.effective_max_participants(room),
         "public_url": public_url,
         "qr_svg": mark_safe(segno.make(public_url, error="m").svg_inline(scale=4, title=room.name)),  # noqa: S308
@@ -126,12 +127,17 @@ def room_detail(request: HttpRequest, room: Room) -> HttpResponse:
         "dial_in": services.room_dial_in(room=room, meeting=meeting),
         "code_alert": access_codes.access_code_alert(room),
     }
+    return render(request, "rooms/detail.html", _detail_lists(room, context))
+
+
+def _detail_lists(room: Room, context: dict) -> dict:
+    """The presentations and personal links the room page lists for those who manage them."""
     if context["can_manage_presentations"]:
         context["presentations"] = list(room.presentations.all())
     if context["can_manage_links"]:
         active = personal_links.personal_links_active(room=room)
         context["links"] = [(link, personal_links.personal_link_url(link)) for link in active]
-    return render(request, "rooms/detail.html", context)
+    return context
 
 
 @room_view(permissions.can_view_room)
@@ -199,7 +205,7 @@ def room_delete(request: HttpRequest, room_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.room_delete(room=room, actor=request.user, recordings=form.cleaned_data["recordings"])
-        except services.MeetingUnavailable:
+        except meeting_services.MeetingUnavailable:
             return _unavailable_response(request, retry_url=request.path, retry_data=dict(form.cleaned_data))
         messages.success(request, _("Der Raum „%(name)s“ ist gelöscht.") % {"name": room.name})
         return redirect("rooms:list", club_slug=request.club.slug)
@@ -225,7 +231,7 @@ def meeting_start(request: HttpRequest, room: Room) -> HttpResponse:
     except quotas.QuotaExceeded as exc:
         messages.error(request, exc.message)
         return redirect("rooms:detail", club_slug=request.club.slug, room_id=room.pk)
-    except services.MeetingUnavailable:
+    except meeting_services.MeetingUnavailable:
         return _unavailable_response(request, retry_url=request.path, retry_data={})
     return HttpResponseRedirect(url)
 
@@ -240,8 +246,8 @@ def meeting_end(request: HttpRequest, room: Room) -> HttpResponse:
         return detail
     if request.method == "POST":
         try:
-            services.meeting_end(meeting=meeting, actor=request.user)
-        except services.MeetingUnavailable:
+            meeting_services.meeting_end(meeting=meeting, actor=request.user)
+        except meeting_services.MeetingUnavailable:
             return _unavailable_response(request, retry_url=request.path, retry_data={})
         messages.success(request, _("Die Besprechung ist beendet."))
         return detail
@@ -281,7 +287,7 @@ def _public_context(
         "details_visible": access_codes.room_details_visible(request=request, room=room, member=membership is not None),
         "room": room,
         "meeting": meeting,
-        "state": services.meeting_state(meeting),
+        "state": meeting_services.meeting_state(meeting),
         "membership": membership,
         "form": form,
         "records": quotas.records(room),
@@ -312,11 +318,10 @@ def _session_key(room: Room) -> str:
 @public_view
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
-    """Guests (name + code) and club members (no code) join; start when allowed; else wait.
+    """Guests (name + code), members and personal-link holders join; start when allowed; else wait.
 
-    Joining a running meeting is one lean query and a locally signed URL (zero BBB calls); the
-    full room is only loaded for the rarer answers (errors, start, waiting). A GET (reloading the page
-    a failed attempt answered, or a bookmark of it) goes back to the room page instead of a blank 405.
+    Joining a running meeting is one lean query and a locally signed URL (zero BBB calls); a GET
+    (reloading a failed attempt, a bookmark) goes back to the room page instead of a blank 405.
     """
     friendly_id = services.friendly_id_normalise(friendly_id=friendly_id)
     if request.method == "GET":
@@ -326,37 +331,11 @@ def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
         raise Http404
     room, meeting = target
     membership = _membership(request, room)
-    resume = bool(request.POST.get("resume"))
-    stored = request.session.get(_session_key(room)) if resume else None
-    if resume and not stored:
-        return redirect("rooms:public", friendly_id=room.friendly_id)
+    joiner = _joiner(request, room, membership)
+    if isinstance(joiner, HttpResponse):
+        return joiner  # back to the room page, or refused
+    name, decision, stored = joiner
     via_link = bool(stored and stored.get("link"))
-    if via_link and not personal_links.personal_link_is_usable(link_id=stored["link"]):
-        del request.session[_session_key(room)]  # revoked or expired while waiting: its page says so
-        return redirect("rooms:personal", link_token=stored["token"])
-    if room.members_only and membership is None and not via_link:
-        return _members_only_response(request, _public_room(friendly_id))
-    if not stored and services.consent_missing(room=room, given=request.POST.get("consent")):
-        form = None if membership else JoinForm(request.POST, room=room)
-        return _public_page(request, friendly_id, form=form, status=400, refusal=services.consent_message())
-    if stored:
-        name, decision = stored["name"], services.JoinDecision(role=stored["role"], guest=stored["guest"])
-    elif membership:
-        name = services.display_name_for(request.user)
-        decision = services.member_join_decision(room=room, membership=membership)
-    else:
-        coded = bool(room.viewer_code or room.moderator_code)
-        if coded and access_codes.access_code_blocked(request=request, room=room):
-            return render(request, "rooms/rate_limited.html", {"room": room}, status=429)
-        form = JoinForm(request.POST, room=room)
-        if not form.is_valid():
-            return _public_page(request, friendly_id, form=form, status=400)
-        decision = services.room_join_decide(room=room, code=form.cleaned_data.get("code", ""))
-        if decision is None:
-            return _wrong_code(request, room, form)
-        if coded:
-            access_codes.access_code_succeeded(request=request, room=room)
-        name = form.cleaned_data["name"]
     user_id = stored.get("user_id") if stored else (f"hd-{request.user.pk}" if membership else None)
     may_start = stored.get("may_start", False) if via_link else _may_start(room, membership)
 
@@ -367,6 +346,48 @@ def join(request: HttpRequest, friendly_id: str) -> HttpResponse:
     return enter_meeting(
         request, room, meeting, name=name, decision=decision, user_id=user_id, may_start=may_start, refused=refused
     )
+
+
+def _joiner(
+    request: HttpRequest, room: Room, membership: Membership | None
+) -> tuple[str, services.JoinDecision, dict | None] | HttpResponse:
+    """Who joins with which role: resuming from the waiting page (maybe by personal link), a member, a guest."""
+    resume = bool(request.POST.get("resume"))
+    stored = request.session.get(_session_key(room)) if resume else None
+    if resume and not stored:
+        return redirect("rooms:public", friendly_id=room.friendly_id)
+    via_link = bool(stored and stored.get("link"))
+    if via_link and not personal_links.personal_link_is_usable(link_id=stored["link"]):
+        del request.session[_session_key(room)]  # revoked or expired while waiting: its page says so
+        return redirect("rooms:personal", link_token=stored["token"])
+    if room.members_only and membership is None and not via_link:
+        return _members_only_response(request, _public_room(room.friendly_id))
+    if not stored and services.consent_missing(room=room, given=request.POST.get("consent")):
+        form = None if membership else JoinForm(request.POST, room=room)
+        return _public_page(request, room.friendly_id, form=form, status=400, refusal=services.consent_message())
+    if stored:
+        return stored["name"], services.JoinDecision(role=stored["role"], guest=stored["guest"]), stored
+    if membership:
+        decision = services.member_join_decision(room=room, membership=membership)
+        return services.display_name_for(request.user), decision, None
+    guest = _guest(request, room)
+    return guest if isinstance(guest, HttpResponse) else (*guest, None)
+
+
+def _guest(request: HttpRequest, room: Room) -> tuple[str, services.JoinDecision] | HttpResponse:
+    """A guest's name and access code, checked (wrong codes are rate-limited: rooms/access_codes.py)."""
+    coded = bool(room.viewer_code or room.moderator_code)
+    if coded and access_codes.access_code_blocked(request=request, room=room):
+        return render(request, "rooms/rate_limited.html", {"room": room}, status=429)
+    form = JoinForm(request.POST, room=room)
+    if not form.is_valid():
+        return _public_page(request, room.friendly_id, form=form, status=400)
+    decision = services.room_join_decide(room=room, code=form.cleaned_data.get("code", ""))
+    if decision is None:
+        return _wrong_code(request, room, form)
+    if coded:
+        access_codes.access_code_succeeded(request=request, room=room)
+    return form.cleaned_data["name"], decision
 
 
 def enter_meeting(
@@ -383,28 +404,25 @@ def enter_meeting(
 ) -> HttpResponse:
     """The common end of every join: into the running meeting, start it when allowed, else wait.
 
-    ``refused(message)`` renders the page to go back to when a quota forbids the start. For a
-    personal link, the waiting page's session remembers the link, so that a resume re-checks it.
+    Where to go is ``rooms.services.room_join_enter``'s decision. ``refused(message)`` renders the page
+    to go back to when a quota forbids the start. For a personal link, the waiting page's session
+    remembers the link, so that a resume re-checks it.
     """
-    if meeting is not None:
-        url = services.meeting_join_url(
-            meeting=meeting, name=name, role=decision.role, guest=decision.guest, user_id=user_id
+    try:
+        url = services.room_join_enter(
+            room=room,
+            meeting=meeting,
+            actor=request.user,
+            name=name,
+            decision=decision,
+            may_start=may_start,
+            user_id=user_id,
         )
-        return HttpResponseRedirect(url)
-    if may_start:
-        try:
-            url = services.meeting_start(
-                room=room,
-                actor=request.user,
-                display_name=name,
-                role=decision.role,
-                guest=decision.guest,
-                user_id=user_id,
-            )
-        except quotas.QuotaExceeded as exc:
-            return refused(exc.message)
-        except services.MeetingUnavailable:
-            return _unavailable_response(request, retry_url=request.path, retry_data=_retry_data(request))
+    except quotas.QuotaExceeded as exc:
+        return refused(exc.message)
+    except meeting_services.MeetingUnavailable:
+        return _unavailable_response(request, retry_url=request.path, retry_data=_retry_data(request))
+    if url is not None:
         return HttpResponseRedirect(url)
     # Only reached after the recording consent (where needed), so a resume need not ask again.
     pending = {"name": name, "role": decision.role, "guest": decision.guest, "user_id": user_id, "consent": True}
@@ -455,7 +473,7 @@ def status(request: HttpRequest, friendly_id: str) -> JsonResponse:
     """The room's state from the database (polled by the waiting page; never asks BBB)."""
     room = _public_room(friendly_id)
     meeting = _open_meeting(room)
-    answer = {"state": services.meeting_state(meeting), "joinable": meeting is not None}
+    answer = {"state": meeting_services.meeting_state(meeting), "joinable": meeting is not None}
     member = _membership(request, room) is not None
     if access_codes.room_details_visible(request=request, room=room, member=member):
         answer["participants"] = meeting.participant_count if meeting else 0

@@ -13,7 +13,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
 
-from clubs import services
+from clubs import invitations, services
 from clubs.models import Club, Role
 from tests.e2e.helpers import PASSWORD
 from tests.factories import ClubFactory, MembershipFactory, UserFactory
@@ -111,7 +111,7 @@ def test_club_invitation_replies_go_to_the_person_who_invited(db, django_capture
     club = ClubFactory()
     owner = MembershipFactory(club=club, role=Role.OWNER, user=UserFactory(email="vorstand@chor.example")).user
     with django_capture_on_commit_callbacks(execute=True):
-        services.invitation_create(club=club, actor=owner, email="neu@example.org", role=Role.MEMBER)
+        invitations.invitation_create(club=club, actor=owner, email="neu@example.org", role=Role.MEMBER)
     (message,) = mail.outbox
     assert message.reply_to == ["vorstand@chor.example"]
 

@@ -1,4 +1,4 @@
-"""The dashboard on the admin index: the service's figures from aggregates (meetings.stats.service_overview)."""
+"""The dashboard on the admin index: the service's figures from aggregates (herzdigital.overview.service_overview)."""
 
 from __future__ import annotations
 

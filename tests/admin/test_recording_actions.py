@@ -172,7 +172,7 @@ def test_age_filter(staff_client):
 
 
 def test_recording_list_shows_the_cleanups_deletion_date(staff_client):
-    from recordings.services import recording_deletion_date
+    from recordings.cleanup import recording_deletion_date
 
     club = ClubFactory(retention_days=30)
     recording = RecordingFactory(room=RoomFactory(club=club), started_at=timezone.now() - timedelta(days=10))

@@ -10,7 +10,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from clubs.models import AuditEntry
-from events import services
+from events import calendar, services
 from events.models import ScheduledMeeting
 from events.occurrences import to_local
 from meetings.models import Meeting
@@ -79,7 +79,7 @@ def test_another_rooms_meeting_does_not_count_as_attendance(personas, room):
     start = _noonish(-2)
     _plan_at(personas, room, start)
     _past_meeting(other_room, start, start + timedelta(hours=1), 8, server)
-    past = services.club_calendar(club=personas.club).past
+    past = calendar.club_calendar(club=personas.club).past
     assert past[0].took_place is False
 
 

@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
-from events import services
+from events import calendar, services
 from events.models import ScheduledMeeting
 from events.occurrences import local_to_utc, to_local
 from tests.events.helpers import plan
@@ -41,7 +41,7 @@ def test_the_nearest_occurrence_of_the_room_is_next(personas, room, django_asser
     services.scheduled_meeting_cancel(scheduled=cancelled, cancelled_by=personas.admin)
     _plan(personas, RoomFactory(club=personas.club), _noon(1), title="Anderer Raum")
     with django_assert_num_queries(1):
-        found = services.next_occurrence_for_room(room)
+        found = calendar.next_occurrence_for_room(room)
     assert found.scheduled == soon
     assert later.pk != soon.pk
 
@@ -50,14 +50,14 @@ def test_a_weekly_series_offers_its_next_date_and_a_running_one_counts(personas,
     first = _noon(-14)
     series = _plan(personas, room, first, recurrence=ScheduledMeeting.Recurrence.WEEKLY)
     now = _noon(0) + timedelta(minutes=10)
-    found = services.next_occurrence_for_room(room, now=now)
+    found = calendar.next_occurrence_for_room(room, now=now)
     assert found.scheduled == series
     assert found.start == _noon(0) and found.is_running(now)
 
 
 def test_nothing_when_nothing_is_planned(personas, room):
     _plan(personas, room, _noon(-3))
-    assert services.next_occurrence_for_room(room) is None
+    assert calendar.next_occurrence_for_room(room) is None
 
 
 def _render(room):

@@ -7,6 +7,7 @@ import pytest
 from meetings import sync
 from meetings.callbacks import end_callback_url, recording_ready_url
 from meetings.models import Meeting
+from recordings import callbacks
 from tests.processes import wait_for
 
 pytest_plugins = ["tests.sync_fixtures"]
@@ -34,9 +35,9 @@ def test_bbb_end_and_recording_ready_callbacks_reach_the_site(bbb_sim, live_serv
     assert wait_for(lambda: Meeting.objects.get(pk=meeting.pk).ended_at is not None, timeout=15)
     meeting.refresh_from_db()
     assert meeting.end_reason == sync.EndReason.CALLBACK
-    assert wait_for(lambda: bool(sent_tasks.named(sync.RECORDING_FETCH)), timeout=15), bbb_sim.sim.callback_log
+    assert wait_for(lambda: bool(sent_tasks.named(callbacks.RECORDING_FETCH)), timeout=15), bbb_sim.sim.callback_log
     record_id = next(iter(bbb_sim.sim.recordings))
-    assert sent_tasks.named(sync.RECORDING_FETCH) == [[bbb_sim.server.pk, record_id]]
+    assert sent_tasks.named(callbacks.RECORDING_FETCH) == [[bbb_sim.server.pk, record_id]]
     assert sent_tasks.named(sync.RECORDINGS_FETCH_FOR_MEETING) == [[meeting.pk]]
     # bbb-web's delivery: probe GET + real GET, delivered at the first attempt (no retry), and one
     # recording-ready post per format, each answered 2xx.

@@ -126,12 +126,12 @@ def test_sync_tasks_book_duration_and_failures(client, db, token, bbb_server):
 
 def test_cleanup_task_books_its_deletions(client, db, token, monkeypatch):
     from recordings import tasks
-    from recordings.services import CleanupReport
+    from recordings.cleanup import CleanupReport
 
     def fake_cleanup(*, dry_run):
         return CleanupReport(dry_run=dry_run, cap=10, selected=3, deleted=2, failed=1)
 
-    monkeypatch.setattr(tasks.services, "recordings_cleanup", fake_cleanup)
+    monkeypatch.setattr(tasks.cleanup, "recordings_cleanup", fake_cleanup)
     tasks.recordings_cleanup_run()
     tasks.recordings_cleanup_run()
     families = scrape(client)

@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clubs.models import AuditEntry
+from meetings import services
 from meetings.models import Meeting, server_tags_parse
 from recordings.models import Recording
 from recordings.services import recordings_reconcile
-from rooms import services
+from rooms import services as room_services
 from tests.factories import MeetingFactory, RoomFactory, ServerFactory
 from tests.recordings.recording_sim import bbb_fixture  # noqa: F401 (fixture "bbb")
 
@@ -60,7 +61,7 @@ def test_meeting_start_uses_the_rooms_pool(personas, simulator):
     ServerFactory(name="small-down", api_url="http://127.0.0.1:1/bigbluebutton/api/", load=0)
     big = ServerFactory(name="big", api_url=simulator.api_url, secret=SIMULATOR_SECRET, load=100, tags="gross")
     room = RoomFactory(club=personas.club, server_tag="gross")
-    services.meeting_start(room=room, actor=personas.admin, display_name="Ada")
+    room_services.meeting_start(room=room, actor=personas.admin, display_name="Ada")
     assert Meeting.objects.get(room=room).server == big
 
 

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from meetings.models import Meeting
-from rooms import quotas, services
+from recordings import quotas as storage_quotas
+from rooms import services
 from tests.factories import RecordingFactory, RoomFactory
 
 MB = 1024 * 1024
@@ -31,7 +32,7 @@ def test_usage_counts_only_recordings_that_still_exist(personas, recording_room)
     )
     RecordingFactory(club=personas.club, room=recording_room, size_bytes=50 * MB, state="gone")
     RecordingFactory(club=personas.other_club, size_bytes=70 * MB)
-    usage = quotas.storage_usage(club=personas.club)
+    usage = storage_quotas.storage_usage(club=personas.club)
     assert usage.used_bytes == 10 * MB
     assert usage.quota_bytes == 100 * MB
     assert usage.percent == 10
@@ -50,19 +51,19 @@ def test_usage_counts_only_recordings_that_still_exist(personas, recording_room)
 )
 def test_warning_from_80_percent_and_full_from_exactly_the_quota(personas, recording_room, used, warning, full):
     fill(personas.club, recording_room, used)
-    usage = quotas.storage_usage(club=personas.club)
+    usage = storage_quotas.storage_usage(club=personas.club)
     assert (usage.warning, usage.full) == (warning, full)
 
 
 def test_the_service_default_applies_without_a_club_quota_and_zero_means_unlimited(personas, settings):
     settings.RECORDING_STORAGE_DEFAULT_QUOTA_MB = 5
-    assert quotas.storage_quota_bytes(personas.club) == 5 * MB
+    assert storage_quotas.storage_quota_bytes(personas.club) == 5 * MB
     settings.RECORDING_STORAGE_DEFAULT_QUOTA_MB = 0
-    assert quotas.storage_quota_bytes(personas.club) is None
+    assert storage_quotas.storage_quota_bytes(personas.club) is None
     personas.club.recording_storage_quota_mb = 0
-    assert quotas.storage_quota_bytes(personas.club) is None
+    assert storage_quotas.storage_quota_bytes(personas.club) is None
     fill(personas.club, RoomFactory(club=personas.club), 10**12)
-    assert not quotas.storage_usage(club=personas.club).full
+    assert not storage_quotas.storage_usage(club=personas.club).full
 
 
 def test_one_byte_below_the_quota_still_records(personas, recording_room, bbb_server, simulator):

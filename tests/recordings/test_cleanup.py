@@ -12,8 +12,9 @@ from django.core.management import call_command
 from clubs.models import AuditEntry
 from meetings.bbb_clients import clients_reset
 from recordings import tasks as recording_tasks
+from recordings.cleanup import club_retention_days, recordings_cleanup
 from recordings.models import Recording
-from recordings.services import club_retention_days, recordings_cleanup, recordings_reconcile
+from recordings.services import recordings_reconcile
 from tests.factories import ClubFactory, RoomFactory
 from tests.recordings.recording_sim import bbb_fixture, make_server  # noqa: F401 (fixture "bbb")
 
@@ -280,7 +281,7 @@ def test_the_cleanup_task_deletes_expired_recordings(bbb):
 
 def test_only_one_cleanup_runs_at_a_time(bbb):
     from herzdigital.locks import Lock
-    from recordings.services import CLEANUP_LOCK_NAME
+    from recordings.cleanup import CLEANUP_LOCK_NAME
 
     room = _room(retention_days=30)
     _load(bbb, room, 40)

@@ -18,9 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clubs.models import Role
-from recordings import services
+from recordings import cleanup, services
+from recordings.cleanup import recordings_cleanup, recordings_deletion_notices_send
 from recordings.models import CleanupRun, Recording
-from recordings.services import recordings_cleanup, recordings_deletion_notices_send, recordings_reconcile
+from recordings.services import recordings_reconcile
 from tests.conftest import require_service
 from tests.factories import ClubFactory, MembershipFactory, RecordingFactory, RoomFactory
 from tests.recordings.recording_sim import bbb_fixture  # noqa: F401 (fixture "bbb")
@@ -192,10 +193,10 @@ def test_a_killed_runs_lock_expires_with_the_time_limit_and_the_skip_says_why(bb
 
     settings.RECORDING_CLEANUP_TIME_LIMIT = 1
     ids = _load(bbb, 60)
-    assert Lock(services.CLEANUP_LOCK_NAME, ttl=1).acquire()  # a run that was killed: never released
+    assert Lock(cleanup.CLEANUP_LOCK_NAME, ttl=1).acquire()  # a run that was killed: never released
     CleanupRun.objects.create()  # … and whose row still says running
 
-    with caplog.at_level(logging.WARNING, logger="recordings.services"):
+    with caplog.at_level(logging.WARNING, logger="recordings.cleanup"):
         skipped = recordings_cleanup(dry_run=False)
 
     assert skipped.skipped_locked and skipped.deleted == 0
@@ -247,8 +248,8 @@ def test_two_overlapping_notice_runs_send_each_notice_once(settings, monkeypatch
         RecordingFactory(room=room, club=club, started_at=timezone.now() - timedelta(days=days))
     # Both runs read the due recordings before either sends (two beats firing at once).
     both_read = threading.Barrier(2, timeout=3)
-    original_claim = getattr(services, "_notice_claim", None)
-    original_send = services._send_notice
+    original_claim = getattr(cleanup, "_notice_claim", None)
+    original_send = cleanup._send_notice
 
     def read_then_wait(*args, **kwargs):
         try:
@@ -258,9 +259,9 @@ def test_two_overlapping_notice_runs_send_each_notice_once(settings, monkeypatch
         return original_claim(*args, **kwargs) if original_claim else None
 
     if original_claim is not None:
-        monkeypatch.setattr(services, "_notice_claim", read_then_wait)
+        monkeypatch.setattr(cleanup, "_notice_claim", read_then_wait)
     else:  # the code before the fix: meet before sending
-        monkeypatch.setattr(services, "_send_notice", lambda **kw: (read_then_wait(), original_send(**kw)))
+        monkeypatch.setattr(cleanup, "_send_notice", lambda **kw: (read_then_wait(), original_send(**kw)))
 
     runs = [_in_other_connection(recordings_deletion_notices_send) for _ in range(2)]
     for run in runs:
@@ -280,7 +281,7 @@ def test_a_failed_send_gives_the_claim_back(settings, monkeypatch, db):
     def broken(**kwargs):
         raise OSError("SMTP down")
 
-    monkeypatch.setattr(services, "_send_notice", broken)
+    monkeypatch.setattr(cleanup, "_send_notice", broken)
     with pytest.raises(OSError):
         recordings_deletion_notices_send()
     assert Recording.objects.filter(deletion_notice_sent_at__isnull=True).count() == 1

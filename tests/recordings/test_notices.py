@@ -68,7 +68,7 @@ def test_keep_forever_clubs_get_no_notice(db):
 def test_the_notice_is_written_in_the_owners_language(club, monkeypatch):
     from django.utils import translation
 
-    from recordings import services as recordings
+    from recordings import cleanup as recordings
 
     seen = []
     original = recordings.render_to_string

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clubs.models import AuditEntry
+from recordings.cleanup import recording_deletion_date
 from recordings.models import Recording
-from recordings.services import recording_deletion_date, recordings_reconcile
+from recordings.services import recordings_reconcile
 from tests.factories import RecordingFactory, RoomFactory
 from tests.recordings.recording_sim import bbb_fixture  # noqa: F401 (fixture "bbb")
 

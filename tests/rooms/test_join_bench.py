@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -32,6 +33,7 @@ def test_join_benchmark_runs_as_deployed_and_reports_zero_errors_and_zero_bbb_ca
     require_service(bool(os.environ.get("REDIS_URL")), "Redis (REDIS_URL=redis://...)")
     postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
     command = [sys.executable, "bench/join.py", "--guests", "5", "--rounds", "2", "--repeat", "1", "--burst", "20"]
+    command += ["--compare-orm"]
     command += ["--port", str(_free_port()), "--sim-port", str(_free_port())]
     command += ["--backends", "sqlite,postgres" if postgres else "sqlite"]
     env = {"PATH": "/usr/bin:/bin", "VAR_DIR": str(tmp_path), "REDIS_URL": os.environ["REDIS_URL"]}
@@ -49,3 +51,9 @@ def test_join_benchmark_runs_as_deployed_and_reports_zero_errors_and_zero_bbb_ca
         assert figures["ratio_postgres"] == "skipped"
     assert done.stdout.count("setup: BBB calls to start the meeting: 1 (create)") == (2 if postgres else 1)
     assert "db=sqlite cache=redis" in done.stdout
+    # The ORM variant of the join lookup (--compare-orm) answered every join with the signed URL as well.
+    compares = re.findall(
+        r"^COMPARE backend=(\w+) site_rps=[\d.]+ orm_rps=([\d.]+) .* orm_errors=(\d+)$", done.stdout, re.M
+    )
+    assert [backend for backend, _rps, _errors in compares] == (["sqlite", "postgres"] if postgres else ["sqlite"])
+    assert all(float(rps) > 0 and errors == "0" for _backend, rps, errors in compares)

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection, connections
 from django.urls import reverse
-from django.utils import timezone
 
 from clubs.models import AuditEntry
+from meetings import services as meeting_services
 from meetings.bbb_clients import client_for
 from meetings.models import Meeting, Server
 from rooms import services
 from tests.conftest import require_service
-from tests.factories import MeetingFactory, RoomFactory, ServerFactory
+from tests.factories import MeetingFactory, RoomFactory
 
 
 def query_of(url: str) -> dict[str, str]:
@@ -86,7 +85,7 @@ def test_create_carries_room_settings_and_our_meta_data(personas, room, bbb_serv
 
     assert end_callback_meeting_pk(token) == meeting.pk
     assert meta["bbb-recording-ready-url"] == "http://testserver" + reverse(
-        "meetings:callback_recording_ready", kwargs={"server_id": bbb_server.pk}
+        "recordings:callback_ready", kwargs={"server_id": bbb_server.pk}
     )
 
 
@@ -176,7 +175,7 @@ def test_bbb_failure_shows_a_friendly_503_and_writes_nothing(
     settings.BBB_READ_TIMEOUT = 0.3
     simulator.configure(**knobs)
     client.force_login(personas.member)
-    with caplog.at_level(logging.WARNING, logger="rooms.services"):
+    with caplog.at_level(logging.WARNING, logger="meetings.services"):
         response = client.post(start_url(room))
 
     assert response.status_code == 503
@@ -195,7 +194,7 @@ def test_bbb_answering_failed_shows_503_and_writes_nothing(client, personas, roo
         "<message>Boom</message></response>"
     )
     client.force_login(personas.member)
-    with caplog.at_level(logging.WARNING, logger="rooms.services"):
+    with caplog.at_level(logging.WARNING, logger="meetings.services"):
         response = client.post(start_url(room))
     assert response.status_code == 503
     assert Meeting.objects.count() == 0
@@ -227,50 +226,6 @@ def test_start_is_post_only_and_for_members(client, personas, room, bbb_server, 
     client.force_login(personas.outsider)
     assert client.post(start_url(room)).status_code == 404
     assert simulator.calls["create"] == 0
-
-
-# -- server choice -----------------------------------------------------------------------------
-
-
-def test_server_choose_prefers_the_server_already_running_the_room(personas, room):
-    busy = ServerFactory(load=280)
-    ServerFactory(load=0)
-    MeetingFactory(room=room, server=busy)
-    assert services.server_choose(room=room) == busy
-
-
-def test_server_choose_takes_the_least_loaded_healthy_enabled_server(db):
-    ServerFactory(name="full", load=250)
-    ServerFactory(name="off", load=0, enabled=False)
-    ServerFactory(name="sick", load=0, healthy=False)
-    light = ServerFactory(name="light", load=40)
-    assert services.server_choose() == light
-
-
-def test_server_choose_compares_load_relative_to_capacity(db):
-    ServerFactory(name="small", load=50, capacity=100)
-    big = ServerFactory(name="big", load=100, capacity=1000)
-    assert services.server_choose() == big
-
-
-def test_young_meetings_count_as_larger_than_they_are(db):
-    a = ServerFactory(name="a", load=0)
-    b = ServerFactory(name="b", load=5)
-    # Two fresh meetings on a: the sync has not seen their participants yet.
-    for _ in range(2):
-        MeetingFactory(server=a, participant_count=1)
-    assert services.server_choose() == b
-    # Once they are old, their real (small) size counts again.
-    Meeting.objects.update(created_at=timezone.now() - timedelta(minutes=10))
-    assert services.server_choose() == a
-
-
-def test_server_choose_query_count_does_not_grow_with_meetings(db, django_assert_max_num_queries):
-    servers = [ServerFactory() for _ in range(3)]
-    for n in range(30):
-        MeetingFactory(server=servers[n % 3])
-    with django_assert_max_num_queries(1):
-        services.server_choose()
 
 
 def test_new_meetings_spread_over_servers(personas, simulator):
@@ -318,7 +273,7 @@ def test_moderator_ends_the_meeting_after_confirming(client, personas, room, bbb
 
 def test_ending_a_meeting_bbb_already_forgot_still_marks_it_ended(personas, room, bbb_server, simulator):
     meeting = MeetingFactory(room=room, server=bbb_server)
-    services.meeting_end(meeting=meeting, actor=personas.admin)
+    meeting_services.meeting_end(meeting=meeting, actor=personas.admin)
     meeting.refresh_from_db()
     assert meeting.ended_at is not None
 
@@ -423,10 +378,10 @@ def test_no_row_lock_is_held_while_bbb_creates_the_meeting(personas, bbb_server,
 def test_a_failed_create_takes_back_only_its_own_reservation(personas, room, bbb_server, simulator, settings):
     services.meeting_start(room=room, display_name="Ada")
     simulator.configure(down=True)
-    with pytest.raises(services.MeetingUnavailable):
+    with pytest.raises(meeting_services.MeetingUnavailable):
         services.meeting_start(room=room, display_name="Bert")  # the running meeting's row stays
     assert Meeting.objects.filter(room=room, ended_at__isnull=True).count() == 1
     other = RoomFactory(club=personas.club)
-    with pytest.raises(services.MeetingUnavailable):
+    with pytest.raises(meeting_services.MeetingUnavailable):
         services.meeting_start(room=other, display_name="Bert")
     assert not Meeting.objects.filter(room=other).exists()

@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts import personal_data, services
 from accounts.models import User
 from accounts.tasks import sessions_clear_expired
+from clubs import invitations
 from clubs import services as club_services
 from clubs.audit import audit_log
 from clubs.models import AuditEntry, Invitation, Membership, Role
@@ -81,7 +82,7 @@ def victim(personas, django_capture_on_commit_callbacks):
     Invitee.objects.create(scheduled_meeting=scheduled, email=EMAIL, user=user)
     PersonalLink.objects.create(room=room, name=NAME, email=EMAIL, user=user)  # her personal join link
     with django_capture_on_commit_callbacks(execute=True):
-        club_services.invitation_create(club=club, actor=user, email="gast@example.org", role=Role.MEMBER)
+        invitations.invitation_create(club=club, actor=user, email="gast@example.org", role=Role.MEMBER)
     Invitation.objects.create(
         club=ClubFactory(), email=SECOND, role=Role.MEMBER, expires_at=timezone.now() + timedelta(days=3)
     )

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from clubs.models import Club
-from recordings.services import recordings_cleanup
+from recordings.cleanup import recordings_cleanup
 
 
 class Command(BaseCommand):
