@@ -149,6 +149,7 @@ def room_invitation(request: HttpRequest, room: Room) -> HttpResponse:
         "public_url": public_url,
         "qr_svg": mark_safe(segno.make(public_url, error="m").svg_inline(scale=6, title=room.name)),  # noqa: S308
         "records": quotas.records(room),
+        "dial_in": services.room_dial_in(room=room, meeting=_open_meeting(room)),
     }
     return render(request, "rooms/invitation.html", context)
 

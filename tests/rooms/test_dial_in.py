@@ -90,3 +90,16 @@ def test_invitation_mail_and_ics_carry_number_and_pin(personas, bbb_server):
 
 def test_new_voice_bridge_has_no_leading_zero():
     assert all(room_models.new_voice_bridge()[0] != "0" for _ in range(200))
+
+
+def test_printed_invitation_shows_number_and_pin_only_when_configured(client, personas, bbb_server):
+    room = make_room(personas)
+    services.room_regenerate_codes(room=room, actor=personas.admin, viewer=True, moderator=True)
+    room.refresh_from_db()
+    url = reverse("rooms:invitation", kwargs={"club_slug": room.club.slug, "room_id": room.pk})
+    client.force_login(personas.member)
+    assert 'id="dial-in"' not in client.get(url).content.decode()
+    Server.objects.filter(pk=bbb_server.pk).update(dial_number=NUMBER)
+    content = client.get(url).content.decode()
+    assert f"Ohne Internet per Telefon: {NUMBER} anrufen und die PIN {room.voice_bridge} eingeben." in content
+    assert room.moderator_code not in content
