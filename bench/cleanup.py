@@ -85,7 +85,11 @@ def run() -> None:
         )
         for n in range(CLUBS)
     )
-    rooms = Room.objects.bulk_create(Room(club=club, name=f"Raum {club.pk}") for club in clubs)
+    rooms = Room.objects.bulk_create(
+        # Distinct PINs: the model default draws at random and would collide now and then.
+        Room(club=club, name=f"Raum {club.pk}", voice_bridge=str(10000 + n))
+        for n, club in enumerate(clubs)
+    )
     rows: list[Recording] = []
     for club, room in zip(clubs, rooms, strict=True):
         for n in range(PER_CLUB):

@@ -84,7 +84,9 @@ def start_farm(plan: dict[int, dict[str, int]]) -> subprocess.Popen:
     return proc
 
 
-def build(scale: dict[str, int], first_port: int, prefix: str) -> tuple[list, dict[int, dict[str, int]]]:
+def build(
+    scale: dict[str, int], first_port: int, prefix: str, first_pin: int = 10000
+) -> tuple[list, dict[int, dict[str, int]]]:
     """Rows for ``scale``: servers, clubs, rooms, open meetings; returns (servers, the farm's plan)."""
     from clubs.models import Club
     from meetings.models import Meeting, Server
@@ -102,7 +104,12 @@ def build(scale: dict[str, int], first_port: int, prefix: str) -> tuple[list, di
         for n in range(CLUBS)
     )
     rooms = Room.objects.bulk_create(
-        (Room(club=clubs[n % CLUBS], name=f"Raum {n}") for n in range(scale["rooms"])), batch_size=1000
+        (
+            # Distinct PINs: the model default draws at random, and thousands of rooms would collide.
+            Room(club=clubs[n % CLUBS], name=f"Raum {n}", voice_bridge=str(first_pin + n))
+            for n in range(scale["rooms"])
+        ),
+        batch_size=1000,
     )
     per_meeting = scale["attendees"] // scale["meetings"]
     plan: dict[int, dict[str, int]] = {port: {} for port in ports}
@@ -221,7 +228,7 @@ def main() -> None:
     try:
         t = time.perf_counter()
         small, small_plan = build(SMALL, SIM_BASE_PORT, "small")
-        big, big_plan = build(BIG, SIM_BASE_PORT + SMALL["servers"], "big")
+        big, big_plan = build(BIG, SIM_BASE_PORT + SMALL["servers"], "big", first_pin=10000 + SMALL["rooms"])
         farm = start_farm({**small_plan, **big_plan})
         small_ports, big_ports = list(small_plan), list(big_plan)
         print(
