@@ -37,7 +37,7 @@ from urllib.parse import urlencode
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.join import Connection, Stats, timed  # noqa: E402
+from bench.join import Connection, Stats, timed, wait_until_up  # noqa: E402
 
 SECRET = "bench-vote-simulator-secret"
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -139,21 +139,6 @@ def prepare_site(args, tmp: Path, sim_api_url: str) -> tuple[dict[str, str], dic
         "page": page,
         "ballot": f"{page}abstimmung/{motion.pk}/stimme/",
     }
-
-
-def wait_until_up(port: int, proc: subprocess.Popen, log: Path, timeout: float = 30) -> None:
-    import socket
-
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {proc.returncode}: {log.read_text()[-3000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not come up")
 
 
 def cleanup_site(objects: dict) -> None:
