@@ -37,15 +37,13 @@ FEED_PAST_DAYS = 180
 def next_occurrence_for_room(room: Room, *, now: datetime | None = None) -> Occurrence | None:
     """The scheduled occurrence running now or coming next in a room (one query)."""
     now = now or timezone.now()
-    candidates = (
-        room.scheduled_meetings.select_related("room", "club")
-        .filter(cancelled_at__isnull=True)
-        .filter(
-            Q(end_at__gt=now)
-            | Q(recurrence=ScheduledMeeting.Recurrence.WEEKLY, repeat_until__isnull=True)
-            | Q(recurrence=ScheduledMeeting.Recurrence.WEEKLY, repeat_until__gte=(now - timedelta(days=1)).date())
-        )
-    )
+    # The room's own manager gives every candidate ``.room`` without a join; min() below needs no ORDER BY.
+    candidates = room.scheduled_meetings.filter(
+        Q(end_at__gt=now)
+        | Q(recurrence=ScheduledMeeting.Recurrence.WEEKLY, repeat_until__isnull=True)
+        | Q(recurrence=ScheduledMeeting.Recurrence.WEEKLY, repeat_until__gte=(now - timedelta(days=1)).date()),
+        cancelled_at__isnull=True,
+    ).order_by()
     found = [o for o in (next_occurrence(s, now) for s in candidates) if o is not None]
     return min(found, key=lambda o: (o.start, o.scheduled.pk), default=None)
 

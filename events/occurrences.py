@@ -87,9 +87,18 @@ def series_until(scheduled: ScheduledMeeting) -> datetime | None:
     return datetime.combine(scheduled.repeat_until, time(23, 59, 59)).replace(tzinfo=local_tz())
 
 
-def _rule(scheduled: ScheduledMeeting) -> rrule.rrule:
+def _rule(scheduled: ScheduledMeeting, near: datetime) -> rrule.rrule:
+    """The weekly rule of a series, beginning at its last date on or before ``near`` (local, aware).
+
+    It yields the same dates from ``near`` on as a rule beginning at the series' first date (both repeat
+    the local wall-clock start; adding weeks to an aware datetime keeps it), but rrule does not walk
+    every week since then: the room page asks a course that has met for years for its next date.
+    """
     local_start = to_local(scheduled.start_at)
-    return rrule.rrule(rrule.WEEKLY, dtstart=local_start, until=series_until(scheduled))
+    weeks = (near.replace(tzinfo=None) - local_start.replace(tzinfo=None)).days // 7
+    return rrule.rrule(
+        rrule.WEEKLY, dtstart=local_start + timedelta(weeks=max(weeks, 0)), until=series_until(scheduled)
+    )
 
 
 def _make(scheduled: ScheduledMeeting, local_start: datetime) -> Occurrence:
@@ -113,7 +122,7 @@ def occurrences_overlapping(scheduled: ScheduledMeeting, after: datetime, before
     window_start = to_local(after - scheduled.duration - timedelta(hours=1))
     window_end = to_local(before)
     result = []
-    for local_start in _rule(scheduled).between(window_start, window_end, inc=True):
+    for local_start in _rule(scheduled, window_start).between(window_start, window_end, inc=True):
         occurrence = _make(scheduled, local_start)
         if occurrence.end > after and occurrence.start < before:
             result.append(occurrence)
@@ -131,9 +140,8 @@ def iter_occurrences(scheduled: ScheduledMeeting, after: datetime) -> Iterator[O
         if scheduled.end_at > after:
             yield Occurrence(scheduled=scheduled, start=scheduled.start_at, end=scheduled.end_at)
         return
-    rule = _rule(scheduled)
     first = to_local(after - scheduled.duration - timedelta(hours=1))
-    for local_start in rule.xafter(first, inc=True):
+    for local_start in _rule(scheduled, first).xafter(first, inc=True):
         occurrence = _make(scheduled, local_start)
         if occurrence.end > after:
             yield occurrence

@@ -5,6 +5,9 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.autoreload import file_changed
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from clubs.models import Club, Membership, Role
@@ -171,6 +174,14 @@ class RoomForm(forms.ModelForm):
         return data
 
 
+# The blank join form's HTML by (kind of access code, language). Every guest opening a room page gets
+# the same blank form, and rendering it through the per-widget templates was a tenth of the page (issue
+# 20): it is rendered once per process. The development server's reloader (templates, catalogues)
+# empties it.
+_BLANK_JOIN_FORMS: dict[tuple[str, str | None], SafeString] = {}
+file_changed.connect(lambda **kwargs: _BLANK_JOIN_FORMS.clear(), weak=False, dispatch_uid="rooms.blank_join_forms")
+
+
 class JoinForm(forms.Form):
     name = forms.CharField(
         label=_("Ihr Name"),
@@ -187,15 +198,24 @@ class JoinForm(forms.Form):
 
     def __init__(self, *args: Any, room: Room, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        if room.viewer_code:
+        self.code_kind = "viewer" if room.viewer_code else "moderator" if room.moderator_code else ""
+        if self.code_kind == "viewer":
             self.fields["code"].required = True
             self.fields["code"].error_messages["required"] = _("Bitte geben Sie den Zugangscode ein.")
             self.fields["code"].help_text = _("Den Code haben Sie mit der Einladung bekommen.")
-        elif room.moderator_code:
+        elif self.code_kind == "moderator":
             self.fields["code"].label = _("Zugangscode für Moderation (falls vorhanden)")
         else:
             del self.fields["code"]
         self.fields["name"].error_messages["required"] = _("Bitte geben Sie Ihren Namen ein.")
+
+    def as_p(self) -> SafeString:
+        if self.is_bound:  # the guest's input and its errors
+            return super().as_p()
+        key = (self.code_kind, get_language())
+        if key not in _BLANK_JOIN_FORMS:
+            _BLANK_JOIN_FORMS[key] = super().as_p()
+        return _BLANK_JOIN_FORMS[key]
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())

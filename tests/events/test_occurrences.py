@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from types import SimpleNamespace
 
 import pytest
+from dateutil import rrule
 
+from events import occurrences
 from events.models import ScheduledMeeting
 from events.occurrences import (
     NonexistentLocalTime,
     first_occurrences,
     local_to_utc,
+    local_tz,
     next_occurrence,
     occurrences_overlapping,
 )
@@ -109,3 +113,24 @@ def test_a_single_meeting_has_one_occurrence(personas, room):
     meeting = plan(club=personas.club, room=room, by=personas.admin, day=date(2027, 2, 1))
     assert len(first_occurrences(meeting, datetime(2027, 1, 1, tzinfo=UTC), 10)) == 1
     assert next_occurrence(meeting, local_to_utc(date(2027, 2, 1), time(21, 0))) is None
+
+
+def test_a_course_meeting_for_twenty_years_is_not_walked_week_by_week(monkeypatch):
+    """The room page asks a long-running series for its next date on every view: the weekly rule begins
+    at the series' last date before the moment asked about, not at its first (same dates, DST included)."""
+    started = local_to_utc(date(2007, 1, 2), time(19, 0))
+    course = ScheduledMeeting(start_at=started, end_at=started + timedelta(minutes=90), recurrence=WEEKLY)
+    rule_starts = []
+
+    def recorded(*args, **kwargs):
+        rule_starts.append(kwargs["dtstart"])
+        return rrule.rrule(*args, **kwargs)
+
+    monkeypatch.setattr(occurrences, "rrule", SimpleNamespace(rrule=recorded, WEEKLY=rrule.WEEKLY))
+    now = local_to_utc(date(2027, 1, 13), time(12, 0))
+    assert next_occurrence(course, now).local_start == datetime(2027, 1, 19, 19, 0, tzinfo=local_tz())
+    summer = occurrences_overlapping(course, local_to_utc(date(2027, 7, 1), time(0, 0)), now + timedelta(days=200))
+    assert {(o.local_start.weekday(), o.local_start.time()) for o in summer} == {(1, time(19, 0))}
+    assert summer[0].start == datetime(2027, 7, 6, 17, 0, tzinfo=UTC)  # 19:00 summer time
+    next_rule, summer_rule = rule_starts
+    assert next_rule.date() == date(2027, 1, 12) and summer_rule.date() == date(2027, 6, 29)  # not 2007-01-02

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django import forms
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from clubs.models import AuditEntry, Role
+from events.models import ScheduledMeeting
 from meetings.bbb_clients import client_for
 from meetings.models import Meeting, Server
 from rooms import services
+from rooms.forms import JoinForm
 from rooms.models import Room
 from rooms.quotas import QuotaExceeded
 from tests.factories import MeetingFactory, MembershipFactory, RecordingFactory, RoomFactory
@@ -142,14 +150,11 @@ def test_room_page_query_count_does_not_grow(client, personas, room, bbb_server,
     with django_assert_max_num_queries(8):
         assert client.get(url("list", club=personas.club)).status_code == 200
     client.logout()
-    with django_assert_max_num_queries(4):
-        assert client.get(reverse("rooms:public", kwargs={"friendly_id": room.friendly_id})).status_code == 200
+    with django_assert_max_num_queries(2):  # room + club + open meeting + server, the next scheduled date
+        assert client.get(public(room)).status_code == 200
 
 
 def test_room_page_query_count_is_the_same_at_two_sizes(client, personas, bbb_server):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     def count(size: int) -> tuple[int, int]:
         add_load(personas.club, bbb_server, size)
         room = RoomFactory(club=personas.club)
@@ -163,6 +168,87 @@ def test_room_page_query_count_is_the_same_at_two_sizes(client, personas, bbb_se
         return tuple(counts)
 
     assert count(1) == count(25)
+
+
+# -- the public room page: what a whole assembly opens at 19:00 (issue 20) ---------------------
+
+
+def public(room) -> str:
+    return reverse("rooms:public", kwargs={"friendly_id": room.friendly_id})
+
+
+def _plan_weekly_course_since(room, personas, years: int) -> None:
+    start = timezone.now().replace(hour=17, minute=0, second=0, microsecond=0) - timedelta(days=364 * years)
+    ScheduledMeeting.objects.create(
+        club=personas.club,
+        room=room,
+        title="Gesprächskreis",
+        start_at=start,
+        end_at=start + timedelta(hours=1),
+        recurrence=ScheduledMeeting.Recurrence.WEEKLY,
+        created_by=personas.admin,
+    )
+
+
+@pytest.mark.parametrize(("meeting_runs", "queries"), [(True, 2), (False, 3)], ids=["running", "not-running"])
+def test_the_public_room_page_is_a_few_lean_queries(client, personas, room, bbb_server, meeting_runs, queries):
+    """Room, club, open meeting and its server in one query of the columns the public pages read;
+    the next scheduled date in one query without joins; the shared dial-in number only when no meeting runs."""
+    if meeting_runs:
+        MeetingFactory(room=room, server=bbb_server)
+    _plan_weekly_course_since(room, personas, years=3)
+    with CaptureQueriesContext(connection) as ctx:
+        content = client.get(public(room)).content.decode()
+    assert ("Die Besprechung läuft." in content) is meeting_runs
+    assert "Nächster geplanter Termin" in content and "Gesprächskreis" in content
+    assert len(ctx.captured_queries) == queries
+    room_sql, *_, scheduled_sql = [query["sql"] for query in ctx.captured_queries]
+    assert "rooms_room" in room_sql and "open_meeting" in room_sql and "meetings_server" in room_sql
+    for unread in ('"rooms_room"."lock_disable_cam"', '"rooms_room"."meeting_id"', '"clubs_club"."max_rooms"'):
+        assert unread not in room_sql  # select_related of every column was a third of the page
+    assert "events_scheduledmeeting" in scheduled_sql
+    assert "JOIN" not in scheduled_sql and "ORDER BY" not in scheduled_sql
+
+
+@pytest.mark.parametrize(("persona", "queries"), [("member", 6), ("admin", 5)])
+def test_the_public_room_page_for_members_is_a_fixed_number_of_queries(
+    client, personas, room, bbb_server, persona, queries, django_assert_num_queries
+):
+    """User, room (with meeting), membership, the room's hosts (only asked for members who are not club
+    admins), the navigation's memberships, the next scheduled date."""
+    MeetingFactory(room=room, server=bbb_server)
+    add_load(personas.club, bbb_server, 3)
+    client.force_login(getattr(personas, persona))
+    client.get(public(room))  # the session is cached now
+    with django_assert_num_queries(queries):
+        assert "Sie treten als Mitglied" in client.get(public(room)).content.decode()
+
+
+@pytest.mark.parametrize(("viewer_code", "moderator_code"), [("", ""), ("4711", ""), ("", "0815")])
+def test_the_blank_join_form_is_rendered_once_and_stays_the_same(client, personas, viewer_code, moderator_code):
+    """Every guest gets the same blank form: its widget templates are rendered once per process, per kind of
+    code and language; the page shows exactly what rendering the form gives."""
+    RoomFactory(club=personas.club, viewer_code="4711")  # a room of every kind first: kinds do not mix
+    RoomFactory(club=personas.club, moderator_code="0815")
+    room = RoomFactory(club=personas.club, viewer_code=viewer_code, moderator_code=moderator_code)
+    for other in Room.objects.exclude(pk=room.pk):
+        client.get(public(other))
+    client.get(public(room))
+    page = client.get(public(room))
+    assert not [t.name for t in page.templates if t.name.startswith("django/forms/")]
+    assert str(forms.Form.as_p(JoinForm(room=room))) in page.content.decode()
+    assert ('name="code"' in page.content.decode()) is bool(viewer_code or moderator_code)
+    english = client.get(public(room), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Your name" in english and "Ihr Name" not in english
+
+
+def test_a_join_form_with_errors_is_rendered_with_them(client, personas):
+    room = RoomFactory(club=personas.club, viewer_code="4711")
+    client.get(public(room))
+    page = client.post(reverse("rooms:join", kwargs={"friendly_id": room.friendly_id}), {"name": "G", "code": ""})
+    content = page.content.decode()
+    assert page.status_code == 400 and 'aria-invalid="true"' in content
+    assert "Bitte geben Sie den Zugangscode ein." in content and 'value="G"' in content
 
 
 # -- create / edit -----------------------------------------------------------------------------
