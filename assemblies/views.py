@@ -96,12 +96,15 @@ def plan(request: HttpRequest, scheduled: Any, assembly: Assembly | None) -> Htt
         try:
             if assembly is None:
                 services.assembly_plan(scheduled=scheduled, actor=request.user, **args)
+                done = _("Die Mitgliederversammlung ist geplant. Die Einladung geht jetzt an alle Mitglieder.")
+            elif services.assembly_update(assembly=assembly, **args):
+                done = _("Die Mitgliederversammlung ist gespeichert. Die Eingeladenen erhalten eine Aktualisierung.")
             else:
-                services.assembly_update(assembly=assembly, **args)
+                done = _("Sie haben nichts geändert.")
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            messages.success(request, _("Die Mitgliederversammlung ist gespeichert."))
+            messages.success(request, done)
             return _to_detail(scheduled)
     rules = services.assembly_rules_get(club=request.club)
     return render(
