@@ -9,7 +9,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import User
-from assemblies.models import Presence
+from assemblies.models import Assembly, Presence
 from clubs.models import Club, Membership, Role
 from events.models import ScheduledMeeting
 from meetings.models import Meeting, Server
@@ -115,12 +115,25 @@ class ScheduledMeetingFactory(factory.django.DjangoModelFactory):
     end_at = factory.LazyAttribute(lambda o: o.start_at + timedelta(hours=2))
 
 
+class AssemblyFactory(factory.django.DjangoModelFactory):
+    """An assembly with attendance, as the row only (``assemblies.services.assembly_plan`` also mails the invitation)."""
+
+    class Meta:
+        model = Assembly
+
+    scheduled_meeting = factory.SubFactory(ScheduledMeetingFactory)
+    club = factory.SelfAttribute("scheduled_meeting.club")
+    attendance_enabled = True
+    invited_at = factory.LazyFunction(timezone.now)
+
+
 class PresenceFactory(factory.django.DjangoModelFactory):
     """One open attendance interval: a member's (``user``, BBB userID ``hd-<pk>``) or, without user, a guest's."""
 
     class Meta:
         model = Presence
 
+    assembly = factory.SubFactory(AssemblyFactory)
     user = None
     bbb_user_id = factory.LazyAttributeSequence(lambda o, n: f"hd-{o.user.pk}" if o.user else f"w_guest{n}")
     full_name = factory.LazyAttribute(lambda o: o.user.name if o.user else "Gast")

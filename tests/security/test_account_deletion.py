@@ -27,7 +27,14 @@ from clubs.models import AuditEntry, Invitation, Membership, Role
 from events.models import Invitee
 from rooms.models import PersonalLink
 from tests.events.helpers import plan
-from tests.factories import ClubFactory, MeetingFactory, MembershipFactory, RoomFactory, UserFactory
+from tests.factories import (
+    ClubFactory,
+    MeetingFactory,
+    MembershipFactory,
+    PresenceFactory,
+    RoomFactory,
+    UserFactory,
+)
 
 EMAIL, SECOND, NAME = "vera.victim@example.org", "vera.zweit@example.org", "Vera Victim"
 TRACES = (EMAIL, SECOND, NAME)
@@ -81,6 +88,7 @@ def victim(personas, django_capture_on_commit_callbacks):
     scheduled = plan(club=club, room=room, by=user, day=timezone.localdate() + timedelta(days=3), guest_emails=[SECOND])
     Invitee.objects.create(scheduled_meeting=scheduled, email=EMAIL, user=user)
     PersonalLink.objects.create(room=room, name=NAME, email=EMAIL, user=user)  # her personal join link
+    PresenceFactory(assembly__scheduled_meeting__room=room, user=user, full_name=NAME)  # at a general assembly
     with django_capture_on_commit_callbacks(execute=True):
         invitations.invitation_create(club=club, actor=user, email="gast@example.org", role=Role.MEMBER)
     Invitation.objects.create(
