@@ -186,7 +186,7 @@ def motion_step(request: HttpRequest, scheduled: Any, assembly: Assembly | None,
     return redirect("assemblies:chair", club_slug=scheduled.club.slug, scheduled_meeting_id=scheduled.pk)
 
 
-@assembly_view(permissions.can_chair_assembly)
+@assembly_view(permissions.can_view_assembly_record)
 def minutes(request: HttpRequest, scheduled: Any, assembly: Assembly | None) -> HttpResponse:
     if assembly is None:
         return redirect("assemblies:chair", club_slug=scheduled.club.slug, scheduled_meeting_id=scheduled.pk)
@@ -194,7 +194,7 @@ def minutes(request: HttpRequest, scheduled: Any, assembly: Assembly | None) -> 
     return render(request, "assemblies/record.html", {"scheduled": scheduled, "assembly": assembly, "record": data})
 
 
-@assembly_view(permissions.can_chair_assembly)
+@assembly_view(permissions.can_view_assembly_record)
 def minutes_csv(request: HttpRequest, scheduled: Any, assembly: Assembly | None) -> HttpResponse:
     if assembly is None:
         return redirect("assemblies:chair", club_slug=scheduled.club.slug, scheduled_meeting_id=scheduled.pk)

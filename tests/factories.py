@@ -116,7 +116,7 @@ class ScheduledMeetingFactory(factory.django.DjangoModelFactory):
 
 
 class AssemblyFactory(factory.django.DjangoModelFactory):
-    """An assembly with attendance, as the row only (``assemblies.services.assembly_plan`` also mails the invitation)."""
+    """An assembly with attendance, the row only (``assemblies.services.assembly_plan`` also mails the invitation)."""
 
     class Meta:
         model = Assembly
