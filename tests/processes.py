@@ -16,6 +16,22 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def require_broker() -> None:
+    """A worker needs the broker: with Redis configured, Redis must answer (skipped locally, failed on CI)."""
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        return  # the file-system broker needs no server
+    import redis
+
+    from tests.conftest import require_service
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL).ping()
+        ok = True
+    except redis.RedisError:
+        ok = False
+    require_service(ok, "Redis")
+
+
 def test_database_url() -> str:
     """The URL of the database the test run uses right now (the test database, not the real one)."""
     db = connection.settings_dict

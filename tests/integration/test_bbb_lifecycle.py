@@ -14,7 +14,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from django.conf import settings
 from django.utils import timezone
 
 from bbb.simulator import Simulator, serve_in_thread
@@ -25,9 +24,8 @@ from meetings.tasks import sync_tick
 from recordings.models import Recording
 from recordings.tasks import recordings_cleanup_run
 from rooms import services
-from tests.conftest import require_service
 from tests.factories import RoomFactory
-from tests.processes import celery_worker, wait_for
+from tests.processes import celery_worker, require_broker, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -36,15 +34,7 @@ SECRET = "lifecycle-simulator-secret-0123456789abcdef"
 
 @pytest.fixture(autouse=True)
 def _broker_available() -> None:
-    if settings.CELERY_BROKER_URL.startswith("redis"):
-        import redis
-
-        try:
-            redis.Redis.from_url(settings.REDIS_URL).ping()
-            ok = True
-        except redis.RedisError:
-            ok = False
-        require_service(ok, "Redis")
+    require_broker()
 
 
 @pytest.fixture
