@@ -1,4 +1,4 @@
-"""Start real processes for integration tests: a Celery worker and the BBB simulator."""
+"""Real processes for integration tests: a Celery worker, the BBB simulator, and a browser joining through it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
+import requests
 from django.conf import settings
 from django.db import connection
 
@@ -103,3 +105,15 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2) -> bool:
             return True
         time.sleep(interval)
     return False
+
+
+def connect(join_url: str) -> tuple[requests.Session, str, str]:
+    """A browser follows a join URL into the simulator's HTML5 client, which connects; returns session, base, token."""
+    browser = requests.Session()
+    loading = browser.get(join_url, timeout=10)
+    assert "/html5client/join" in loading.url, loading.url
+    token = parse_qs(urlsplit(loading.url).query)["sessionToken"][0]
+    base = f"{urlsplit(loading.url).scheme}://{urlsplit(loading.url).netloc}"
+    page = browser.post(f"{base}/html5client/connect", data={"sessionToken": token}, timeout=10)
+    assert "/html5client/meeting" in page.url
+    return browser, base, token

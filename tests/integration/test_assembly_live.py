@@ -10,10 +10,8 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +23,7 @@ from events.models import ScheduledMeeting
 from meetings.models import Meeting
 from meetings.tasks import sync_tick
 from tests.factories import MembershipFactory, RoomFactory, ScheduledMeetingFactory
-from tests.processes import celery_worker, require_broker, wait_for
+from tests.processes import celery_worker, connect, require_broker, wait_for
 
 pytest_plugins = ["tests.sync_fixtures"]
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -36,17 +34,6 @@ JOINING = 30
 @pytest.fixture(autouse=True)
 def _broker_available() -> None:
     require_broker()
-
-
-def connect(join_url: str) -> None:
-    """A browser following the join URL; the simulated client then connects (as in test_bbb_lifecycle)."""
-    browser = requests.Session()
-    loading = browser.get(join_url, timeout=10)
-    assert "/html5client/join" in loading.url, loading.url
-    token = parse_qs(urlsplit(loading.url).query)["sessionToken"][0]
-    base = f"{urlsplit(loading.url).scheme}://{urlsplit(loading.url).netloc}"
-    page = browser.post(f"{base}/html5client/connect", data={"sessionToken": token}, timeout=10)
-    assert "/html5client/meeting" in page.url
 
 
 def page_url(name, assembly, **kw) -> str:
