@@ -159,6 +159,18 @@ def user_export(*, user: User) -> dict[str, Any]:
             )
             for p in refs.assembly_attendance
         ],
+        "assembly_votes": [
+            row(
+                v,
+                club=v.motion.assembly.club.name,
+                assembly=v.motion.assembly.scheduled_meeting.title,
+                motion=v.motion.title,
+                secret=v.motion.secret,
+                choice=v.option.label if v.option_id else None,  # a secret vote stores no choice
+                voted_at=_iso(v.voted_at),
+            )
+            for v in refs.assembly_votes
+        ],
         "sessions": [
             {"type": "sessions.session", "expires_at": _iso(s.expire_date)} for s in personal_data.sessions_of(user)
         ],

@@ -225,7 +225,8 @@ class Participation(models.Model):
     """Who voted. For an open vote it also holds the choice; for a secret vote it never does."""
 
     motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="participations")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # A deleted account's vote stays cast and counted (it was a member's when it was cast); it names nobody then.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     option = models.ForeignKey(MotionOption, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     voted_at = models.DateTimeField()
 

@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone, translation
 
 from accounts import services as account_services
-from assemblies import record
-from assemblies.models import Presence
+from assemblies import record, services
+from assemblies.models import Participation, Presence
+from tests.assemblies.helpers import option
 from tests.factories import MembershipFactory, PresenceFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,4 +60,18 @@ def test_the_export_lists_the_persons_attendance_before_deletion(personas, assem
     exported = account_services.user_export(user=personas.member)["assembly_attendance"]
     assert [(e["type"], e["name"], e["assembly"]) for e in exported] == [
         ("assemblies.presence", "Mia Mitglied", assembly.scheduled_meeting.title)
+    ]
+
+
+@pytest.mark.parametrize("secret", [False, True], ids=["open", "secret"])
+def test_a_vote_cast_before_the_account_was_deleted_stays_counted(personas, assembly, open_vote, secret):
+    leaver = MembershipFactory(club=personas.club).user
+    motion = open_vote(assembly, secret=secret)
+    services.ballot_cast(motion=motion, user=leaver, option_id=option(motion, "Nein"))
+    services.ballot_cast(motion=motion, user=personas.member, option_id=option(motion, "Ja"))
+    account_services.user_delete(user=leaver)
+    closed = services.motion_close(motion=motion, actor=personas.admin)
+    assert closed.results[str(option(motion, "Nein"))] == 1 and closed.voter_count == 2
+    assert list(Participation.objects.filter(motion=motion, user__isnull=True).values_list("motion", flat=True)) == [
+        motion.pk
     ]

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from assemblies import services
-from assemblies.models import AssemblyRules
+from assemblies.models import Assembly, AssemblyRules
 from events.models import ScheduledMeeting
 from tests.events.helpers import plan
 
@@ -68,6 +68,16 @@ def test_planning_invites_every_member_and_mails_them_the_assembly_invitation(
         assert "so nehmen Sie elektronisch teil" in message.body and "1. Wahlen" in message.body
         assert "Ihr persönlicher Link" in message.body and "Anwesenheit erfasst" in message.body
     assert personas.outsider.email not in by_address
+
+
+def test_planning_is_refused_and_nothing_saved_when_the_invitations_exceed_the_mail_budget(personas, meeting_in):
+    personas.club.mail_daily_limit = 2  # three members to invite
+    personas.club.save(update_fields=["mail_daily_limit"])
+    scheduled = meeting_in(30)
+    with pytest.raises(ValidationError, match="E-Mails"):
+        services.assembly_plan(scheduled=scheduled, actor=personas.admin, attendance_enabled=False, agenda=["A"])
+    assert not Assembly.objects.exists() and not scheduled.invitees.exists()
+    assert ScheduledMeeting.objects.get(pk=scheduled.pk).sequence == 0
 
 
 def test_changing_the_agenda_sends_the_invited_an_update(
