@@ -131,6 +131,14 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60 if 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: wait for locks instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DB_PREPARED_STATEMENTS", default=True
+):
+    # Lets herzdigital.db.fetchone_prepared prepare the join lookup, so that PostgreSQL plans it once
+    # per connection instead of on every join (0.12 ms instead of 0.34 ms, issue 20). Django's own
+    # cursors bind on the client and never prepare, so nothing else changes. Behind a PgBouncer in
+    # transaction mode (which cannot keep prepared statements) set DB_PREPARED_STATEMENTS=false.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

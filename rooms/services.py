@@ -25,6 +25,7 @@ from bbb import BBBError, BBBUnavailable
 from clubs import permissions
 from clubs.audit import audit_log
 from clubs.models import Club, Membership
+from herzdigital.db import fetchone_prepared
 from meetings.bbb_clients import client_for
 from meetings.callbacks import end_callback_url, recording_ready_url, returned_url
 from meetings.models import Meeting, Server
@@ -400,12 +401,11 @@ def room_join_target(*, friendly_id: str) -> tuple[Room, Meeting | None] | None:
     897 join rps (runs 998/897/792, p50 204 ms) against 507 rps (runs 549/507/215, p50 345 ms)
     for the same view with the ORM (``select_related("room", "server")`` + ``only(...)``, one query
     while the meeting runs): raw SQL +77 %, far above the 15 % that would keep it; so it stays.
-    The instances returned are partial: enough for ``room_join_decide``, ``meeting_join_url`` and
+    On PostgreSQL it is a prepared statement (``herzdigital.db.fetchone_prepared``): planned once per
+    connection, not on every join. The instances returned are partial: enough for ``room_join_decide``, ``meeting_join_url`` and
     links, not for saving or rendering. None when the room does not exist or its club is inactive.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_join_sql(), [friendly_id, Club.Status.ACTIVE.value])
-        row = cursor.fetchone()
+    row = fetchone_prepared(_join_sql(), [friendly_id, Club.Status.ACTIVE.value])
     if row is None:
         return None
     room_pk, club_pk, meeting_id, viewer_code, moderator_code, waiting_room, all_moderators, anyone_can_start = row[:8]

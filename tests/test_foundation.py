@@ -41,6 +41,21 @@ def test_check_deploy_with_production_settings_reports_nothing():
     assert "System check identified no issues" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [("", {"prepare_threshold": 5}), ("false", {})],
+    ids=["default", "pgbouncer"],
+)
+def test_postgresql_uses_prepared_statements_unless_switched_off(setting, expected):
+    env = {**PRODUCTION_ENV, "DATABASE_URL": "postgres://herzdigital@127.0.0.1:5432/herzdigital"}
+    if setting:
+        env["DB_PREPARED_STATEMENTS"] = setting
+    code = "from django.conf import settings; print(repr(settings.DATABASES['default'].get('OPTIONS', {})))"
+    result = _manage("shell", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == repr(expected)
+
+
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "REDIS_URL"])
 def test_production_refuses_to_start_without_required_settings(missing):
     # Empty rather than absent: CI's own environment sets REDIS_URL, which _manage passes on.

@@ -7,11 +7,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 
 from meetings.bbb_clients import client_for
 from meetings.models import Meeting, Server
 from rooms import services
+from tests.conftest import require_service
 from tests.factories import MeetingFactory, RoomFactory
 
 
@@ -338,6 +340,17 @@ def test_joining_a_running_meeting_is_one_query(
     with django_assert_num_queries(1):
         response = client.post(join_url(room), {"name": "Gabi"})
     assert response.status_code == 302
+
+
+def test_postgresql_plans_the_join_lookup_once_per_connection(client, room, running, bbb_server):
+    """Prepared after its 5th run (server-side binding, DB_PREPARED_STATEMENTS): issue 20."""
+    require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL=postgres://...)")
+    for _ in range(6):
+        assert client.post(join_url(room), {"name": "Gabi"}).status_code == 302
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any("r.friendly_id = $1" in statement for statement in statements), statements
 
 
 def test_join_of_an_unknown_room_is_404(client, db):
