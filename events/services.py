@@ -103,7 +103,9 @@ def _invitees_set(
     }
     wanted = dict.fromkeys(valid, None)
     wanted.update(members)
-    if len(wanted) > settings.EVENT_MAX_INVITEES:
+    # A general assembly invites every member (the statutes say so); its guests still count against the cap.
+    capped = [e for e, user in wanted.items() if user is None] if scheduled.general_assembly else wanted
+    if len(capped) > settings.EVENT_MAX_INVITEES:
         raise ValidationError(
             {
                 "guest_emails": _(
@@ -111,7 +113,7 @@ def _invitees_set(
                     "zusammen); ausgewählt sind %(count)s. Bitte verkleinern Sie die Auswahl. Es wurde nichts "
                     "gespeichert und keine Einladung versandt."
                 )
-                % {"max": settings.EVENT_MAX_INVITEES, "count": len(wanted)}
+                % {"max": settings.EVENT_MAX_INVITEES, "count": len(capped)}
             }
         )
     existing = {invitee.email: invitee for invitee in scheduled.invitees.all()}

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from assemblies import services
 from assemblies.models import Assembly, AssemblyRules
+from events import services as event_services
 from events.models import ScheduledMeeting
 from tests.events.helpers import plan
 
@@ -78,6 +79,28 @@ def test_planning_is_refused_and_nothing_saved_when_the_invitations_exceed_the_m
         services.assembly_plan(scheduled=scheduled, actor=personas.admin, attendance_enabled=False, agenda=["A"])
     assert not Assembly.objects.exists() and not scheduled.invitees.exists()
     assert ScheduledMeeting.objects.get(pk=scheduled.pk).sequence == 0
+
+
+def test_an_assembly_invites_every_member_beyond_the_invitee_cap_but_not_more_guests(personas, meeting_in, settings):
+    settings.EVENT_MAX_INVITEES = 2  # the club has three members
+    members = list(personas.club.memberships.values_list("user_id", flat=True))
+    scheduled = meeting_in(30)
+    with pytest.raises(ValidationError, match="höchstens 2 Personen"):  # an ordinary meeting is capped
+        event_services.scheduled_meeting_update(
+            scheduled=scheduled, changed_by=personas.admin, member_ids=members, guest_emails=[]
+        )
+    services.assembly_plan(scheduled=scheduled, actor=personas.admin, attendance_enabled=False, agenda=[])
+    assert set(scheduled.invitees.values_list("user_id", flat=True)) == set(members)
+    event_services.scheduled_meeting_update(  # the edit form's "all members" passes too
+        scheduled=scheduled, changed_by=personas.admin, member_ids=members, guest_emails=["a@example.org"]
+    )
+    with pytest.raises(ValidationError, match="höchstens 2 Personen"):
+        event_services.scheduled_meeting_update(
+            scheduled=scheduled,
+            changed_by=personas.admin,
+            member_ids=members,
+            guest_emails=["a@example.org", "b@example.org", "c@example.org"],
+        )
 
 
 def test_changing_the_agenda_sends_the_invited_an_update(
