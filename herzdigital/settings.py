@@ -147,7 +147,7 @@ if PRODUCTION and not REDIS_URL:
     # machine would silently see other queues, locks and rate-limit counters.
     raise ImproperlyConfigured("REDIS_URL must be set in production: the file broker and cache serve one machine.")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "herzdigital.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # A file cache is shared by the web, worker and beat processes, unlike the local-memory cache.
     CACHES = {
