@@ -65,10 +65,11 @@ PERSONAL_FIELDS: dict[tuple[str, str], str] = {
     ("assemblies.assembly", "chair"): SET_NULL,
     ("assemblies.motion", "opened_by"): SET_NULL,
     ("assemblies.motion", "closed_by"): SET_NULL,
-    ("assemblies.participation", "user"): CASCADE + " (the closed vote keeps its counts)",
+    ("assemblies.participation", "user"): SET_NULL + " (the vote stays cast and counted, naming nobody)",
     ("assemblies.presence", "user"): SET_NULL,
-    # Not yet pseudonymised on account deletion: the whole list goes after the club's retention (90 days).
-    ("assemblies.presence", "full_name"): "the name given in BBB; deleted with the attendance list after the retention",
+    # The member's rows of an attendance list keep their times (the record for the minutes needs them) but lose the
+    # name BBB was given and the BBB userID hd-<pk>; the record shows "Gelöschtes Mitglied" / "Deleted member".
+    ("assemblies.presence", "full_name"): "cleared, the row marked account_deleted (the times stay for the record)",
 }
 
 NOT_PERSONAL: dict[tuple[str, str], str] = {
@@ -161,9 +162,12 @@ class References:
     meetings_started: QuerySet
     scheduled_meetings_created: QuerySet
     personal_links: QuerySet
+    assembly_attendance: QuerySet
+    assembly_votes: QuerySet
 
 
 def references_of(user: Any) -> References:
+    from assemblies.models import Participation, Presence
     from clubs.models import AuditEntry, Club, Invitation
     from events.models import Invitee, ScheduledMeeting
     from meetings.models import Meeting
@@ -196,6 +200,13 @@ def references_of(user: Any) -> References:
         personal_links=PersonalLink.objects.filter(
             Q(user=user) | Q(email__in=ident.emails) | ident.q("name")
         ).select_related("room__club"),
+        # Joined with the account: linked, or the BBB userID the site gave it (the link may already be cleared).
+        assembly_attendance=Presence.objects.filter(Q(user=user) | Q(bbb_user_id=f"hd-{user.pk}")).select_related(
+            "assembly__club", "assembly__scheduled_meeting"
+        ),
+        assembly_votes=Participation.objects.filter(user=user).select_related(
+            "motion__assembly__club", "motion__assembly__scheduled_meeting", "option"
+        ),
     )
 
 

@@ -12,7 +12,8 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -147,6 +148,29 @@ def user_export(*, user: User) -> dict[str, Any]:
             row(e, at=_iso(e.action_time), object=e.object_repr, change=e.get_change_message())
             for e in refs.admin_log.order_by("action_time")
         ],
+        "assembly_attendance": [
+            row(
+                p,
+                club=p.assembly.club.name,
+                assembly=p.assembly.scheduled_meeting.title,
+                name=p.full_name,
+                joined_at=_iso(p.joined_at),
+                left_at=_iso(p.left_at),
+            )
+            for p in refs.assembly_attendance
+        ],
+        "assembly_votes": [
+            row(
+                v,
+                club=v.motion.assembly.club.name,
+                assembly=v.motion.assembly.scheduled_meeting.title,
+                motion=v.motion.title,
+                secret=v.motion.secret,
+                choice=v.option.label if v.option_id else None,  # a secret vote stores no choice
+                voted_at=_iso(v.voted_at),
+            )
+            for v in refs.assembly_votes
+        ],
         "sessions": [
             {"type": "sessions.session", "expires_at": _iso(s.expire_date)} for s in personal_data.sessions_of(user)
         ],
@@ -224,6 +248,10 @@ def _pseudonymise_references(user: User) -> None:
             email=email if link.email else "",
             revoked_at=link.revoked_at or now,
         )
+    # The record for the minutes keeps when a member was present; who it was goes (label: "Gelöschtes Mitglied").
+    refs.assembly_attendance.update(
+        user=None, full_name="", bbb_user_id=Concat(Value("deleted-"), Cast("pk", CharField())), account_deleted=True
+    )
     if pattern is None:
         return
     for entry in refs.audit_entries:

@@ -82,6 +82,9 @@ class Assembly(models.Model):
         related_name="+",
         verbose_name=_("Versammlungsleitung"),
     )
+    # When the invitation went out from which the notice period (Einladungsfrist) of the current date counts:
+    # planning, or a move to an earlier date (services.notice_check).
+    invited_at = models.DateTimeField(_("Eingeladen am"), null=True, blank=True)
     # The head of the hash chain over this assembly's vote events (audit entries), see services.
     chain_head = models.CharField(max_length=64, blank=True, editable=False)
     attendance_deleted_at = models.DateTimeField(_("Anwesenheit gelöscht am"), null=True, blank=True)
@@ -126,6 +129,8 @@ class Presence(models.Model):
     joined_at = models.DateTimeField(_("Anwesend ab"))
     last_seen_at = models.DateTimeField(_("Zuletzt gesehen"))
     left_at = models.DateTimeField(_("Gegangen"), null=True, blank=True)
+    # The member deleted their account: name, BBB userID and account link are gone, the times stay.
+    account_deleted = models.BooleanField(_("Konto gelöscht"), default=False)
 
     class Meta:
         verbose_name = _("Anwesenheit")
@@ -138,7 +143,16 @@ class Presence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.full_name
+        return str(self.display_name)
+
+    @property
+    def display_name(self) -> str:
+        return str(_("Gelöschtes Mitglied")) if self.account_deleted else self.full_name
+
+    @property
+    def is_member(self) -> bool:
+        """Joined with a member's account (``hd-<pk>``); a deleted account's row was one."""
+        return self.user_id is not None or self.account_deleted
 
 
 class Motion(models.Model):
@@ -211,7 +225,8 @@ class Participation(models.Model):
     """Who voted. For an open vote it also holds the choice; for a secret vote it never does."""
 
     motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="participations")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # A deleted account's vote stays cast and counted (it was a member's when it was cast); it names nobody then.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     option = models.ForeignKey(MotionOption, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     voted_at = models.DateTimeField()
 

@@ -122,6 +122,7 @@ def assembly_record_rows(*, record: Record) -> list[list[str]]:
     rows = [
         [_("Versammlung"), scheduled.title],
         [_("Datum"), _t(scheduled.start_at)],
+        [_("Eingeladen am"), _t(record.assembly.invited_at)],
         [_("Versammlungsleitung"), record.chair],
         [],
         [_("Anwesenheit"), _("Name"), _("Mitglied"), _("von"), _("bis")],
@@ -135,7 +136,7 @@ def assembly_record_rows(*, record: Record) -> list[list[str]]:
         )
     for p in record.presences:
         rows.append(
-            [_("Anwesenheit"), p.full_name, _("ja") if p.user_id else _("Gast"), _t(p.joined_at), _t(p.left_at)]
+            [_("Anwesenheit"), p.display_name, _("ja") if p.is_member else _("Gast"), _t(p.joined_at), _t(p.left_at)]
         )
     rows.append([])
     rows.append(

@@ -30,6 +30,7 @@ from assemblies.models import (
 )
 from clubs.audit import audit_log
 from clubs.models import AuditEntry, Club, Membership
+from events import services as event_services
 from events.models import ScheduledMeeting
 
 DEFAULT_OPTIONS = tuple(DEFAULT_OPTION_LABELS)  # stored German; shown translated (MotionOption.display_label)
@@ -67,23 +68,65 @@ def assembly_rules_update(
     return rules
 
 
-def notice_check(*, scheduled: ScheduledMeeting, rules: AssemblyRules, now: datetime) -> None:
-    """Refuse an assembly whose invitation, sent now, would not reach members within the notice period."""
+def notice_check(
+    *,
+    scheduled: ScheduledMeeting,
+    rules: AssemblyRules,
+    now: datetime,
+    previous_start_at: datetime | None = None,
+    invited_at: datetime | None = None,
+) -> datetime | None:
+    """The one rule of the notice period (Einladungsfrist): for planning and for every change of the date.
+
+    Returns the moment the period now counts from (None: the date did not change, nothing to count).
+    Planning: the invitation goes out now. Moving an invited assembly *earlier* is a new invitation:
+    the update mail that goes out now must reach the members the full period ahead of the new date.
+    Moving it *later* keeps the period counted from the invitation ``invited_at`` (the members have
+    had at least that long; the update mail tells them the new date). Refusals raise ``ValidationError``.
+    """
     if scheduled.is_recurring:
-        raise ValidationError(_("Eine Mitgliederversammlung ist ein einzelner Termin, keine Terminserie."))
+        raise ValidationError(
+            {"recurrence": _("Eine Mitgliederversammlung ist ein einzelner Termin, keine Terminserie.")}
+        )
     if scheduled.is_cancelled:
         raise ValidationError(_("Dieser Termin ist abgesagt."))
-    earliest = now + timedelta(days=rules.notice_days)
-    if scheduled.start_at < earliest:
-        local = timezone.localtime(earliest)
-        raise ValidationError(
-            _(
-                "Die Einladungsfrist Ihrer Satzung beträgt %(days)s Tage. Wenn heute eingeladen wird, ist die "
-                "Versammlung frühestens am %(date)s möglich. Bitte verlegen Sie den Termin oder ändern Sie die "
-                "Einladungsfrist in den Vereinseinstellungen, falls Ihre Satzung eine kürzere Frist vorsieht."
-            )
-            % {"days": rules.notice_days, "date": formats.date_format(local, "DATETIME_FORMAT")}
+    moved = previous_start_at is not None
+    if moved and scheduled.start_at == previous_start_at:
+        return None
+    later = moved and invited_at is not None and scheduled.start_at > previous_start_at
+    counted_from = invited_at if later else now
+    earliest = counted_from + timedelta(days=rules.notice_days)
+    if scheduled.start_at >= earliest:
+        return counted_from
+    values = {
+        "days": rules.notice_days,
+        "date": formats.date_format(timezone.localtime(earliest), "DATETIME_FORMAT"),
+        "invited": formats.date_format(timezone.localtime(counted_from), "DATETIME_FORMAT"),
+    }
+    if not moved:
+        message = _(
+            "Die Einladungsfrist Ihrer Satzung beträgt %(days)s Tage. Wenn heute eingeladen wird, ist die "
+            "Versammlung frühestens am %(date)s möglich. Bitte verlegen Sie den Termin oder ändern Sie die "
+            "Einladungsfrist in den Vereinseinstellungen, falls Ihre Satzung eine kürzere Frist vorsieht."
         )
+    elif not later:
+        message = _(
+            "Die Einladungsfrist Ihrer Satzung beträgt %(days)s Tage. Wird die Mitgliederversammlung vorverlegt, "
+            "beginnt die Frist neu mit der geänderten Einladung, die heute an die Mitglieder geht: Der neue Termin "
+            "ist frühestens am %(date)s möglich. Bitte wählen Sie einen späteren Termin. Es wurde nichts "
+            "gespeichert und keine Nachricht versandt."
+        )
+    else:
+        message = _(
+            "Die Einladungsfrist Ihrer Satzung beträgt %(days)s Tage, gerechnet ab der Einladung vom %(invited)s: "
+            "Die Mitgliederversammlung ist frühestens am %(date)s möglich. Bitte wählen Sie einen späteren Termin. "
+            "Es wurde nichts gespeichert und keine Nachricht versandt."
+        )
+    raise ValidationError({"date": message % values})
+
+
+def _member_ids(club: Club) -> list[int]:
+    return list(Membership.objects.filter(club=club).values_list("user_id", flat=True))
 
 
 @transaction.atomic
@@ -95,23 +138,52 @@ def assembly_plan(
     agenda: list[str],
     now: datetime | None = None,
 ) -> Assembly:
-    """Mark a scheduled meeting as the club's general assembly, refusing a too short notice period."""
+    """Mark a scheduled meeting as the club's general assembly and invite every member to it now.
+
+    Refused when the invitation, sent now, would not keep the club's notice period. Those invited
+    to the meeting before get the assembly's invitation as an update (with how to take part
+    electronically, the agenda and whether attendance is recorded), members not yet invited the
+    invitation; each with their personal link (events' notify task).
+    """
     now = now or timezone.now()
     rules = assembly_rules_get(club=scheduled.club)
-    notice_check(scheduled=scheduled, rules=rules, now=now)
+    invited_at = notice_check(scheduled=scheduled, rules=rules, now=now)
     assembly, created = Assembly.objects.get_or_create(
         scheduled_meeting=scheduled,
         defaults={
             "club": scheduled.club,
             "attendance_enabled": attendance_enabled,
             "chair": actor if getattr(actor, "is_authenticated", False) else None,
+            "invited_at": invited_at,
         },
     )
     if not created:
         raise ValidationError(_("Dieser Termin ist bereits als Mitgliederversammlung geplant."))
     agenda_set(assembly=assembly, items=agenda)
+    event_services.scheduled_meeting_reissue(scheduled=scheduled, add_member_ids=_member_ids(scheduled.club))
     audit_log(action="assembly.planned", actor=actor, club=scheduled.club, target=assembly)
     return assembly
+
+
+def assembly_meeting_changing(*, scheduled: ScheduledMeeting, previous: dict[str, Any], now: datetime) -> None:
+    """Events is about to save a change of ``scheduled``: hold a general assembly to the notice period.
+
+    The same rule as planning (``notice_check``); when the period now counts from the update mail
+    that goes out with this change, that is the assembly's invitation from now on.
+    """
+    assembly = Assembly.objects.select_for_update().filter(scheduled_meeting_id=scheduled.pk).first()
+    if assembly is None:
+        return
+    counted_from = notice_check(
+        scheduled=scheduled,
+        rules=assembly_rules_get(club=scheduled.club),
+        now=now,
+        previous_start_at=previous.get("start_at", scheduled.start_at),
+        invited_at=assembly.invited_at,
+    )
+    if counted_from is not None and counted_from != assembly.invited_at:
+        assembly.invited_at = counted_from
+        assembly.save(update_fields=["invited_at"])
 
 
 @transaction.atomic
@@ -125,7 +197,12 @@ def agenda_set(*, assembly: Assembly, items: list[str]) -> list[AgendaItem]:
 
 
 @transaction.atomic
-def assembly_update(*, assembly: Assembly, attendance_enabled: bool, agenda: list[str]) -> Assembly:
+def assembly_update(*, assembly: Assembly, attendance_enabled: bool, agenda: list[str]) -> bool:
+    """Change the agenda or the attendance opt-in; the invitation says both, so the invited get an update.
+
+    Returns whether anything changed.
+    """
+    changed = False
     if assembly.attendance_enabled != attendance_enabled:
         if assembly.motions.exclude(state=Motion.State.DRAFT).exists():
             raise ValidationError(
@@ -133,8 +210,13 @@ def assembly_update(*, assembly: Assembly, attendance_enabled: bool, agenda: lis
             )
         assembly.attendance_enabled = attendance_enabled
         assembly.save(update_fields=["attendance_enabled"])
-    agenda_set(assembly=assembly, items=agenda)
-    return assembly
+        changed = True
+    before = list(assembly.agenda.values_list("title", flat=True))
+    changed |= [i.title for i in agenda_set(assembly=assembly, items=agenda)] != before
+    scheduled = assembly.scheduled_meeting
+    if changed and not scheduled.is_cancelled and scheduled.end_at > timezone.now():
+        event_services.scheduled_meeting_reissue(scheduled=scheduled)
+    return changed
 
 
 # -- quorum ----------------------------------------------------------------------------------------

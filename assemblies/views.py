@@ -96,12 +96,15 @@ def plan(request: HttpRequest, scheduled: Any, assembly: Assembly | None) -> Htt
         try:
             if assembly is None:
                 services.assembly_plan(scheduled=scheduled, actor=request.user, **args)
+                done = _("Die Mitgliederversammlung ist geplant. Die Einladung geht jetzt an alle Mitglieder.")
+            elif services.assembly_update(assembly=assembly, **args):
+                done = _("Die Mitgliederversammlung ist gespeichert. Die Eingeladenen erhalten eine Aktualisierung.")
             else:
-                services.assembly_update(assembly=assembly, **args)
+                done = _("Sie haben nichts geändert.")
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            messages.success(request, _("Die Mitgliederversammlung ist gespeichert."))
+            messages.success(request, done)
             return _to_detail(scheduled)
     rules = services.assembly_rules_get(club=request.club)
     return render(
@@ -183,7 +186,7 @@ def motion_step(request: HttpRequest, scheduled: Any, assembly: Assembly | None,
     return redirect("assemblies:chair", club_slug=scheduled.club.slug, scheduled_meeting_id=scheduled.pk)
 
 
-@assembly_view(permissions.can_chair_assembly)
+@assembly_view(permissions.can_view_assembly_record)
 def minutes(request: HttpRequest, scheduled: Any, assembly: Assembly | None) -> HttpResponse:
     if assembly is None:
         return redirect("assemblies:chair", club_slug=scheduled.club.slug, scheduled_meeting_id=scheduled.pk)
@@ -191,7 +194,7 @@ def minutes(request: HttpRequest, scheduled: Any, assembly: Assembly | None) -> 
     return render(request, "assemblies/record.html", {"scheduled": scheduled, "assembly": assembly, "record": data})
 
 
-@assembly_view(permissions.can_chair_assembly)
+@assembly_view(permissions.can_view_assembly_record)
 def minutes_csv(request: HttpRequest, scheduled: Any, assembly: Assembly | None) -> HttpResponse:
     if assembly is None:
         return redirect("assemblies:chair", club_slug=scheduled.club.slug, scheduled_meeting_id=scheduled.pk)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote_plus
 
@@ -11,6 +12,7 @@ ALGORITHMS: dict[str, int] = {"sha1": 40, "sha256": 64, "sha384": 96, "sha512": 
 _BY_LENGTH: dict[int, str] = {length: name for name, length in ALGORITHMS.items()}
 
 ParamValue = str | int | bool
+_UNRESERVED = re.compile(r"[A-Za-z0-9.\-*_]*")
 
 
 def java_urlencode(value: str) -> str:
@@ -19,6 +21,8 @@ def java_urlencode(value: str) -> str:
     This is the one encoding every bbb-web version accepts, including variants that re-encode the
     query before hashing: keep ``A-Z a-z 0-9 . - * _``, space -> ``+``, everything else ``%XX``.
     """
+    if _UNRESERVED.fullmatch(value):
+        return value  # parameter names, ids, numbers, booleans: most of every query, and nothing to encode
     return quote_plus(value, safe="*").replace("~", "%7E")
 
 

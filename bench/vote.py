@@ -91,6 +91,7 @@ def prepare_site(args, tmp: Path, sim_api_url: str) -> tuple[dict[str, str], dic
         contact_name="Bench",
         contact_email="bench@example.org",
         max_participants=args.voters + 50,
+        mail_daily_limit=args.voters + 50,  # planning the assembly mails every member the invitation
     )
     server = Server.objects.create(name=f"bench-sim-{suffix}", api_url=sim_api_url, secret=SECRET)
     room = Room.objects.create(club=club, name="Versammlungsraum")

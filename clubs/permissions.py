@@ -148,5 +148,13 @@ def can_chair_assembly(membership: Membership | None, room: Any) -> bool:
     return is_room_host(membership, room)
 
 
+def can_view_assembly_record(membership: Membership | None, room: Any) -> bool:
+    """The record for the minutes (page and CSV): the chair's hosts, and the club's owners and admins, who write
+    the Protokoll whether or not they host the room; plain members do not see the attendance list."""
+    if membership is None or membership.club_id != room.club_id:
+        return False
+    return is_club_admin(membership) or is_room_host(membership, room)
+
+
 def can_plan_assembly(membership: Membership | None, room: Any) -> bool:
     return can_schedule_meetings(membership) and membership.club_id == room.club_id

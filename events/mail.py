@@ -9,7 +9,6 @@ from email.mime.text import MIMEText
 from enum import StrEnum
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
@@ -60,14 +59,6 @@ def _subject(kind: Kind, scheduled: ScheduledMeeting, occurrence: Occurrence) ->
     return subjects[kind] % values
 
 
-def _assembly(scheduled: ScheduledMeeting) -> object | None:
-    """The general assembly this meeting is (assemblies/ builds on events/, so no import of it here)."""
-    try:
-        return scheduled.assembly
-    except ObjectDoesNotExist:
-        return None
-
-
 def scheduled_meeting_message(
     *,
     scheduled: ScheduledMeeting,
@@ -101,7 +92,7 @@ def scheduled_meeting_message(
             "when": format_when(occurrence.start, occurrence.end),
             "recurrence": recurrence_text(scheduled) if kind != Kind.REMINDER else "",
             "cancelled": cancelled,
-            "assembly": _assembly(scheduled),
+            "assembly": scheduled.general_assembly,
         }
         subject = _subject(kind, scheduled, occurrence)
         body = render_to_string("events/email/message.txt", context)

@@ -6,7 +6,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -90,6 +90,18 @@ class ScheduledMeeting(models.Model):
     @property
     def duration(self) -> timedelta:
         return self.end_at - self.start_at
+
+    @property
+    def general_assembly(self) -> models.Model | None:
+        """The general assembly this meeting is (``assemblies.Assembly``, one-to-one), or None.
+
+        Assemblies build on events, so events knows it only through the reverse relation: its invitation
+        mail adds how to take part, and it invites every member (``services._invitees_set``).
+        """
+        try:
+            return self.assembly
+        except ObjectDoesNotExist:
+            return None
 
 
 class Invitee(models.Model):

@@ -27,7 +27,7 @@ from events.occurrences import (
     occurrences_starting,
     series_until,
 )
-from events.signals import scheduled_meeting_changed
+from events.signals import scheduled_meeting_changed, scheduled_meeting_changing
 from rooms import personal_links
 from rooms.models import PersonalLink, Room
 
@@ -103,7 +103,9 @@ def _invitees_set(
     }
     wanted = dict.fromkeys(valid, None)
     wanted.update(members)
-    if len(wanted) > settings.EVENT_MAX_INVITEES:
+    # A general assembly invites every member (the statutes say so); its guests still count against the cap.
+    capped = [e for e, user in wanted.items() if user is None] if scheduled.general_assembly else wanted
+    if len(capped) > settings.EVENT_MAX_INVITEES:
         raise ValidationError(
             {
                 "guest_emails": _(
@@ -111,7 +113,7 @@ def _invitees_set(
                     "zusammen); ausgewählt sind %(count)s. Bitte verkleinern Sie die Auswahl. Es wurde nichts "
                     "gespeichert und keine Einladung versandt."
                 )
-                % {"max": settings.EVENT_MAX_INVITEES, "count": len(wanted)}
+                % {"max": settings.EVENT_MAX_INVITEES, "count": len(capped)}
             }
         )
     existing = {invitee.email: invitee for invitee in scheduled.invitees.all()}
@@ -239,6 +241,7 @@ def scheduled_meeting_update(
     if changes.get("recurrence", locked.recurrence) != ScheduledMeeting.Recurrence.WEEKLY:
         changes["repeat_until"] = None
     changed = [name for name, value in changes.items() if getattr(locked, name) != value]
+    previous = {name: getattr(locked, name) for name in changed}
     for name in changed:
         setattr(locked, name, changes[name])
     _validate(
@@ -249,17 +252,40 @@ def scheduled_meeting_update(
         record=locked.record,
         recurrence=locked.recurrence,
     )
+    now = timezone.now()
     if changed:
+        # The apps above may refuse (a general assembly moved inside its notice period): nothing is saved then.
+        scheduled_meeting_changing.send(sender=ScheduledMeeting, scheduled=locked, previous=previous, now=now)
         locked.sequence += 1
         locked.save()
-    added, removed = _invitees_set(
-        scheduled=locked, member_ids=member_ids, guest_emails=guest_emails, now=timezone.now()
-    )
+    added, removed = _invitees_set(scheduled=locked, member_ids=member_ids, guest_emails=guest_emails, now=now)
     if changed or added or removed:
         club_mail_reserve(club=locked.club, count=_mails_pending(locked))
         _notify_after_commit(locked.pk)
     scheduled.refresh_from_db()
     return bool(changed or added or removed)
+
+
+@transaction.atomic
+def scheduled_meeting_reissue(*, scheduled: ScheduledMeeting, add_member_ids: Iterable[int] = ()) -> None:
+    """Mail the meeting anew to everybody invited, and invite ``add_member_ids`` besides.
+
+    For a change of what the invitation says that is not one of the meeting's own fields (it became
+    a general assembly, its agenda changed): SEQUENCE increases, so those already told get the update
+    and the newly invited the invitation, exactly as after ``scheduled_meeting_update``.
+    """
+    locked = ScheduledMeeting.objects.select_for_update().select_related("club").get(pk=scheduled.pk)
+    if locked.is_cancelled:
+        raise ValidationError(_("Dieser Termin ist abgesagt und kann nicht mehr geändert werden."))
+    active = list(locked.invitees.filter(removed_at__isnull=True))
+    member_ids = {i.user_id for i in active if i.user_id} | set(add_member_ids)
+    guests = [i.email for i in active if not i.user_id]
+    locked.sequence += 1
+    locked.save(update_fields=["sequence", "updated_at"])
+    _invitees_set(scheduled=locked, member_ids=member_ids, guest_emails=guests, now=timezone.now())
+    club_mail_reserve(club=locked.club, count=_mails_pending(locked))
+    _notify_after_commit(locked.pk)
+    scheduled.refresh_from_db()
 
 
 @transaction.atomic

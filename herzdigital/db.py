@@ -7,6 +7,7 @@ from typing import Any
 
 import psycopg
 from django.db import connection
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 
 class PreparingCursor(psycopg.Cursor):
@@ -14,6 +15,15 @@ class PreparingCursor(psycopg.Cursor):
 
     def execute(self, query: Any, params: Any = None, *, prepare: bool | None = True, **kwargs: Any) -> Any:
         return super().execute(query, params, prepare=prepare, **kwargs)
+
+
+class PreparedDebugWrapper(CursorDebugWrapper):
+    """Logs the statement as written: Django reads the SQL it logs back from a client-side cursor,
+    which a server-binding cursor does not keep (it would log None)."""
+
+    def execute(self, sql: str, params: Any = None) -> Any:
+        with self.debug_sql(sql, params):
+            return CursorWrapper.execute(self, sql, params)
 
 
 def fetchone_prepared(sql: str, params: Sequence[Any]) -> tuple | None:
@@ -39,4 +49,4 @@ def _cursor() -> Any:
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
         raw = PreparingCursor(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    return PreparedDebugWrapper(raw, connection) if connection.queries_logged else connection.make_cursor(raw)

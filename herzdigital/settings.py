@@ -147,7 +147,7 @@ if PRODUCTION and not REDIS_URL:
     # machine would silently see other queues, locks and rate-limit counters.
     raise ImproperlyConfigured("REDIS_URL must be set in production: the file broker and cache serve one machine.")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "herzdigital.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # A file cache is shared by the web, worker and beat processes, unlike the local-memory cache.
     CACHES = {
@@ -417,7 +417,8 @@ BEAT_EVERY_SECONDS = env.float("BEAT_EVERY_SECONDS", default=0)
 # Scalelite servers are polled per meeting (getMeetingInfo), this many per server and tick.
 SCALELITE_MEETINGS_PER_TICK = env.int("SCALELITE_MEETINGS_PER_TICK", default=50)
 # Mail relay limits (clubs/mail_budget.py): emails a club's actions may cause per day (staff can change it per
-# club in the admin), and people (members and guests) invited to one scheduled meeting.
+# club in the admin), and people (members and guests) invited to one scheduled meeting (a general assembly
+# invites every member; its guests count).
 MAIL_DAILY_LIMIT_PER_CLUB = env.int("MAIL_DAILY_LIMIT_PER_CLUB", default=500)
 EVENT_MAX_INVITEES = env.int("EVENT_MAX_INVITEES", default=250)
 # Scheduled meetings: reminder emails go out this many minutes before each start (default: a day and an hour).

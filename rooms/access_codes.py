@@ -75,8 +75,11 @@ def _generation(room: Room) -> int:
     return cache.get(f"rooms:codes:gen:{room.pk}") or 0
 
 
-def _key(room: Room, kind: str, who: str) -> str:
-    return f"rooms:codes:{room.pk}:{_generation(room)}:{kind}:{who}"
+def _key(room: Room, kind: str, who: str = "", *, generation: int | None = None) -> str:
+    """A counter's (or the guarded flag's) cache key; new codes start a new generation of keys."""
+    generation = _generation(room) if generation is None else generation
+    key = f"rooms:codes:{room.pk}:{generation}:{kind}"
+    return f"{key}:{who}" if who else key
 
 
 def _count(key: str) -> int:
@@ -143,19 +146,28 @@ def room_details_visible(*, request: HttpRequest, room: Room, member: bool) -> b
 
 
 def _guarded(room: Room) -> bool:
-    return bool(cache.get(f"rooms:codes:{room.pk}:{_generation(room)}:guarded"))
+    return bool(cache.get(_key(room, "guarded")))
 
 
 def access_code_blocked(*, request: HttpRequest, room: Room) -> bool:
-    """True when this browser or address may not try a code for the room now."""
+    """True when this browser or address may not try a code for the room now.
+
+    Every guest joining a room with a code asks this, so it reads all its counters in one round
+    trip to the cache (after the one for the codes' generation), not one per counter.
+    """
     if code_known(request, room):
         return False
-    if _count(_key(room, "browser", _browser_id(request))) >= BROWSER_ATTEMPTS:
+    generation, address = _generation(room), client_address(request)
+    browser, by_address, guarded, by_address_guarded = (
+        _key(room, "browser", _browser_id(request), generation=generation),
+        _key(room, "address", address, generation=generation),
+        _key(room, "guarded", generation=generation),
+        _key(room, "address-guarded", address, generation=generation),
+    )
+    counts = cache.get_many([browser, by_address, guarded, by_address_guarded])
+    if counts.get(browser, 0) >= BROWSER_ATTEMPTS or counts.get(by_address, 0) >= ADDRESS_ATTEMPTS:
         return True
-    address = client_address(request)
-    if _count(_key(room, "address", address)) >= ADDRESS_ATTEMPTS:
-        return True
-    return _guarded(room) and _count(_key(room, "address-guarded", address)) >= ADDRESS_ATTEMPTS
+    return bool(counts.get(guarded)) and counts.get(by_address_guarded, 0) >= ADDRESS_ATTEMPTS
 
 
 def access_code_failed(*, request: HttpRequest, room: Room) -> bool:
@@ -183,14 +195,14 @@ class CodeAlert:
 
 def access_code_alert(room: Room) -> CodeAlert | None:
     """The notice for the room page while the room is guarded (its wrong-code ceiling was passed)."""
-    since = cache.get(f"rooms:codes:{room.pk}:{_generation(room)}:guarded")
+    since = cache.get(_key(room, "guarded"))
     if not since:
         return None
     return CodeAlert(since=since, wrong_codes=_count(_key(room, "room", "all")))
 
 
 def _start_guarding(room: Room) -> None:
-    key = f"rooms:codes:{room.pk}:{_generation(room)}:guarded"
+    key = _key(room, "guarded")
     if not cache.add(key, timezone.now().isoformat(), timeout=GUARDED_WINDOW):
         return  # another request got there first: one alert per episode
     audit_log(action="room.code_ceiling_reached", club=room.club, target=room, details={"ceiling": ROOM_CEILING})

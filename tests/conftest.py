@@ -45,5 +45,17 @@ def personas(db) -> Personas:
     return Personas(club, owner, admin, member, outsider, staff, other)
 
 
+@pytest.fixture
+def celery_eager():
+    """Run tasks in-process (``.delay`` executes at once), so on_commit-enqueued mails are sent."""
+    from herzdigital.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
 # BBB fixtures (simulator on a local port, a Server row pointing at it) for every test module.
 from tests.bbb_fixtures import bbb_server, simulator  # noqa: E402,F401

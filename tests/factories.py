@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import User
+from assemblies.models import Assembly, Presence
 from clubs.models import Club, Membership, Role
+from events.models import ScheduledMeeting
 from meetings.models import Meeting, Server
 from recordings.models import Recording
 from rooms.models import Room
@@ -96,3 +100,42 @@ class RecordingFactory(factory.django.DjangoModelFactory):
     state = Recording.State.PUBLISHED
     published = True
     started_at = factory.LazyFunction(timezone.now)
+
+
+class ScheduledMeetingFactory(factory.django.DjangoModelFactory):
+    """A single meeting, by default three weeks ahead (further than any usual notice period), two hours long."""
+
+    class Meta:
+        model = ScheduledMeeting
+
+    room = factory.SubFactory(RoomFactory)
+    club = factory.SelfAttribute("room.club")
+    title = "Mitgliederversammlung 2025"
+    start_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=21))
+    end_at = factory.LazyAttribute(lambda o: o.start_at + timedelta(hours=2))
+
+
+class AssemblyFactory(factory.django.DjangoModelFactory):
+    """An assembly with attendance, the row only (``assemblies.services.assembly_plan`` also mails the invitation)."""
+
+    class Meta:
+        model = Assembly
+
+    scheduled_meeting = factory.SubFactory(ScheduledMeetingFactory)
+    club = factory.SelfAttribute("scheduled_meeting.club")
+    attendance_enabled = True
+    invited_at = factory.LazyFunction(timezone.now)
+
+
+class PresenceFactory(factory.django.DjangoModelFactory):
+    """One open attendance interval: a member's (``user``, BBB userID ``hd-<pk>``) or, without user, a guest's."""
+
+    class Meta:
+        model = Presence
+
+    assembly = factory.SubFactory(AssemblyFactory)
+    user = None
+    bbb_user_id = factory.LazyAttributeSequence(lambda o, n: f"hd-{o.user.pk}" if o.user else f"w_guest{n}")
+    full_name = factory.LazyAttribute(lambda o: o.user.name if o.user else "Gast")
+    joined_at = factory.LazyFunction(timezone.now)
+    last_seen_at = factory.SelfAttribute("joined_at")

@@ -1,4 +1,4 @@
-"""Start real processes for integration tests: a Celery worker and the BBB simulator."""
+"""Real processes for integration tests: a Celery worker, the BBB simulator, and a browser joining through it."""
 
 from __future__ import annotations
 
@@ -9,11 +9,29 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
+import requests
 from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def require_broker() -> None:
+    """A worker needs the broker: with Redis configured, Redis must answer (skipped locally, failed on CI)."""
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        return  # the file-system broker needs no server
+    import redis
+
+    from tests.conftest import require_service
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL).ping()
+        ok = True
+    except redis.RedisError:
+        ok = False
+    require_service(ok, "Redis")
 
 
 def test_database_url() -> str:
@@ -87,3 +105,15 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2) -> bool:
             return True
         time.sleep(interval)
     return False
+
+
+def connect(join_url: str) -> tuple[requests.Session, str, str]:
+    """A browser follows a join URL into the simulator's HTML5 client, which connects; returns session, base, token."""
+    browser = requests.Session()
+    loading = browser.get(join_url, timeout=10)
+    assert "/html5client/join" in loading.url, loading.url
+    token = parse_qs(urlsplit(loading.url).query)["sessionToken"][0]
+    base = f"{urlsplit(loading.url).scheme}://{urlsplit(loading.url).netloc}"
+    page = browser.post(f"{base}/html5client/connect", data={"sessionToken": token}, timeout=10)
+    assert "/html5client/meeting" in page.url
+    return browser, base, token

@@ -8,22 +8,13 @@ from django.core.cache import cache
 
 from herzdigital import health
 from herzdigital.tasks import heartbeat
-from tests.conftest import require_service
-from tests.processes import celery_worker, wait_for
+from tests.processes import celery_worker, require_broker, wait_for
 
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_task_sent_from_web_process_runs_in_separate_worker():
-    if settings.CELERY_BROKER_URL.startswith("redis"):
-        import redis
-
-        try:
-            redis.Redis.from_url(settings.REDIS_URL).ping()
-            ok = True
-        except redis.RedisError:
-            ok = False
-        require_service(ok, "Redis")
+    require_broker()
     cache.delete(health.HEARTBEAT_WORKER_KEY)
     with celery_worker() as worker:
         heartbeat.delay()

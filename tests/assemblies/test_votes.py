@@ -11,41 +11,30 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, connections
-from django.utils import timezone
 
 from assemblies import services
-from assemblies.models import Motion, Participation, Presence, SecretBallot
+from assemblies.models import Motion, Participation, SecretBallot
 from assemblies.services import VoteRefused
 from clubs.models import AuditEntry, Membership, Role
+from tests.assemblies.helpers import option
 from tests.conftest import require_service
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, PresenceFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def opened(assembly, actor, *, secret=False, options=()):
-    motion = services.motion_create(
-        assembly=assembly, actor=actor, title="Entlastung des Vorstands", options=list(options), secret=secret
-    )
-    return services.motion_open(motion=motion, actor=actor)
-
-
-def option(motion, label):
-    return motion.options.get(label=label).pk
-
-
-def test_default_options_are_yes_no_abstain(assembly, personas):
-    motion = opened(assembly, personas.admin)
+def test_default_options_are_yes_no_abstain(assembly, personas, open_vote):
+    motion = open_vote(assembly)
     assert [o.label for o in motion.options.all()] == ["Ja", "Nein", "Enthaltung"]
 
 
-def test_own_options_are_kept_in_order(assembly, personas):
-    motion = opened(assembly, personas.admin, options=["Anna", "Ben", "Enthaltung"])
+def test_own_options_are_kept_in_order(assembly, personas, open_vote):
+    motion = open_vote(assembly, options=["Anna", "Ben", "Enthaltung"])
     assert [o.label for o in motion.options.all()] == ["Anna", "Ben", "Enthaltung"]
 
 
-def test_member_votes_once_and_may_change_until_close(assembly, personas):
-    motion = opened(assembly, personas.admin)
+def test_member_votes_once_and_may_change_until_close(assembly, personas, open_vote):
+    motion = open_vote(assembly)
     services.ballot_cast(motion=motion, user=personas.member, option_id=option(motion, "Ja"))
     services.ballot_cast(motion=motion, user=personas.member, option_id=option(motion, "Nein"))
     assert Participation.objects.filter(motion=motion).count() == 1
@@ -58,8 +47,8 @@ def test_member_votes_once_and_may_change_until_close(assembly, personas):
     assert closed.voter_count == 1
 
 
-def test_no_vote_after_close(assembly, personas):
-    motion = opened(assembly, personas.admin)
+def test_no_vote_after_close(assembly, personas, open_vote):
+    motion = open_vote(assembly)
     services.motion_close(motion=motion, actor=personas.admin)
     with pytest.raises(VoteRefused, match="geschlossen"):
         services.ballot_cast(motion=motion, user=personas.member, option_id=option(motion, "Ja"))
@@ -72,8 +61,8 @@ def test_no_vote_before_the_chair_opens(assembly, personas):
         services.ballot_cast(motion=motion, user=personas.member, option_id=motion.options.first().pk)
 
 
-def test_outsiders_and_members_who_joined_after_the_opening_may_not_vote(assembly, personas):
-    motion = opened(assembly, personas.admin)
+def test_outsiders_and_members_who_joined_after_the_opening_may_not_vote(assembly, personas, open_vote):
+    motion = open_vote(assembly)
     with pytest.raises(VoteRefused, match="Stimmberechtigt"):
         services.ballot_cast(motion=motion, user=personas.outsider, option_id=option(motion, "Ja"))
     late = MembershipFactory(club=personas.club, role=Role.MEMBER)
@@ -86,15 +75,15 @@ def test_outsiders_and_members_who_joined_after_the_opening_may_not_vote(assembl
         services.ballot_cast(motion=motion, user=personas.member, option_id=option(motion, "Ja"))
 
 
-def test_an_option_of_another_motion_is_refused(assembly, personas):
-    motion = opened(assembly, personas.admin)
+def test_an_option_of_another_motion_is_refused(assembly, personas, open_vote):
+    motion = open_vote(assembly)
     other = services.motion_create(assembly=assembly, actor=personas.admin, title="B", options=[], secret=False)
     with pytest.raises(VoteRefused):
         services.ballot_cast(motion=motion, user=personas.member, option_id=other.options.first().pk)
 
 
-def test_only_one_vote_runs_at_a_time(assembly, personas):
-    opened(assembly, personas.admin)
+def test_only_one_vote_runs_at_a_time(assembly, personas, open_vote):
+    open_vote(assembly)
     second = services.motion_create(assembly=assembly, actor=personas.admin, title="B", options=[], secret=False)
     with pytest.raises(Exception, match="laufende Abstimmung"):
         services.motion_open(motion=second, actor=personas.admin)
@@ -123,8 +112,8 @@ def _tables_linking_user_and_option(motion) -> list[str]:
     return hits
 
 
-def test_secret_vote_stores_who_voted_never_what(assembly, personas):
-    motion = opened(assembly, personas.admin, secret=True)
+def test_secret_vote_stores_who_voted_never_what(assembly, personas, open_vote):
+    motion = open_vote(assembly, secret=True)
     receipt = services.ballot_cast(motion=motion, user=personas.member, option_id=option(motion, "Nein"))
     services.ballot_cast(motion=motion, user=personas.owner, option_id=option(motion, "Ja"))
     assert Participation.objects.filter(motion=motion).count() == 2
@@ -149,42 +138,20 @@ def test_secret_vote_stores_who_voted_never_what(assembly, personas):
     assert _tables_linking_user_and_option(motion) == []
 
 
-def test_quorum_is_recorded_when_the_vote_opens(assembly, personas):
-    services.assembly_rules_update(
-        club=personas.club,
-        actor=personas.admin,
-        notice_days=14,
-        quorum_kind="count",
-        quorum_value=2,
-        attendance_retention_days=90,
-    )
-    now = timezone.now()
-    Presence.objects.create(
-        assembly=assembly,
-        bbb_user_id=f"hd-{personas.member.pk}",
-        user=personas.member,
-        full_name="M",
-        joined_at=now,
-        last_seen_at=now,
-    )
-    Presence.objects.create(assembly=assembly, bbb_user_id="w_guest", full_name="Gast", joined_at=now, last_seen_at=now)
-    first = opened(assembly, personas.admin)
+def test_quorum_is_recorded_when_the_vote_opens(assembly, personas, set_rules, open_vote):
+    set_rules(quorum_kind="count", quorum_value=2)
+    PresenceFactory(assembly=assembly, user=personas.member)
+    PresenceFactory(assembly=assembly)  # a guest does not count
+    first = open_vote(assembly)
     assert (first.member_count, first.present_count, first.quorum_required, first.quorum_met) == (3, 1, 2, False)
     services.motion_close(motion=first, actor=personas.admin)
-    Presence.objects.create(
-        assembly=assembly,
-        bbb_user_id=f"hd-{personas.owner.pk}",
-        user=personas.owner,
-        full_name="O",
-        joined_at=now,
-        last_seen_at=now,
-    )
-    second = opened(assembly, personas.admin)
+    PresenceFactory(assembly=assembly, user=personas.owner)
+    second = open_vote(assembly)
     assert (second.present_count, second.quorum_met) == (2, True)
 
 
-def test_open_close_and_counts_form_a_chain_that_detects_tampering(assembly, personas):
-    motion = opened(assembly, personas.admin)
+def test_open_close_and_counts_form_a_chain_that_detects_tampering(assembly, personas, open_vote):
+    motion = open_vote(assembly)
     services.ballot_cast(motion=motion, user=personas.member, option_id=option(motion, "Ja"))
     services.motion_close(motion=motion, actor=personas.admin)
     assembly.refresh_from_db()
@@ -203,8 +170,8 @@ def test_open_close_and_counts_form_a_chain_that_detects_tampering(assembly, per
     assert not services.assembly_chain_verify(assembly=assembly)
 
 
-def test_removing_an_entry_breaks_the_chain(assembly, personas):
-    motion = opened(assembly, personas.admin)
+def test_removing_an_entry_breaks_the_chain(assembly, personas, open_vote):
+    motion = open_vote(assembly)
     services.motion_close(motion=motion, actor=personas.admin)
     assembly.refresh_from_db()
     AuditEntry.objects.filter(action="assembly.motion_closed").delete()
@@ -232,14 +199,10 @@ def _race(motion, user, option_ids, results):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("secret", [False, True], ids=["open", "secret"])
-def test_no_double_vote_under_concurrent_posts_on_postgresql(personas, room, secret):
+def test_no_double_vote_under_concurrent_posts_on_postgresql(personas, plan_assembly, secret, open_vote):
     require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL=postgres://...)")
-    from tests.assemblies.conftest import scheduled_in
-
-    assembly = services.assembly_plan(
-        scheduled=scheduled_in(personas.club, room, days=21), actor=personas.admin, attendance_enabled=False, agenda=[]
-    )
-    motion = opened(assembly, personas.admin, secret=secret)
+    assembly = plan_assembly()
+    motion = open_vote(assembly, secret=secret)
     ids = list(motion.options.values_list("pk", flat=True))
     results: list = []
     _race(motion, personas.member, ids * 3, results)  # nine simultaneous posts of one member
@@ -252,14 +215,10 @@ def test_no_double_vote_under_concurrent_posts_on_postgresql(personas, room, sec
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_vote_racing_the_close_is_either_counted_or_refused_on_postgresql(personas, room):
+def test_a_vote_racing_the_close_is_either_counted_or_refused_on_postgresql(personas, plan_assembly, open_vote):
     require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL=postgres://...)")
-    from tests.assemblies.conftest import scheduled_in
-
-    assembly = services.assembly_plan(
-        scheduled=scheduled_in(personas.club, room, days=21), actor=personas.admin, attendance_enabled=False, agenda=[]
-    )
-    motion = opened(assembly, personas.admin)
+    assembly = plan_assembly()
+    motion = open_vote(assembly)
     members = [MembershipFactory(club=personas.club).user for _ in range(8)]
     yes = option(motion, "Ja")
     barrier = threading.Barrier(len(members) + 1)
@@ -289,12 +248,12 @@ def test_a_vote_racing_the_close_is_either_counted_or_refused_on_postgresql(pers
 
 
 def test_default_options_show_in_the_readers_language_own_options_as_entered(
-    client, assembly, personas, fresh_catalogues
+    client, assembly, personas, fresh_catalogues, open_vote
 ):
     from django.urls import reverse
     from django.utils import translation
 
-    default = opened(assembly, personas.admin)
+    default = open_vote(assembly)
     with translation.override("en"):
         assert [o.display_label for o in default.options.all()] == ["Yes", "No", "Abstention"]
     with translation.override("de"):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import quote_plus
+
 import pytest
 
 from bbb import BBBClient
@@ -44,6 +46,15 @@ def test_query_is_built_in_order_with_java_urlencoder_rules() -> None:
     )
     assert query == CREATE_QUERY
     assert java_urlencode("a b~c*d'e(f)!ä/") == "a+b%7Ec*d%27e%28f%29%21%C3%A4%2F"
+
+
+@pytest.mark.parametrize(
+    "value", [chr(code) for code in range(128)] + ["ä", "€", "", "abc-DEF_1.2*3", "Gast 1", "a~b", "x/y", "true"]
+)
+def test_the_fast_path_encodes_exactly_like_the_full_encoder(value: str) -> None:
+    """Unreserved values skip quote_plus; every character must still come out as URLEncoder writes it."""
+    assert java_urlencode(value) == quote_plus(value, safe="*").replace("~", "%7E")
+    assert java_urlencode(f"{value}{value}a") == quote_plus(f"{value}{value}a", safe="*").replace("~", "%7E")
 
 
 def test_client_signs_exactly_the_query_it_sends() -> None:

@@ -12,11 +12,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from assemblies import services
-from assemblies.models import Motion, Participation
+from assemblies.models import Assembly, Motion, Participation
 from clubs.models import Role
 from events.models import ScheduledMeeting
 from tests.e2e.helpers import tr
-from tests.factories import MembershipFactory, RoomFactory
+from tests.factories import MembershipFactory, RoomFactory, ScheduledMeetingFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -51,21 +51,39 @@ def test_assembly_vote_on_phones_and_the_printed_record(journey, personas, lang,
     call_command("compile_translations", stdout=open(os.devnull, "w"))  # noqa: SIM115 - the current catalogues
     settings.LOCALE_PATHS = list(settings.LOCALE_PATHS)
     room = RoomFactory(club=personas.club, name="Vereinsheim")
-    start = timezone.now() + timedelta(days=21)
-    scheduled = ScheduledMeeting.objects.create(
-        club=personas.club,
-        room=room,
-        title="Mitgliederversammlung 2026",
-        start_at=start,
-        end_at=start + timedelta(hours=2),
-    )
-    assembly = services.assembly_plan(
-        scheduled=scheduled, actor=personas.admin, attendance_enabled=False, agenda=["Bericht", "Entlastung"]
-    )
+    scheduled = ScheduledMeetingFactory(room=room, title="Mitgliederversammlung 2026")
     kwargs = {"club_slug": personas.club.slug, "scheduled_meeting_id": scheduled.pk}
-    second = MembershipFactory(club=personas.club, role=Role.MEMBER, user__name="Berta Beispiel").user
 
     chair = logged_in_page(journey, personas.admin, lang, phone=False)
+    # The club admin marks the meeting as the general assembly; the invitation goes to every member.
+    journey.visit(chair, reverse("assemblies:plan", kwargs=kwargs), "plan assembly")
+    chair.get_by_label(tr(lang, "Tagesordnung")).fill("Bericht\nEntlastung")
+    chair.get_by_role("button", name=tr(lang, "Speichern")).click()
+    expect(chair.locator(".messages")).to_contain_text(
+        tr(lang, "Die Mitgliederversammlung ist geplant. Die Einladung geht jetzt an alle Mitglieder.")
+    )
+    journey.shot(chair, "assembly planned")
+    assembly = Assembly.objects.get(scheduled_meeting=scheduled)
+    assert set(scheduled.invitees.values_list("user_id", flat=True)) == {
+        personas.owner.pk,
+        personas.admin.pk,
+        personas.member.pk,
+    }
+    second = MembershipFactory(club=personas.club, role=Role.MEMBER, user__name="Berta Beispiel").user
+
+    # Bringing the assembly forward inside the notice period is refused beside the date; nothing changes.
+    journey.visit(chair, reverse("events:edit", kwargs=kwargs), "edit assembly date", shot=False)
+    earlier = timezone.localdate() + timedelta(days=5)
+    chair.get_by_label(tr(lang, "Datum")).fill(earlier.isoformat())
+    chair.get_by_role("button", name=tr(lang, "Änderungen speichern und versenden")).click()
+    expect(chair.locator(".errorlist:not(.nonfield)").first).to_contain_text(
+        str(services.assembly_rules_get(club=personas.club).notice_days)
+    )
+    expect(chair.get_by_label(tr(lang, "Datum"))).to_have_value(earlier.isoformat())
+    journey.check_accessibility(chair, "assembly date refused")
+    journey.shot(chair, "assembly date refused")
+    assert ScheduledMeeting.objects.get(pk=scheduled.pk).start_at == scheduled.start_at
+
     journey.visit(chair, reverse("assemblies:chair", kwargs=kwargs), "chair desk")
     chair.get_by_label(tr(lang, "Antrag oder Frage")).fill("Entlastung des Vorstands")
     chair.get_by_role("button", name=tr(lang, "Anlegen")).click()
@@ -114,3 +132,15 @@ def test_assembly_vote_on_phones_and_the_printed_record(journey, personas, lang,
     chair.screenshot(path=str(journey.folder / f"{journey.counter + 1:02d}-record-print.png"), full_page=True)
     pdf = chair.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+
+    # On the assembly's day a guest on the room page reads, before joining, that attendance is recorded.
+    Assembly.objects.filter(pk=assembly.pk).update(attendance_enabled=True)
+    start = timezone.now() + timedelta(minutes=30)
+    ScheduledMeeting.objects.filter(pk=scheduled.pk).update(start_at=start, end_at=start + timedelta(hours=2))
+    guest = journey.new_page(phone=True, locale=LOCALES[lang])
+    journey.visit(
+        guest, reverse("rooms:public", kwargs={"friendly_id": room.friendly_id}), "room page attendance notice"
+    )
+    expect(guest.locator(".attendance-notice")).to_contain_text(
+        tr(lang, "Mitgliederversammlung – Anwesenheit wird erfasst:")
+    )

@@ -12,27 +12,14 @@ from django.utils import timezone
 
 from events import tasks
 from events.models import ReminderLog, ScheduledMeeting
-from tests.conftest import require_service
 from tests.events.helpers import plan
-from tests.processes import celery_worker, wait_for
-
-
-def _require_broker() -> None:
-    if settings.CELERY_BROKER_URL.startswith("redis"):
-        import redis
-
-        try:
-            redis.Redis.from_url(settings.REDIS_URL).ping()
-            ok = True
-        except redis.RedisError:
-            ok = False
-        require_service(ok, "Redis")
+from tests.processes import celery_worker, require_broker, wait_for
 
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_sends_each_reminder_once_although_the_sweep_arrives_twice(personas, room):
-    _require_broker()
+    require_broker()
     start = (timezone.now() + timedelta(minutes=50)).replace(second=0, microsecond=0)
     scheduled = plan(
         club=personas.club,

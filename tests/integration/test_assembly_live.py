@@ -10,11 +10,8 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -25,9 +22,8 @@ from clubs.models import Role
 from events.models import ScheduledMeeting
 from meetings.models import Meeting
 from meetings.tasks import sync_tick
-from tests.conftest import require_service
-from tests.factories import MembershipFactory, RoomFactory
-from tests.processes import celery_worker, wait_for
+from tests.factories import MembershipFactory, RoomFactory, ScheduledMeetingFactory
+from tests.processes import celery_worker, connect, require_broker, wait_for
 
 pytest_plugins = ["tests.sync_fixtures"]
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -37,26 +33,7 @@ JOINING = 30
 
 @pytest.fixture(autouse=True)
 def _broker_available() -> None:
-    if settings.CELERY_BROKER_URL.startswith("redis"):
-        import redis
-
-        try:
-            redis.Redis.from_url(settings.REDIS_URL).ping()
-            ok = True
-        except redis.RedisError:
-            ok = False
-        require_service(ok, "Redis")
-
-
-def connect(join_url: str) -> None:
-    """A browser following the join URL; the simulated client then connects (as in test_bbb_lifecycle)."""
-    browser = requests.Session()
-    loading = browser.get(join_url, timeout=10)
-    assert "/html5client/join" in loading.url, loading.url
-    token = parse_qs(urlsplit(loading.url).query)["sessionToken"][0]
-    base = f"{urlsplit(loading.url).scheme}://{urlsplit(loading.url).netloc}"
-    page = browser.post(f"{base}/html5client/connect", data={"sessionToken": token}, timeout=10)
-    assert "/html5client/meeting" in page.url
+    require_broker()
 
 
 def page_url(name, assembly, **kw) -> str:
@@ -94,10 +71,7 @@ def test_thirty_members_join_the_sync_records_attendance_and_the_record_matches(
     settings.SYNC_GRACE_SECONDS = 0
     bbb_sim.server_row()
     room = RoomFactory(club=personas.club, name="Versammlung")
-    start = timezone.now() + timedelta(days=30)
-    scheduled = ScheduledMeeting.objects.create(
-        club=personas.club, room=room, title="Mitgliederversammlung", start_at=start, end_at=start + timedelta(hours=2)
-    )
+    scheduled = ScheduledMeetingFactory(room=room, title="Mitgliederversammlung")
     assembly = services.assembly_plan(
         scheduled=scheduled, actor=personas.owner, attendance_enabled=True, agenda=["Entlastung", "Haushalt"]
     )

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
-from django.conf import settings
 from django.utils import timezone
 
 from bbb.simulator import Simulator, serve_in_thread
@@ -25,9 +22,8 @@ from meetings.tasks import sync_tick
 from recordings.models import Recording
 from recordings.tasks import recordings_cleanup_run
 from rooms import services
-from tests.conftest import require_service
 from tests.factories import RoomFactory
-from tests.processes import celery_worker, wait_for
+from tests.processes import celery_worker, connect, require_broker, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -36,15 +32,7 @@ SECRET = "lifecycle-simulator-secret-0123456789abcdef"
 
 @pytest.fixture(autouse=True)
 def _broker_available() -> None:
-    if settings.CELERY_BROKER_URL.startswith("redis"):
-        import redis
-
-        try:
-            redis.Redis.from_url(settings.REDIS_URL).ping()
-            ok = True
-        except redis.RedisError:
-            ok = False
-        require_service(ok, "Redis")
+    require_broker()
 
 
 @pytest.fixture
@@ -79,18 +67,6 @@ def server_row(sim: Simulator, **fields: object) -> Server:
         secret=SECRET,
         **fields,  # type: ignore[attr-defined]
     )
-
-
-def connect(join_url: str) -> tuple[requests.Session, str, str]:
-    """A browser following the join URL; the simulated client then connects. Returns its session token."""
-    browser = requests.Session()
-    loading = browser.get(join_url, timeout=10)
-    assert "/html5client/join" in loading.url, loading.url
-    token = parse_qs(urlsplit(loading.url).query)["sessionToken"][0]
-    base = f"{urlsplit(loading.url).scheme}://{urlsplit(loading.url).netloc}"
-    page = browser.post(f"{base}/html5client/connect", data={"sessionToken": token}, timeout=10)
-    assert "/html5client/meeting" in page.url
-    return browser, base, token
 
 
 def ready_posts(sim: Simulator) -> list[dict]:

@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from meetings.models import Meeting, Server
 from meetings.tasks import sync_tick
-from tests.conftest import require_service
-from tests.processes import celery_worker, wait_for
+from tests.processes import celery_worker, require_broker, wait_for
 
 pytest_plugins = ["tests.sync_fixtures"]
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -20,15 +19,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def _broker_available() -> None:
-    if settings.CELERY_BROKER_URL.startswith("redis"):
-        import redis
-
-        try:
-            redis.Redis.from_url(settings.REDIS_URL).ping()
-            ok = True
-        except redis.RedisError:
-            ok = False
-        require_service(ok, "Redis")
+    require_broker()
 
 
 def _worker_log() -> Path:

@@ -342,6 +342,19 @@ def test_joining_a_running_meeting_is_one_query(
     assert response.status_code == 302
 
 
+def test_the_join_lookup_gives_partial_instances_that_load_the_rest_on_access(room, running, bbb_server):
+    looked_up, meeting = services.room_join_target(friendly_id=room.friendly_id)
+    assert (looked_up.pk, looked_up.friendly_id, meeting.pk, meeting.server.api_url) == (
+        room.pk,
+        room.friendly_id,
+        running.pk,
+        bbb_server.api_url,
+    )
+    assert not looked_up._state.adding and "name" in looked_up.get_deferred_fields()
+    assert looked_up.name == room.name  # deferred: one query on access, like a from_db instance
+    assert meeting.room is looked_up and looked_up.club.pk == room.club_id
+
+
 def test_postgresql_plans_the_join_lookup_once_per_connection(client, room, running, bbb_server):
     """Prepared after its 5th run (server-side binding, DB_PREPARED_STATEMENTS): issue 20."""
     require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL=postgres://...)")

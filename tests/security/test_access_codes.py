@@ -146,3 +146,13 @@ def test_the_browser_cookie_is_signed_httponly_and_only_set_after_a_wrong_code(r
         join(forged, room, wrong(n))
     # an unsigned id is not believed: every forged request counts as a new browser, the address still counts
     assert cache.get(f"rooms:codes:{room.pk}:0:address:203.0.113.5") == access_codes.BROWSER_ATTEMPTS + 1
+
+
+def test_checking_whether_a_guest_is_blocked_reads_the_cache_twice(room, monkeypatch):
+    """Every guest joining a coded room asks: the codes' generation, then all counters in one get_many."""
+    request = Client().get(reverse("rooms:public", kwargs={"friendly_id": room.friendly_id})).wsgi_request
+    reads: list[str] = []
+    monkeypatch.setattr(cache, "get", lambda key, *a, **k: reads.append("get") or None)
+    monkeypatch.setattr(cache, "get_many", lambda keys, *a, **k: reads.append("get_many") or {})
+    assert access_codes.access_code_blocked(request=request, room=room) is False
+    assert reads == ["get", "get_many"]

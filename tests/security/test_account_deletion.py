@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts import personal_data, services
 from accounts.models import User
 from accounts.tasks import sessions_clear_expired
+from assemblies.models import Motion, Participation
 from clubs import invitations
 from clubs import services as club_services
 from clubs.audit import audit_log
@@ -27,7 +28,14 @@ from clubs.models import AuditEntry, Invitation, Membership, Role
 from events.models import Invitee
 from rooms.models import PersonalLink
 from tests.events.helpers import plan
-from tests.factories import ClubFactory, MeetingFactory, MembershipFactory, RoomFactory, UserFactory
+from tests.factories import (
+    ClubFactory,
+    MeetingFactory,
+    MembershipFactory,
+    PresenceFactory,
+    RoomFactory,
+    UserFactory,
+)
 
 EMAIL, SECOND, NAME = "vera.victim@example.org", "vera.zweit@example.org", "Vera Victim"
 TRACES = (EMAIL, SECOND, NAME)
@@ -81,6 +89,9 @@ def victim(personas, django_capture_on_commit_callbacks):
     scheduled = plan(club=club, room=room, by=user, day=timezone.localdate() + timedelta(days=3), guest_emails=[SECOND])
     Invitee.objects.create(scheduled_meeting=scheduled, email=EMAIL, user=user)
     PersonalLink.objects.create(room=room, name=NAME, email=EMAIL, user=user)  # her personal join link
+    presence = PresenceFactory(assembly__scheduled_meeting__room=room, user=user, full_name=NAME)  # at an assembly
+    motion = Motion.objects.create(assembly=presence.assembly, title="Entlastung", state=Motion.State.OPEN)
+    Participation.objects.create(motion=motion, user=user, voted_at=timezone.now())  # she voted (secretly)
     with django_capture_on_commit_callbacks(execute=True):
         invitations.invitation_create(club=club, actor=user, email="gast@example.org", role=Role.MEMBER)
     Invitation.objects.create(
