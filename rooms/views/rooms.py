@@ -274,6 +274,7 @@ PUBLIC_ROOM_FIELDS = [
     "record",
     "show_recordings_publicly",
     "club__name",
+    "club__slug",
     "club__status",
     "club__recording_allowed",
 ]

@@ -61,3 +61,16 @@ def test_no_notice_without_attendance_before_the_day_or_in_other_rooms(client, p
     Assembly.objects.filter(pk=assembly.pk).update(attendance_enabled=True)
     assert NOTICE in public_page(client, room)
     assert NOTICE not in public_page(client, RoomFactory(club=personas.club))
+
+
+def test_the_room_page_during_an_assembly_costs_one_query_more(client, personas, assembly, django_assert_num_queries):
+    """The notice is one query; the link for members reads the club's slug the room page loaded already."""
+    room = today(assembly).scheduled_meeting.room
+    # The room (with its open meeting: none), the servers' shared dial-in number, the next scheduled date,
+    # the assembly in session.
+    with django_assert_num_queries(4):
+        assert NOTICE in public_page(client, room)
+    client.force_login(personas.admin)
+    public_page(client, room)  # the session is cached now
+    with django_assert_num_queries(7):  # and the user, the membership, the navigation's memberships
+        assert NOTICE in public_page(client, room)

@@ -150,7 +150,7 @@ def test_room_page_query_count_does_not_grow(client, personas, room, bbb_server,
     with django_assert_max_num_queries(8):
         assert client.get(url("list", club=personas.club)).status_code == 200
     client.logout()
-    with django_assert_max_num_queries(2):  # room + club + open meeting + server, the next scheduled date
+    with django_assert_max_num_queries(3):  # room + club + open meeting + server, next scheduled date, assembly
         assert client.get(public(room)).status_code == 200
 
 
@@ -190,10 +190,11 @@ def _plan_weekly_course_since(room, personas, years: int) -> None:
     )
 
 
-@pytest.mark.parametrize(("meeting_runs", "queries"), [(True, 2), (False, 3)], ids=["running", "not-running"])
+@pytest.mark.parametrize(("meeting_runs", "queries"), [(True, 3), (False, 4)], ids=["running", "not-running"])
 def test_the_public_room_page_is_a_few_lean_queries(client, personas, room, bbb_server, meeting_runs, queries):
-    """Room, club, open meeting and its server in one query of the columns the public pages read;
-    the next scheduled date in one query without joins; the shared dial-in number only when no meeting runs."""
+    """Room, club, open meeting and its server in one query of the columns the public pages read; the next
+    scheduled date in one query without joins; the assembly recording attendance (assemblies' notice); the
+    servers' shared dial-in number only when no meeting runs."""
     if meeting_runs:
         MeetingFactory(room=room, server=bbb_server)
     _plan_weekly_course_since(room, personas, years=3)
@@ -202,7 +203,10 @@ def test_the_public_room_page_is_a_few_lean_queries(client, personas, room, bbb_
     assert ("Die Besprechung läuft." in content) is meeting_runs
     assert "Nächster geplanter Termin" in content and "Gesprächskreis" in content
     assert len(ctx.captured_queries) == queries
-    room_sql, *_, scheduled_sql = [query["sql"] for query in ctx.captured_queries]
+    room_sql, *_ = [query["sql"] for query in ctx.captured_queries]
+    [scheduled_sql] = [
+        query["sql"] for query in ctx.captured_queries if 'FROM "events_scheduledmeeting"' in query["sql"]
+    ]
     assert "rooms_room" in room_sql and "open_meeting" in room_sql and "meetings_server" in room_sql
     for unread in ('"rooms_room"."lock_disable_cam"', '"rooms_room"."meeting_id"', '"clubs_club"."max_rooms"'):
         assert unread not in room_sql  # select_related of every column was a third of the page
@@ -210,12 +214,12 @@ def test_the_public_room_page_is_a_few_lean_queries(client, personas, room, bbb_
     assert "JOIN" not in scheduled_sql and "ORDER BY" not in scheduled_sql
 
 
-@pytest.mark.parametrize(("persona", "queries"), [("member", 6), ("admin", 5)])
+@pytest.mark.parametrize(("persona", "queries"), [("member", 7), ("admin", 6)])
 def test_the_public_room_page_for_members_is_a_fixed_number_of_queries(
     client, personas, room, bbb_server, persona, queries, django_assert_num_queries
 ):
     """User, room (with meeting), membership, the room's hosts (only asked for members who are not club
-    admins), the navigation's memberships, the next scheduled date."""
+    admins), the navigation's memberships, the next scheduled date, the assembly in session."""
     MeetingFactory(room=room, server=bbb_server)
     add_load(personas.club, bbb_server, 3)
     client.force_login(getattr(personas, persona))
