@@ -21,7 +21,8 @@ Phases, all with N concurrent keep-alive connections from an asyncio client:
                ``--rounds`` times each
   3. join      N guests post name + token to the join view, ``--rounds`` times each; a good answer
                is a 302 whose Location is the simulator's signed join URL (never fetched)
-  2 and 3 alternate ``--repeat`` times; rps is the median over those runs.
+  2 and 3 alternate ``--repeat`` times, in flipped order every time (2 3, 3 2, ...); rps is the
+     median over those runs.
   4. burst     ``--burst`` guests at once on fresh connections (a whole assembly clicking at 19:00):
                each opens the page and joins once; every answer that is not the join redirect counts.
 
@@ -284,15 +285,24 @@ async def run_load(args, port: int, paths: dict[str, str]) -> dict[str, Stats]:
 
     # Warm up every worker and connection, then measure. The trivial and join phases alternate
     # --repeat times and the median rps of each counts, so that a burst of other load on the
-    # machine does not decide the ratio.
+    # machine does not decide the ratio. The order flips every repeat (T J, J T, T J, ...): on this
+    # kind of machine a sustained load runs slower the longer it lasts (the first phase of a run is
+    # up to twice as fast as the last), and a fixed order would always measure the join later.
     await phase(connections, lambda n, c, s: c.request("GET", "/bench/trivial/"))
     page_stats = await phase(connections, lambda n, c, s: guests[n].open_page(s))
     trivial_runs, join_runs, orm_runs = [], [], []
-    for _ in range(args.repeat):
+
+    async def measure_trivial() -> None:
         trivial_runs.append(await phase(connections, trivial))
+
+    async def measure_join() -> None:
         join_runs.append(await phase(connections, lambda n, c, s: guests[n].join(s, args.rounds)))
         if args.compare_orm:
             orm_runs.append(await phase(connections, lambda n, c, s: guests[n].join(s, args.rounds, paths["join_orm"])))
+
+    for repeat in range(args.repeat):
+        for measure in (measure_trivial, measure_join) if repeat % 2 == 0 else (measure_join, measure_trivial):
+            await measure()
     for conn in connections:
         await conn.close()
     results = {"trivial": Combined(trivial_runs), "page": Combined([page_stats]), "join": Combined(join_runs)}
@@ -544,7 +554,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (GUNICORN_THREADS)")
     parser.add_argument("--port", type=int, default=8201, help="port of the site")
     parser.add_argument("--sim-port", type=int, default=8290, help="port of the BBB simulator")
-    parser.add_argument("--repeat", type=int, default=3, help="alternating trivial/join runs (median rps)")
+    parser.add_argument("--repeat", type=int, default=4, help="alternating trivial/join runs (median rps)")
     parser.add_argument("--code", action="store_true", help="give the room a viewer access code")
     parser.add_argument(
         "--compare-orm",

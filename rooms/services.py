@@ -397,11 +397,11 @@ def room_join_target(*, friendly_id: str) -> tuple[Room, Meeting | None] | None:
     Joining a running meeting is the hottest path of the site (a whole club clicking the link at
     19:00). Building the equivalent ORM query costs more than running it, so this one lookup is
     plain SQL (the room's open meeting is unique by ``one_open_meeting_per_room``). Measured with
-    ``bench/join.py --compare-orm`` (one run, 2026-12-02, SQLite, 200 guests x 5 rounds x 3
-    alternating repeats, 2 gunicorn workers x 4 threads on a shared 2-core machine): this lookup
-    897 join rps (runs 998/897/792, p50 204 ms) against 507 rps (runs 549/507/215, p50 345 ms)
-    for the same view with the ORM (``select_related("room", "server")`` + ``only(...)``, one query
-    while the meeting runs): raw SQL +77 %, far above the 15 % that would keep it; so it stays.
+    ``bench/join.py --compare-orm`` (one run, 2026-12-03, 200 guests x 5 rounds x 3 alternating
+    repeats, 2 gunicorn workers x 4 threads on a shared 2-core machine): on PostgreSQL + Redis this
+    lookup 587 join rps (p50 323 ms, 1903 CPU us/request) against 297 rps (p50 550 ms, 3003 us) for
+    the same view with the ORM (``select_related("room", "server")`` + ``only(...)``): +97 %; on
+    SQLite 624 against 391 rps, +59 %. Far above the 15 % that would keep it; so it stays.
     On PostgreSQL it is a prepared statement (``herzdigital.db.fetchone_prepared``): planned once per
     connection, not on every join. The instances returned are partial: enough for
     ``room_join_decide``, ``meeting_join_url`` and links, not for saving or rendering. None when the
