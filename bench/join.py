@@ -283,11 +283,8 @@ async def run_load(args, port: int, paths: dict[str, str]) -> dict[str, Stats]:
         for _ in range(args.rounds):
             await timed(stats, lambda: conn.request("GET", "/bench/trivial/"), lambda r: r[0] == 200 and r[2] == b"ok")
 
-    # Warm up every worker and connection, then measure. The trivial and join phases alternate
-    # --repeat times and the median rps of each counts, so that a burst of other load on the
-    # machine does not decide the ratio. The order flips every repeat (T J, J T, T J, ...): on this
-    # kind of machine a sustained load runs slower the longer it lasts (the first phase of a run is
-    # up to twice as fast as the last), and a fixed order would always measure the join later.
+    # Warm up, then measure. Trivial and join alternate --repeat times (median rps), their order
+    # flipping each time: sustained load here slows down over a run, a fixed order would favour one.
     await phase(connections, lambda n, c, s: c.request("GET", "/bench/trivial/"))
     page_stats = await phase(connections, lambda n, c, s: guests[n].open_page(s))
     trivial_runs, join_runs, orm_runs = [], [], []
