@@ -21,8 +21,7 @@ Phases, all with N concurrent keep-alive connections from an asyncio client:
                ``--rounds`` times each
   3. join      N guests post name + token to the join view, ``--rounds`` times each; a good answer
                is a 302 whose Location is the simulator's signed join URL (never fetched)
-  2 and 3 alternate ``--repeat`` times, in flipped order every time (2 3, 3 2, ...); rps is the
-     median over those runs.
+  2 and 3 alternate ``--repeat`` times, order flipped each time; rps is the median of the runs.
   4. burst     ``--burst`` guests at once on fresh connections (a whole assembly clicking at 19:00):
                each opens the page and joins once; every answer that is not the join redirect counts.
 
@@ -283,8 +282,7 @@ async def run_load(args, port: int, paths: dict[str, str]) -> dict[str, Stats]:
         for _ in range(args.rounds):
             await timed(stats, lambda: conn.request("GET", "/bench/trivial/"), lambda r: r[0] == 200 and r[2] == b"ok")
 
-    # Warm up, then measure. Trivial and join alternate --repeat times (median rps), their order
-    # flipping each time: sustained load here slows down over a run, a fixed order would favour one.
+    # Trivial and join alternate, order flipped each repeat: load here slows down over a run.
     await phase(connections, lambda n, c, s: c.request("GET", "/bench/trivial/"))
     page_stats = await phase(connections, lambda n, c, s: guests[n].open_page(s))
     trivial_runs, join_runs, orm_runs = [], [], []
@@ -298,7 +296,7 @@ async def run_load(args, port: int, paths: dict[str, str]) -> dict[str, Stats]:
             orm_runs.append(await phase(connections, lambda n, c, s: guests[n].join(s, args.rounds, paths["join_orm"])))
 
     for repeat in range(args.repeat):
-        for measure in (measure_trivial, measure_join) if repeat % 2 == 0 else (measure_join, measure_trivial):
+        for measure in (measure_trivial, measure_join)[:: 1 if repeat % 2 == 0 else -1]:
             await measure()
     for conn in connections:
         await conn.close()
