@@ -210,7 +210,7 @@ class JoinForm(forms.Form):
         self.fields["name"].error_messages["required"] = _("Bitte geben Sie Ihren Namen ein.")
 
     def as_p(self) -> SafeString:
-        if self.is_bound:  # the guest's input and its errors
+        if self.is_bound or self.initial or self.prefix:  # the guest's input and its errors; anything not blank
             return super().as_p()
         key = (self.code_kind, get_language())
         if key not in _BLANK_JOIN_FORMS:
